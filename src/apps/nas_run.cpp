@@ -1,0 +1,285 @@
+// nas-run: search strategies x evaluators x seeds on a simulated wall-clock budget.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include "apps/cli_common.hpp"
+#include "bench/benchmark.hpp"
+#include "evaluators/curve_source.hpp"
+#include "evaluators/evaluator.hpp"
+#include "experiment/budget_tracker.hpp"
+#include "experiment/initial_designs.hpp"
+#include "experiment/plot.hpp"
+#include "experiment/study.hpp"
+#include "experiment/study_output.hpp"
+#include "experiment/summary.hpp"
+#include "search/strategy.hpp"
+
+namespace po = boost::program_options;
+using namespace nasrun;
+
+namespace {
+
+template <typename Registry>
+std::string listing(const Registry& registry) {
+  std::string out;
+  for (const auto& [name, description] : registry.list()) {
+    char line[256];
+    std::snprintf(line, sizeof line, "    %-10s %s\n", name.c_str(), description.c_str());
+    out += line;
+  }
+  return out;
+}
+
+struct Options {
+  std::string strategies, evaluators, benchmark, dataset, budget, source, init_file, out;
+  std::string data_seed, truth_seed;
+  std::vector<std::string> source_options;
+  int seeds, T, workers, threads;
+  std::optional<int> E;
+  double mu;
+  std::size_t n_init, max_evaluations;
+  std::uint64_t seed;
+  bool plot, train_time_only;
+};
+
+nlohmann::json parse_source_options(const std::vector<std::string>& items) {
+  nlohmann::json extra = nlohmann::json::object();
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw cli::UsageError("--source-option '" + item + "' is not of the form key=value");
+    extra[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return extra;
+}
+
+void print_table(const experiment::StudySummary& summary) {
+  std::printf("\n%-8s %-10s %5s %9s  %-22s %-22s\n", "strategy", "evaluator", "runs", "evals/run",
+              "final incumbent err %", "best seen err %");
+  auto cell = [](const experiment::MeanSe& m) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f +- %.3f", m.mean, m.se);
+    return std::string(buf);
+  };
+  for (const auto& c : summary.combos)
+    std::printf("%-8s %-10s %5d %9.1f  %-22s %-22s\n", c.strategy.c_str(), c.evaluator.c_str(),
+                c.runs, c.evaluations.mean, cell(c.final_incumbent_test_error).c_str(),
+                cell(c.final_best_test_error).c_str());
+  std::printf("(mean +- standard error over runs; test error in percent at the end of the budget)\n");
+}
+
+int run(int argc, char** argv) {
+  Options o;
+  int E = 0;
+  po::options_description desc(
+      "nas-run: run search strategies with performance estimators on a simulated wall-clock\n"
+      "budget, over many seeds, and summarise test error versus time.\n\n"
+      "Usage: nas-run --strategy re,tpe,rs --evaluator sotle,val-early,val-final --seeds 20\n\n"
+      "Options");
+  desc.add_options()
+      ("help,h", "show this help, with the strategies, evaluators and sources available")
+      ("strategy", po::value(&o.strategies)->default_value("re"),
+       "search strategies, a comma list (see below)")
+      ("evaluator", po::value(&o.evaluators)->default_value("sotle"),
+       "evaluators (performance estimators), a comma list (see below)")
+      ("seeds", po::value(&o.seeds)->default_value(20), "runs per (strategy, evaluator)")
+      ("benchmark", po::value(&o.benchmark),
+       "benchmark file in nas-run's format (default: the embedded Fashion-MNIST benchmark)")
+      ("dataset", po::value(&o.dataset),
+       "dataset of the benchmark (default: its only dataset; required when it has several)")
+      ("source", po::value(&o.source)->default_value("tabular"),
+       "where learning curves come from: tabular lookup or live training (see below)")
+      ("source-option", po::value(&o.source_options)->composing(),
+       "key=value setting of the source, repeatable (live training: see docs/live-training.md)")
+      ("budget", po::value(&o.budget)->default_value("150h"),
+       "simulated wall-clock budget per run: 150h, 90m, 3600s or seconds")
+      ("T", po::value(&o.T)->default_value(50), "epoch at which early estimators score")
+      ("E", po::value(&E), "summation window of sotle (default 1) and sovl-e (default 10)")
+      ("mu", po::value(&o.mu)->default_value(0.9), "decay of tse-ema")
+      ("n-init", po::value(&o.n_init)->default_value(10), "random initial architectures per run")
+      ("init-file", po::value(&o.init_file),
+       "initial designs per run (TSV: seed, position, arch); run i uses seed i's first n-init")
+      ("workers", po::value(&o.workers)->default_value(1),
+       "simulated parallel workers per run (asynchronous); 1 reproduces the paper")
+      ("threads", po::value(&o.threads)->default_value(0),
+       "real threads running runs in parallel (0 = all cores); results do not depend on it")
+      ("seed", po::value(&o.seed)->default_value(0), "base seed; run i's seed derives from it")
+      ("data-seed", po::value(&o.data_seed)->default_value("random"),
+       "which training seed's curve an evaluation reads: random (per evaluation), mean, or a seed")
+      ("truth-seed", po::value(&o.truth_seed)->default_value("mean"),
+       "the ground truth's seeds: mean (final test accuracy over seeds) or a seed")
+      ("train-time-only", po::bool_switch(&o.train_time_only),
+       "charge training time only, not validation passes (as the paper did)")
+      ("max-evaluations", po::value(&o.max_evaluations)->default_value(1000000),
+       "stop a run after this many evaluations even if budget remains (0 = no limit)")
+      ("out", po::value(&o.out)->default_value("nas-run-results"),
+       "output folder; rerunning the same study there resumes it")
+      ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, desc), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\nStrategies:\n"
+              << listing(search::strategy_registry()) << "\nEvaluators:\n"
+              << listing(evaluators::estimator_registry()) << "\nSources:\n"
+              << listing(evaluators::curve_source_registry());
+    return 0;
+  }
+  po::notify(vm);
+  if (vm.count("E")) o.E = E;
+  if (o.seeds < 1) throw cli::UsageError("--seeds must be at least 1, got " + std::to_string(o.seeds));
+  if (o.workers < 1) throw cli::UsageError("--workers must be at least 1, got " + std::to_string(o.workers));
+  if (o.threads < 0) throw cli::UsageError("--threads must be 0 (all cores) or more, got " + std::to_string(o.threads));
+  if (o.T < 1) throw cli::UsageError("--T must be at least 1, got " + std::to_string(o.T));
+
+  experiment::StudyConfig config;
+  config.strategies = cli::split_list(o.strategies, "strategy");
+  config.evaluators = cli::split_list(o.evaluators, "evaluator");
+  config.seeds = o.seeds;
+  config.base_seed = o.seed;
+  config.n_init = o.n_init;
+  config.estimator = {o.T, o.E, o.mu};
+  config.cost.training_time_only = o.train_time_only;
+  config.threads = o.threads;
+  try {
+    config.budget.budget_s = experiment::parse_duration(o.budget);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(std::string("--budget: ") + e.what());
+  }
+  config.budget.workers = o.workers;
+  config.budget.max_evaluations = o.max_evaluations;
+  for (const auto& s : config.strategies) search::strategy_registry().at(s);
+  for (const auto& e : config.evaluators) evaluators::estimator_registry().at(e);
+  evaluators::curve_source_registry().at(o.source);
+
+  evaluators::SourceOptions source;
+  source.extra = parse_source_options(o.source_options);
+  source.data_seeds = bench::SeedPolicy::parse(o.data_seed);
+  source.truth_seeds = bench::SeedPolicy::parse(o.truth_seed);
+  const std::string benchmark_path = vm.count("benchmark") ? o.benchmark : cli::default_benchmark_path();
+  if (o.source == "tabular" || vm.count("benchmark")) {
+    if (!vm.count("benchmark") && ::access(benchmark_path.c_str(), R_OK) != 0)
+      throw std::runtime_error("the embedded benchmark " + benchmark_path +
+                               " is missing; pass --benchmark FILE (make one with nas-bench import)");
+    source.benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(benchmark_path));
+    source.space = source.benchmark->space_ptr();
+    if (o.dataset.empty()) {
+      std::vector<std::string> datasets;
+      for (const auto& t : source.benchmark->tables())
+        if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
+          datasets.push_back(t.dataset());
+      if (datasets.size() != 1) {
+        std::string all;
+        for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
+        throw cli::UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");
+      }
+      o.dataset = datasets.front();
+    }
+  } else {
+    source.space = spaces::make_search_space("nb201");
+  }
+  source.dataset = o.dataset;
+  if (!o.init_file.empty())
+    config.initial_designs = experiment::read_initial_designs(o.init_file, *source.space);
+
+  // One curve source per schedule that the evaluators need, shared by every run.
+  std::map<std::string, std::shared_ptr<evaluators::LearningCurveSource>> sources;
+  std::mutex sources_mutex;
+  const experiment::EvaluatorMaker make_evaluator = [&](const std::string& name,
+                                                        const evaluators::EstimatorOptions& opts) {
+    auto estimator = evaluators::make_estimator(name, opts);
+    std::shared_ptr<evaluators::LearningCurveSource> curves;
+    {
+      std::lock_guard<std::mutex> lock(sources_mutex);
+      auto& slot = sources[estimator->schedule()];
+      if (!slot) {
+        auto options = source;
+        options.schedule = estimator->schedule();
+        slot = evaluators::make_curve_source(o.source, options);
+      }
+      curves = slot;
+    }
+    try {
+      return std::make_unique<evaluators::Evaluator>(std::move(estimator), curves, config.cost);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("evaluator '" + name + "': " + e.what());
+    }
+  };
+
+  nlohmann::json config_json = {
+      {"strategies", config.strategies},
+      {"evaluators", config.evaluators},
+      {"seeds", config.seeds},
+      {"base_seed", config.base_seed},
+      {"n_init", config.n_init},
+      {"init_file", o.init_file},
+      {"T", o.T},
+      {"E", o.E ? nlohmann::json(*o.E) : nlohmann::json(nullptr)},
+      {"mu", o.mu},
+      {"budget_s", config.budget.budget_s},
+      {"workers", o.workers},
+      {"max_evaluations", o.max_evaluations},
+      {"source", o.source},
+      {"source_options", source.extra},
+      {"benchmark", source.benchmark ? benchmark_path : ""},
+      {"benchmark_data_crc32",
+       source.benchmark ? source.benchmark->header().value("data_crc32", 0u) : 0u},
+      {"dataset", o.dataset},
+      {"data_seed", source.data_seeds.to_string()},
+      {"truth_seed", source.truth_seeds.to_string()},
+      {"train_time_only", o.train_time_only},
+      {"version", "nas-run 0.1.0"}};
+  experiment::StudyOutput output(o.out, config_json, *source.space);
+
+  const auto started = std::chrono::steady_clock::now();
+  const bool tty = ::isatty(STDERR_FILENO);
+  std::size_t last_reported = 0;
+  auto on_done = [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
+    output.write_trace(r);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double rate = done / std::max(elapsed, 1e-9);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "[%zu/%zu runs] %s + %s run %d: %zu evaluations, incumbent %.2f%% | %.1fs, ~%.0fs left",
+                  done, total, r.strategy.c_str(), r.evaluator.c_str(), r.run, r.trace.rows.size(),
+                  r.trace.rows.empty() ? NAN : r.trace.rows.back().incumbent_test_error, elapsed,
+                  (total - done) / rate);
+    if (tty) {
+      std::fprintf(stderr, "\r%-120s", line);
+      if (done == total) std::fputc('\n', stderr);
+    } else if (done == total || done * 20 / total > last_reported * 20 / total) {
+      std::fprintf(stderr, "%s\n", line);
+    }
+    last_reported = done;
+  };
+  const auto results = experiment::run_study(
+      config, source.space, make_evaluator,
+      [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
+      on_done);
+  const double real_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const auto summary = experiment::summarise(results, config.budget.budget_s);
+  output.write_summary(summary, {{"real_time_s", real_s}, {"config", config_json}});
+  print_table(summary);
+  std::printf("real time %.2fs; results in %s/summary.json\n", real_s, o.out.c_str());
+  if (o.plot) {
+    const std::string stem = o.out + "/figure";
+    experiment::plot_study(summary, stem,
+                           "NAS on " + o.dataset + " (" + std::to_string(o.seeds) + " seeds)");
+    std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cli::guarded_main("nas-run", [&] { return run(argc, argv); });
+}

@@ -1,0 +1,357 @@
+#include "bench/benchmark.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "bench/benchmark_builder.hpp"
+#include "common/registry.hpp"
+#include "spaces/random.hpp"
+
+namespace nasrun::bench {
+
+namespace {
+
+constexpr std::array<const char*, kNumMetrics> kMetricNames = {
+    "train_loss", "train_acc",     "valid_loss",   "valid_acc",  "test_loss",
+    "test_acc",   "ori_test_loss", "ori_test_acc", "train_time", "eval_time"};
+constexpr std::array<const char*, kNumCosts> kCostNames = {"params", "flops", "latency_s",
+                                                           "epoch_train_time_s",
+                                                           "epoch_eval_time_s"};
+
+template <typename E, std::size_t N>
+std::array<E, N> enumerate() {
+  std::array<E, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<E>(i);
+  return out;
+}
+
+}  // namespace
+
+const std::array<Metric, kNumMetrics>& all_metrics() {
+  static const auto all = enumerate<Metric, kNumMetrics>();
+  return all;
+}
+const char* metric_name(Metric m) { return kMetricNames.at(static_cast<std::size_t>(m)); }
+Metric parse_metric(const std::string& name) {
+  for (auto m : all_metrics())
+    if (name == metric_name(m)) return m;
+  std::string known;
+  for (auto n : kMetricNames) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw std::invalid_argument("unknown metric '" + name + "' (expected one of: " + known + ")");
+}
+const std::array<Cost, kNumCosts>& all_costs() {
+  static const auto all = enumerate<Cost, kNumCosts>();
+  return all;
+}
+const char* cost_name(Cost c) { return kCostNames.at(static_cast<std::size_t>(c)); }
+
+SeedPolicy SeedPolicy::parse(const std::string& text) {
+  if (text == "mean") return mean();
+  if (text == "random") return random();
+  try {
+    std::size_t used = 0;
+    const auto v = std::stoll(text, &used);
+    if (used == text.size()) return fixed(v);
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("invalid seed policy '" + text +
+                              "' (expected 'random', 'mean' or a training seed number)");
+}
+
+std::string SeedPolicy::to_string() const {
+  switch (kind) {
+    case Kind::Mean: return "mean";
+    case Kind::Random: return "random";
+    case Kind::Fixed: break;
+  }
+  return std::to_string(seed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+
+int Table::column_of_epoch(int epoch) const {
+  if (epoch < 1 || epoch > epochs_) return -1;
+  return column_[static_cast<std::size_t>(epoch)];
+}
+
+int Table::num_seeds_present(std::size_t arch) const {
+  int n = 0;
+  for (std::size_t s = 0; s < seeds_.size(); ++s) n += seed_present(arch, static_cast<int>(s));
+  return n;
+}
+
+int Table::slot_of_seed(std::int64_t seed) const {
+  for (std::size_t i = 0; i < seeds_.size(); ++i)
+    if (seeds_[i] == seed) return static_cast<int>(i);
+  std::string known;
+  for (auto s : seeds_) known += (known.empty() ? "" : ", ") + std::to_string(s);
+  throw MissingDataError("table " + dataset_ + "@" + schedule_ + " has no training seed " +
+                         std::to_string(seed) + " (it has: " + known + ")");
+}
+
+const float* Table::series(Metric m, std::size_t arch, int slot) const {
+  const float* base = series_[static_cast<int>(m)];
+  if (!base) return nullptr;
+  return base + (arch * seeds_.size() + static_cast<std::size_t>(slot)) * recorded_.size();
+}
+
+double Table::value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const {
+  const int col = column_of_epoch(epoch);
+  if (col < 0 || !has_metric(m) || arch >= num_archs_) return std::numeric_limits<double>::quiet_NaN();
+  if (seed.slot != SeedChoice::kMean) {
+    if (!seed_present(arch, seed.slot)) return std::numeric_limits<double>::quiet_NaN();
+    return series(m, arch, seed.slot)[col];
+  }
+  double sum = 0;
+  int n = 0;
+  for (std::size_t s = 0; s < seeds_.size(); ++s) {
+    if (!seed_present(arch, static_cast<int>(s))) continue;
+    const float v = series(m, arch, static_cast<int>(s))[col];
+    if (std::isnan(v)) continue;
+    sum += v;
+    ++n;
+  }
+  return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+double Table::require(Metric m, std::size_t arch, SeedChoice seed, int epoch) const {
+  const double v = value(m, arch, seed, epoch);
+  if (!std::isnan(v)) return v;
+  const std::string where = "table " + dataset_ + "@" + schedule_;
+  if (!has_metric(m)) throw MissingDataError(where + " has no metric " + metric_name(m));
+  if (arch >= num_archs_)
+    throw MissingDataError(where + " has no architecture index " + std::to_string(arch));
+  if (column_of_epoch(epoch) < 0) {
+    std::string rec = recorded_.size() == static_cast<std::size_t>(epochs_)
+                          ? "1.." + std::to_string(epochs_)
+                          : std::string();
+    if (rec.empty())
+      for (auto e : recorded_) rec += (rec.empty() ? "" : ", ") + std::to_string(e);
+    throw MissingDataError(where + " has no values at epoch " + std::to_string(epoch) +
+                           " (recorded epochs: " + rec + ")");
+  }
+  const std::string seed_text =
+      seed.slot == SeedChoice::kMean ? "any seed" : "seed " + std::to_string(seeds_[seed.slot]);
+  throw MissingDataError(where + ": " + metric_name(m) + " at epoch " + std::to_string(epoch) +
+                         " is missing for architecture index " + std::to_string(arch) + ", " +
+                         seed_text);
+}
+
+double Table::cost(Cost c, std::size_t arch) const {
+  const double* v = costs_[static_cast<int>(c)];
+  return v && arch < num_archs_ ? v[arch] : std::numeric_limits<double>::quiet_NaN();
+}
+
+SeedChoice Table::choose_seed(std::size_t arch, const SeedPolicy& policy, spaces::Rng& rng) const {
+  switch (policy.kind) {
+    case SeedPolicy::Kind::Mean: return {SeedChoice::kMean};
+    case SeedPolicy::Kind::Fixed: return {slot_of_seed(policy.seed)};
+    case SeedPolicy::Kind::Random: break;
+  }
+  const int n = num_seeds_present(arch);
+  if (n == 0)
+    throw MissingDataError("table " + dataset_ + "@" + schedule_ +
+                           " has no training seed for architecture index " + std::to_string(arch));
+  auto k = static_cast<int>(spaces::uniform_below(rng, static_cast<std::uint64_t>(n)));
+  for (std::size_t s = 0; s < seeds_.size(); ++s)
+    if (seed_present(arch, static_cast<int>(s)) && k-- == 0) return {static_cast<int>(s)};
+  return {SeedChoice::kMean};  // unreachable: k < n
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file format
+
+namespace {
+
+struct Reader {
+  std::string what;
+  std::string_view data;  // the data section
+
+  [[noreturn]] void fail(const std::string& msg) const { throw FormatError(what + ": " + msg); }
+
+  template <typename T>
+  const T* array(const nlohmann::json& desc, const char* dtype, std::vector<std::size_t> shape,
+                 const std::string& name) const {
+    if (!desc.is_object()) fail("header entry '" + name + "' is not an array description");
+    if (desc.value("dtype", "") != dtype)
+      fail("array '" + name + "' has dtype '" + desc.value("dtype", "?") + "', expected '" +
+           dtype + "'");
+    if (desc.value("shape", nlohmann::json()) != nlohmann::json(shape))
+      fail("array '" + name + "' has shape " + desc.value("shape", nlohmann::json()).dump() +
+           ", expected " + nlohmann::json(shape).dump());
+    const auto& off_j = desc.at("offset");
+    if (!off_j.is_number_unsigned()) fail("array '" + name + "' has no valid offset");
+    const auto offset = off_j.get<std::uint64_t>();
+    std::uint64_t count = 1;
+    for (auto d : shape) {
+      if (d != 0 && count > std::numeric_limits<std::uint64_t>::max() / d)
+        fail("array '" + name + "' is too large");
+      count *= d;
+    }
+    if (count > data.size() / sizeof(T) || offset % format::kAlignment != 0 ||
+        offset > data.size() - count * sizeof(T))
+      fail("array '" + name + "' at offset " + std::to_string(offset) + " with " +
+           std::to_string(count) + " values lies outside the data section of " +
+           std::to_string(data.size()) + " bytes");
+    return reinterpret_cast<const T*>(data.data() + offset);
+  }
+};
+
+template <typename T>
+T get_field(const Reader& r, const nlohmann::json& j, const char* key, const std::string& ctx) {
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    r.fail(ctx + " lacks a valid '" + key + "'");
+  }
+}
+
+}  // namespace
+
+Benchmark Benchmark::open(const std::string& path, OpenOptions options) {
+  SharedBytes bytes;
+  try {
+    bytes = map_file(path);
+  } catch (const FileError& e) {
+    throw FormatError(e.what());
+  }
+  return from_bytes(std::move(bytes), path, options);
+}
+
+Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, OpenOptions options) {
+  const std::string_view all = *bytes;
+  Reader r{what, {}};
+  if (all.size() < format::kPreambleSize || std::memcmp(all.data(), format::kMagic, 8) != 0)
+    r.fail("not a nas-run benchmark file (expected the magic bytes 'NASBENCH' at the start)");
+  std::uint32_t version, header_crc;
+  std::uint64_t header_len;
+  std::memcpy(&version, all.data() + 8, 4);
+  std::memcpy(&header_crc, all.data() + 12, 4);
+  std::memcpy(&header_len, all.data() + 16, 8);
+  if (version != format::kVersion)
+    r.fail("format version " + std::to_string(version) + " is not supported (expected " +
+           std::to_string(format::kVersion) + ")");
+  if (header_len > all.size() - format::kPreambleSize)
+    r.fail("truncated: the header claims " + std::to_string(header_len) + " bytes but the file has " +
+           std::to_string(all.size()) + " bytes in all");
+  const auto header_text = all.substr(format::kPreambleSize, header_len);
+  if (format::crc32(header_text) != header_crc) r.fail("header checksum mismatch (file corrupt)");
+
+  Benchmark b;
+  b.bytes_ = bytes;
+  try {
+    b.header_ = nlohmann::json::parse(header_text);
+  } catch (const nlohmann::json::exception& e) {
+    r.fail(std::string("header is not valid JSON: ") + e.what());
+  }
+  const auto& h = b.header_;
+  if (!h.is_object() || h.value("format", "") != "nas-run-benchmark")
+    r.fail("header does not describe a nas-run benchmark");
+  const auto data_start = format::align_up(format::kPreambleSize + header_len);
+  const auto data_size = get_field<std::uint64_t>(r, h, "data_size", "header");
+  if (data_start > all.size() || all.size() - data_start != data_size)
+    r.fail("size mismatch: the header describes " + std::to_string(data_start + data_size) +
+           " bytes but the file has " + std::to_string(all.size()) + " (truncated or extended)");
+  r.data = all.substr(data_start, data_size);
+  if (options.verify_checksum &&
+      format::crc32(r.data) != get_field<std::uint32_t>(r, h, "data_crc32", "header"))
+    r.fail("data checksum mismatch (file corrupt)");
+
+  // Any header entry of the wrong JSON type ends here as a FormatError.
+  try {
+    try {
+      b.space_ = spaces::make_search_space(get_field<std::string>(r, h, "space", "header"));
+    } catch (const nasrun::UnknownNameError& e) {
+      r.fail(e.what());
+    }
+    b.meta_ = h.value("meta", nlohmann::json::object());
+    const auto n = get_field<std::size_t>(r, h, "num_archs", "header");
+    const auto* codes = r.array<std::uint64_t>(h.at("arch_codes"), "u64", {n}, "arch_codes");
+    b.codes_.assign(codes, codes + n);
+    const auto space_size = b.space_->size();
+    b.index_of_code_.assign(space_size, -1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (b.codes_[i] >= space_size)
+        r.fail("architecture " + std::to_string(i) + " has code " + std::to_string(b.codes_[i]) +
+               ", outside space '" + b.space_->name() + "'");
+      if (b.index_of_code_[b.codes_[i]] != -1)
+        r.fail("architecture " + b.space_->to_string(b.codes_[i]) + " appears twice");
+      b.index_of_code_[b.codes_[i]] = static_cast<std::int32_t>(i);
+    }
+
+    const auto& tables = h.at("tables");
+    if (!tables.is_array()) r.fail("header 'tables' is not a list");
+    for (const auto& jt : tables) {
+      Table t;
+      t.dataset_ = get_field<std::string>(r, jt, "dataset", "a table");
+      t.schedule_ = get_field<std::string>(r, jt, "schedule", "table " + t.dataset_);
+      const std::string name = "table " + t.dataset_ + "@" + t.schedule_;
+      t.epochs_ = get_field<int>(r, jt, "epochs", name);
+      t.recorded_ = get_field<std::vector<int>>(r, jt, "recorded_epochs", name);
+      t.seeds_ = get_field<std::vector<std::int64_t>>(r, jt, "seeds", name);
+      if (t.epochs_ < 1 || t.epochs_ > 100000) r.fail(name + " has an invalid epoch count");
+      if (t.seeds_.empty()) r.fail(name + " has no seeds");
+      t.column_.assign(static_cast<std::size_t>(t.epochs_) + 1, -1);
+      for (std::size_t i = 0; i < t.recorded_.size(); ++i) {
+        const int e = t.recorded_[i];
+        if (e < 1 || e > t.epochs_ || (i > 0 && e <= t.recorded_[i - 1]))
+          r.fail(name + " lists recorded epochs that do not ascend within 1.." +
+                 std::to_string(t.epochs_));
+        t.column_[static_cast<std::size_t>(e)] = static_cast<int>(i);
+      }
+      try {
+        t.truth_ = parse_metric(get_field<std::string>(r, jt, "truth_metric", name));
+      } catch (const std::invalid_argument& e) {
+        r.fail(name + ": " + e.what());
+      }
+      t.num_archs_ = n;
+      const auto ns = t.seeds_.size(), ne = t.recorded_.size();
+      t.present_ = r.array<std::uint8_t>(jt.at("seed_present"), "u8", {n, ns}, name + " seed_present");
+      const auto& metrics = jt.at("metrics");
+      for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+        Metric m;
+        try {
+          m = parse_metric(it.key());
+        } catch (const std::invalid_argument& e) {
+          r.fail(name + ": " + e.what());
+        }
+        t.series_[static_cast<int>(m)] =
+            r.array<float>(it.value(), "f32", {n, ns, ne}, name + " " + it.key());
+      }
+      const auto& costs = jt.at("costs");
+      for (auto c : all_costs())
+        if (costs.contains(cost_name(c)))
+          t.costs_[static_cast<int>(c)] =
+              r.array<double>(costs.at(cost_name(c)), "f64", {n}, name + " " + cost_name(c));
+      b.tables_.push_back(std::move(t));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    r.fail(std::string("malformed header: ") + e.what());
+  }
+  return b;
+}
+
+std::size_t Benchmark::index_of(ArchCode code) const {
+  if (code < index_of_code_.size() && index_of_code_[code] >= 0)
+    return static_cast<std::size_t>(index_of_code_[code]);
+  throw MissingDataError("the benchmark holds no results for architecture " +
+                         (code < space_->size() ? space_->to_string(code) : std::to_string(code)));
+}
+
+const Table& Benchmark::table(const std::string& dataset, const std::string& schedule) const {
+  const Table* best = nullptr;
+  for (const auto& t : tables_)
+    if (t.dataset() == dataset && (schedule.empty() ? (!best || t.epochs() > best->epochs())
+                                                    : t.schedule() == schedule))
+      best = &t;
+  if (best) return *best;
+  std::string known;
+  for (const auto& t : tables_) known += (known.empty() ? "" : ", ") + t.dataset() + "@" + t.schedule();
+  throw MissingDataError("the benchmark has no table for dataset '" + dataset + "'" +
+                         (schedule.empty() ? "" : " with schedule '" + schedule + "'") +
+                         " (it has: " + known + ")");
+}
+
+}  // namespace nasrun::bench

@@ -1,0 +1,166 @@
+// Tabular NAS benchmark data: per (architecture, dataset, schedule, training seed) the per-epoch
+// series of every metric, with missing values explicit, plus per-architecture costs.
+//
+// A Benchmark is a read-only view over bytes in the project's own file format
+// (docs/benchmark-format.md), memory-mapped from a file or built in memory by BenchmarkBuilder.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bench/file_io.hpp"
+#include "spaces/search_space.hpp"
+
+namespace nasrun::bench {
+
+using spaces::ArchCode;
+
+// Accuracies are in percent, losses are mean cross-entropy, times in seconds.
+enum class Metric : std::uint8_t {
+  TrainLoss,
+  TrainAcc,
+  ValidLoss,
+  ValidAcc,
+  TestLoss,
+  TestAcc,
+  OriTestLoss,  // the dataset's whole original test set (NAS-Bench-201's `ori-test`)
+  OriTestAcc,
+  TrainTime,  // training time of that epoch
+  EvalTime,   // time of that epoch's validation pass
+};
+constexpr std::size_t kNumMetrics = 10;
+const std::array<Metric, kNumMetrics>& all_metrics();
+const char* metric_name(Metric m);
+// Throws std::invalid_argument listing the names.
+Metric parse_metric(const std::string& name);
+
+// Per-architecture costs. NaN where unknown.
+enum class Cost : std::uint8_t { Params, Flops, Latency, EpochTrainTime, EpochEvalTime };
+constexpr std::size_t kNumCosts = 5;
+const std::array<Cost, kNumCosts>& all_costs();
+const char* cost_name(Cost c);
+
+class FormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A query the data cannot answer; the message names what is missing.
+class MissingDataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Which training seed's numbers a query reads.
+struct SeedPolicy {
+  enum class Kind { Fixed, Mean, Random };
+  Kind kind = Kind::Random;
+  std::int64_t seed = 0;  // Kind::Fixed only
+  static SeedPolicy fixed(std::int64_t s) { return {Kind::Fixed, s}; }
+  static SeedPolicy mean() { return {Kind::Mean, 0}; }
+  static SeedPolicy random() { return {Kind::Random, 0}; }
+  // "mean", "random" or a seed number; throws std::invalid_argument otherwise.
+  static SeedPolicy parse(const std::string& text);
+  std::string to_string() const;
+};
+
+// A resolved seed choice: one seed slot of a table, or the mean over the seeds present.
+struct SeedChoice {
+  static constexpr int kMean = -1;
+  int slot = kMean;
+};
+
+// One dataset under one training schedule.
+class Table {
+ public:
+  const std::string& dataset() const { return dataset_; }
+  const std::string& schedule() const { return schedule_; }
+  // T_end: the schedule's total epochs.
+  int epochs() const { return epochs_; }
+  // The 1-based epochs that have stored values, ascending.
+  const std::vector<int>& recorded_epochs() const { return recorded_; }
+  // Column of epoch t in a series, or -1 when the table records no values for it.
+  int column_of_epoch(int epoch) const;
+  const std::vector<std::int64_t>& seeds() const { return seeds_; }
+  // The metric whose final value is the ground truth (e.g. test_acc).
+  Metric truth_metric() const { return truth_; }
+  bool has_metric(Metric m) const { return series_[static_cast<int>(m)] != nullptr; }
+
+  std::size_t num_archs() const { return num_archs_; }
+  bool seed_present(std::size_t arch, int slot) const {
+    return present_[arch * seeds_.size() + static_cast<std::size_t>(slot)] != 0;
+  }
+  int num_seeds_present(std::size_t arch) const;
+  // Slot of a seed number; throws MissingDataError listing the table's seeds.
+  int slot_of_seed(std::int64_t seed) const;
+
+  // The stored series (one value per recorded epoch, NaN where missing) of one seed slot.
+  const float* series(Metric m, std::size_t arch, int slot) const;
+  // NaN when missing; kMean averages over the seeds present that have the value.
+  double value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
+  // Like value() but throws MissingDataError naming what is missing.
+  double require(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
+  double cost(Cost c, std::size_t arch) const;
+
+  // Resolves a policy for one architecture (Random draws among the seeds present).
+  SeedChoice choose_seed(std::size_t arch, const SeedPolicy& policy, spaces::Rng& rng) const;
+
+ private:
+  friend class Benchmark;
+  std::string dataset_, schedule_;
+  int epochs_ = 0;
+  std::vector<int> recorded_;
+  std::vector<int> column_;  // epoch -> column, -1 if not recorded (index 0 unused)
+  std::vector<std::int64_t> seeds_;
+  Metric truth_ = Metric::TestAcc;
+  std::size_t num_archs_ = 0;
+  const std::uint8_t* present_ = nullptr;
+  std::array<const float*, kNumMetrics> series_{};
+  std::array<const double*, kNumCosts> costs_{};
+};
+
+struct OpenOptions {
+  // Checking the CRC-32 of the data reads every byte once; skip only for trusted files.
+  bool verify_checksum = true;
+};
+
+class Benchmark {
+ public:
+  // Opens a file in the project's format by memory-mapping it; throws FormatError naming the
+  // file and what is wrong.
+  static Benchmark open(const std::string& path, OpenOptions options = {});
+  // `what` names the bytes in error messages.
+  static Benchmark from_bytes(SharedBytes bytes, const std::string& what, OpenOptions options = {});
+
+  const spaces::SearchSpace& space() const { return *space_; }
+  spaces::SearchSpacePtr space_ptr() const { return space_; }
+  std::size_t num_archs() const { return codes_.size(); }
+  // Benchmark index (e.g. NAS-Bench-201's official index) <-> architecture code.
+  ArchCode code(std::size_t index) const { return codes_.at(index); }
+  // Throws MissingDataError when the benchmark does not hold the architecture.
+  std::size_t index_of(ArchCode code) const;
+  const std::vector<Table>& tables() const { return tables_; }
+  // An empty schedule picks the dataset's longest schedule. Throws MissingDataError listing
+  // the tables present.
+  const Table& table(const std::string& dataset, const std::string& schedule = "") const;
+  // Free-form provenance (importer, recipe, software, machine).
+  const nlohmann::json& meta() const { return meta_; }
+  const nlohmann::json& header() const { return header_; }
+
+ private:
+  SharedBytes bytes_;
+  spaces::SearchSpacePtr space_;
+  std::vector<ArchCode> codes_;
+  std::vector<std::int32_t> index_of_code_;  // -1 where absent
+  std::vector<Table> tables_;
+  nlohmann::json header_, meta_;
+};
+
+}  // namespace nasrun::bench

@@ -1,0 +1,90 @@
+#include "bench/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace nasrun::bench {
+
+namespace {
+
+std::string os_error(const std::string& what, const std::string& path) {
+  return what + " '" + path + "': " + std::strerror(errno);
+}
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+SharedBytes map_file(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) throw FileError(os_error("cannot open", path));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) throw FileError(os_error("cannot stat", path));
+  if (!S_ISREG(st.st_mode)) throw FileError("'" + path + "' is not a regular file");
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) return own_bytes({});
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, f.fd, 0);
+  if (p == MAP_FAILED) throw FileError(os_error("cannot memory-map", path));
+  auto* view = new std::string_view(static_cast<const char*>(p), size);
+  return SharedBytes(view, [](const std::string_view* v) {
+    ::munmap(const_cast<char*>(v->data()), v->size());
+    delete v;
+  });
+}
+
+SharedBytes own_bytes(std::string bytes) {
+  struct Owned {
+    std::string data;
+    std::string_view view;
+  };
+  auto owned = std::make_shared<Owned>();
+  owned->data = std::move(bytes);
+  owned->view = owned->data;
+  return SharedBytes(owned, &owned->view);  // aliasing: the view lives as long as its string
+}
+
+std::string read_file(const std::string& path) {
+  const auto bytes = map_file(path);
+  return std::string(*bytes);
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  if (f.fd < 0) throw FileError(os_error("cannot create", tmp));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(f.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const auto msg = os_error("cannot write", tmp);
+      ::unlink(tmp.c_str());
+      throw FileError(msg);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(f.fd) != 0 || ::close(f.fd) != 0) {
+    f.fd = -1;
+    const auto msg = os_error("cannot flush", tmp);
+    ::unlink(tmp.c_str());
+    throw FileError(msg);
+  }
+  f.fd = -1;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const auto msg = os_error("cannot rename onto", path);
+    ::unlink(tmp.c_str());
+    throw FileError(msg);
+  }
+}
+
+}  // namespace nasrun::bench

@@ -1,0 +1,100 @@
+#include "evaluators/tabular_source.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace nasrun::evaluators {
+
+using bench::Cost;
+using bench::MissingDataError;
+
+TabularCurveSource::TabularCurveSource(std::shared_ptr<const bench::Benchmark> benchmark,
+                                       const std::string& dataset, const std::string& schedule,
+                                       TabularPolicy policy)
+    : benchmark_(std::move(benchmark)),
+      data_(&benchmark_->table(dataset, schedule)),
+      truth_(&benchmark_->table(dataset)),
+      policy_(policy) {
+  if (policy_.truth.kind == bench::SeedPolicy::Kind::Random)
+    throw std::invalid_argument("the truth policy must be 'mean' or a fixed seed, not 'random'");
+  const auto truth_seed = policy_.truth.kind == bench::SeedPolicy::Kind::Fixed
+                              ? bench::SeedChoice{truth_->slot_of_seed(policy_.truth.seed)}
+                              : bench::SeedChoice{};
+  test_error_.resize(benchmark_->num_archs());
+  for (std::size_t i = 0; i < test_error_.size(); ++i)
+    test_error_[i] = 100.0 - truth_->value(truth_->truth_metric(), i, truth_seed, truth_->epochs());
+}
+
+std::string TabularCurveSource::describe() const {
+  return "tabular " + data_->dataset() + "@" + data_->schedule() + ", data seed " +
+         policy_.data.to_string() + ", truth " + bench::metric_name(truth_->truth_metric()) +
+         " (" + policy_.truth.to_string() + ")";
+}
+
+Curve TabularCurveSource::observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                                  Rng& rng) {
+  const auto index = benchmark_->index_of(arch);
+  const auto seed = data_->choose_seed(index, policy_.data, rng);
+  Curve c;
+  c.schedule_epochs = data_->epochs();
+  c.epochs_trained = epochs;
+  const auto n = static_cast<std::size_t>(epochs);
+  for (const auto& need : needs) {
+    auto& s = c.series[static_cast<int>(need.metric)];
+    s.assign(n, std::numeric_limits<double>::quiet_NaN());
+    for (int t = need.first_epoch; t <= need.last_epoch; ++t)
+      s[static_cast<std::size_t>(t - 1)] = data_->require(need.metric, index, seed, t);
+  }
+  // Per-epoch times where the table records them, else the architecture's mean epoch time.
+  const double epoch_train = data_->cost(Cost::EpochTrainTime, index);
+  const double epoch_eval = data_->cost(Cost::EpochEvalTime, index);
+  c.train_time_s.resize(n);
+  c.eval_time_s.resize(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    const int epoch = static_cast<int>(t) + 1;
+    double train = data_->value(Metric::TrainTime, index, seed, epoch);
+    if (std::isnan(train)) train = epoch_train;
+    if (std::isnan(train))
+      throw MissingDataError("table " + data_->dataset() + "@" + data_->schedule() +
+                             " records no training time for " +
+                             benchmark_->space().to_string(arch) + " at epoch " +
+                             std::to_string(epoch));
+    c.train_time_s[t] = train;
+    const double eval = data_->value(Metric::EvalTime, index, seed, epoch);
+    c.eval_time_s[t] = std::isnan(eval) ? epoch_eval : eval;
+  }
+  return c;
+}
+
+double TabularCurveSource::final_test_error(ArchCode arch) {
+  const double e = test_error_[benchmark_->index_of(arch)];
+  if (std::isnan(e))
+    throw MissingDataError("table " + truth_->dataset() + "@" + truth_->schedule() + " has no " +
+                           bench::metric_name(truth_->truth_metric()) + " at epoch " +
+                           std::to_string(truth_->epochs()) + " for " +
+                           benchmark_->space().to_string(arch));
+  return e;
+}
+
+}  // namespace nasrun::evaluators
+
+#include "evaluators/curve_source.hpp"
+
+namespace nasrun::evaluators {
+
+namespace {
+
+const CurveSourceRegistration kRegistration{
+    "tabular", "look curves up in a tabular benchmark (--benchmark)",
+    [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
+      if (!o.benchmark) throw std::invalid_argument("the tabular source needs a benchmark");
+      if (!o.extra.empty())
+        throw std::invalid_argument("the tabular source takes no --source-option (got " +
+                                    o.extra.dump() + ")");
+      return std::make_shared<TabularCurveSource>(o.benchmark, o.dataset, o.schedule,
+                                                  TabularPolicy{o.data_seeds, o.truth_seeds});
+    }};
+
+}  // namespace
+
+}  // namespace nasrun::evaluators

@@ -1,0 +1,40 @@
+// Learning curves looked up in a tabular benchmark.
+#pragma once
+
+#include <memory>
+
+#include "bench/benchmark.hpp"
+#include "evaluators/learning_curve.hpp"
+
+namespace nasrun::evaluators {
+
+struct TabularPolicy {
+  // Whose curve an evaluation reads: by default one training seed drawn per evaluation, as if
+  // the architecture had been trained once.
+  bench::SeedPolicy data = bench::SeedPolicy::random();
+  // The truth: by default the mean final test accuracy over the seeds. Random is not allowed.
+  bench::SeedPolicy truth = bench::SeedPolicy::mean();
+};
+
+class TabularCurveSource : public LearningCurveSource {
+ public:
+  // `schedule` picks the table curves come from ("" = the dataset's longest); the truth always
+  // comes from the dataset's longest schedule.
+  TabularCurveSource(std::shared_ptr<const bench::Benchmark> benchmark, const std::string& dataset,
+                     const std::string& schedule, TabularPolicy policy = {});
+
+  std::string describe() const override;
+  int schedule_epochs() const override { return data_->epochs(); }
+  Curve observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                Rng& rng) override;
+  double final_test_error(ArchCode arch) override;
+
+ private:
+  std::shared_ptr<const bench::Benchmark> benchmark_;
+  const bench::Table* data_;
+  const bench::Table* truth_;
+  TabularPolicy policy_;
+  std::vector<double> test_error_;  // by benchmark index; NaN where unknown
+};
+
+}  // namespace nasrun::evaluators

@@ -1,0 +1,81 @@
+#include "experiment/study.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <mutex>
+#include <optional>
+
+#include "spaces/random.hpp"
+
+namespace nasrun::experiment {
+
+std::uint64_t run_seed(std::uint64_t base_seed, int run) {
+  return spaces::mix_seed(base_seed, static_cast<std::uint64_t>(run));
+}
+
+RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
+                  const EvaluatorMaker& make_evaluator, const std::string& strategy,
+                  const std::string& evaluator, int run) {
+  RunResult r{strategy, evaluator, run, run_seed(config.base_seed, run), {}};
+  search::StrategyContext ctx;
+  ctx.space = std::move(space);
+  ctx.seed = spaces::mix_seed(r.seed, 1);
+  ctx.n_init = config.n_init;
+  if (!config.initial_designs.empty()) {
+    if (static_cast<std::size_t>(run) >= config.initial_designs.size())
+      throw std::invalid_argument("the initial design file has designs for " +
+                                  std::to_string(config.initial_designs.size()) +
+                                  " runs, but run " + std::to_string(run) + " needs one");
+    const auto& design = config.initial_designs[static_cast<std::size_t>(run)];
+    ctx.initial_design.assign(design.begin(),
+                              design.begin() + static_cast<std::ptrdiff_t>(
+                                                   std::min(config.n_init, design.size())));
+  }
+  auto s = search::make_strategy(strategy, ctx);
+  auto e = make_evaluator(evaluator, config.estimator);
+  spaces::Rng data_rng(spaces::mix_seed(r.seed, 2));
+  r.trace = run_search(*s, *e, config.budget, data_rng);
+  return r;
+}
+
+std::vector<RunResult> run_study(
+    const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
+    const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
+        resume,
+    const RunCallback& on_done) {
+  if (config.seeds < 1) throw std::invalid_argument("--seeds must be at least 1");
+  struct Task {
+    std::string strategy, evaluator;
+    int run;
+  };
+  std::vector<Task> tasks;
+  for (const auto& s : config.strategies)
+    for (const auto& e : config.evaluators)
+      for (int i = 0; i < config.seeds; ++i) tasks.push_back({s, e, i});
+  // Fail on bad names before spending any time.
+  for (const auto& s : config.strategies) search::strategy_registry().at(s);
+  for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
+
+  std::vector<RunResult> results(tasks.size());
+  std::mutex mutex;
+  std::size_t done = 0;
+  std::optional<tbb::global_control> limit;
+  if (config.threads > 0)
+    limit.emplace(tbb::global_control::max_allowed_parallelism,
+                  static_cast<std::size_t>(config.threads));
+  // One task per run; each writes its own slot, so the outcome does not depend on scheduling.
+  tbb::parallel_for(std::size_t{0}, tasks.size(), [&](std::size_t i) {
+    const auto& t = tasks[i];
+    std::optional<RunResult> previous;
+    if (resume) previous = resume(t.strategy, t.evaluator, t.run);
+    results[i] = previous ? std::move(*previous)
+                          : run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run);
+    std::lock_guard<std::mutex> lock(mutex);
+    ++done;
+    if (on_done) on_done(results[i], done, tasks.size());
+  });
+  return results;
+}
+
+}  // namespace nasrun::experiment

@@ -1,0 +1,65 @@
+// A study: every (strategy, evaluator) combination, each run over many seeds, in parallel.
+//
+// Seeding rule: run i of a study with base seed B has run seed mix_seed(B, i). The strategy's
+// generator is seeded from mix_seed(run seed, 1) and the evaluator's data draws from
+// mix_seed(run seed, 2). Strategy and evaluator names deliberately do not enter, so run i of
+// every combination starts from the same initial design and the same data draws (common random
+// numbers make the comparison between combinations sharper). A run depends on its seed alone,
+// never on the thread count or on the other runs.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "evaluators/evaluator.hpp"
+#include "experiment/search_run.hpp"
+
+namespace nasrun::experiment {
+
+struct StudyConfig {
+  std::vector<std::string> strategies = {"re"};
+  std::vector<std::string> evaluators = {"sotle"};
+  int seeds = 20;
+  std::uint64_t base_seed = 0;
+  std::size_t n_init = 10;
+  // Initial designs per run index (e.g. the paper's); empty = n_init random ones.
+  std::vector<std::vector<spaces::ArchCode>> initial_designs;
+  evaluators::EstimatorOptions estimator;
+  evaluators::CostModel cost;
+  RunBudget budget;
+  int threads = 0;  // 0 = all cores
+};
+
+// Builds the evaluator of one run; the source behind it is shared by all runs.
+using EvaluatorMaker = std::function<std::unique_ptr<evaluators::Evaluator>(
+    const std::string& name, const evaluators::EstimatorOptions& options)>;
+
+struct RunResult {
+  std::string strategy, evaluator;
+  int run = 0;
+  std::uint64_t seed = 0;
+  Trace trace;
+};
+
+// Called after each finished run (from worker threads, serialised by the study).
+using RunCallback = std::function<void(const RunResult&, std::size_t done, std::size_t total)>;
+
+std::uint64_t run_seed(std::uint64_t base_seed, int run);
+
+// Runs one (strategy, evaluator, run index).
+RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
+                  const EvaluatorMaker& make_evaluator, const std::string& strategy,
+                  const std::string& evaluator, int run);
+
+// Runs every combination and seed; `skip(strategy, evaluator, run)` returning a result (e.g.
+// loaded from a previous, interrupted study) stands in for running it.
+std::vector<RunResult> run_study(
+    const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
+    const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
+        resume = {},
+    const RunCallback& on_done = {});
+
+}  // namespace nasrun::experiment

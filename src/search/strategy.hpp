@@ -1,0 +1,68 @@
+// Search strategies behind ask/tell. A strategy sees architectures and the scores it is told
+// (lower is better) and nothing else: no benchmark, no curve, no test error.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/registry.hpp"
+#include "spaces/search_space.hpp"
+
+namespace nasrun::search {
+
+using spaces::ArchCode;
+using spaces::Rng;
+
+struct StrategyContext {
+  spaces::SearchSpacePtr space;
+  // Seeds the strategy's own generator; nothing else feeds its random choices.
+  std::uint64_t seed = 0;
+  // Random architectures proposed before any model- or population-based proposal.
+  std::size_t n_init = 10;
+  // When not empty, proposed first, in order, instead of n_init random ones.
+  std::vector<ArchCode> initial_design;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // The next architecture to evaluate. May be called again before the previous one is told
+  // (asynchronous parallel workers).
+  virtual ArchCode ask() = 0;
+  // The score of an architecture that ask() proposed. Lower is better.
+  virtual void tell(ArchCode arch, double score) = 0;
+};
+
+// Proposes the initial design: the given list, else n_init uniform draws.
+class InitialDesign {
+ public:
+  explicit InitialDesign(const StrategyContext& ctx);
+  bool exhausted() const { return next_ >= planned_.size(); }
+  // Precondition: !exhausted().
+  ArchCode next() { return planned_[next_++]; }
+
+ private:
+  std::vector<ArchCode> planned_;
+  std::size_t next_ = 0;
+};
+
+using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyContext&)>;
+
+inline Registry<StrategyFactory>& strategy_registry() {
+  return Registry<StrategyFactory>::instance("strategy");
+}
+
+// One line in a strategy's own file registers it:
+//   const StrategyRegistration kRegistration{"rs", "Random Search", factory};
+struct StrategyRegistration {
+  StrategyRegistration(const std::string& name, std::string description, StrategyFactory factory) {
+    strategy_registry().add(name, std::move(description), std::move(factory));
+  }
+};
+
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyContext& ctx);
+
+}  // namespace nasrun::search

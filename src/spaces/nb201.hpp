@@ -1,0 +1,42 @@
+// The NAS-Bench-201 cell: four nodes, six edges (1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2), each edge one
+// of five operations. Dimension d of the space is edge d in that order.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "spaces/search_space.hpp"
+
+namespace nasrun::spaces {
+
+class Nb201Space : public SearchSpace {
+ public:
+  static constexpr std::size_t kEdges = 6;
+  static constexpr std::size_t kOps = 5;
+  static constexpr std::array<const char*, kOps> kOpNames = {
+      "none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"};
+  // Edge d feeds node kEdgeTo[d] from node kEdgeFrom[d].
+  static constexpr std::array<int, kEdges> kEdgeFrom = {0, 0, 1, 0, 1, 2};
+  static constexpr std::array<int, kEdges> kEdgeTo = {1, 2, 2, 3, 3, 3};
+
+  Nb201Space();
+
+  std::string name() const override { return "nb201"; }
+  std::size_t num_dimensions() const override { return kEdges; }
+  std::size_t num_choices(std::size_t) const override { return kOps; }
+  std::string dimension_name(std::size_t dim) const override;
+  std::string choice_name(std::size_t dim, std::size_t choice) const override;
+  std::string to_string(ArchCode code) const override;
+  ArchCode parse(std::string_view text) const override;
+  ArchCode class_of(ArchCode code) const override;
+
+  // The expression the cell computes, by NAS-Bench-201's isomorphism rule; equal expressions
+  // mean isomorphic cells.
+  static std::string output_expression(const std::vector<std::uint8_t>& ops);
+
+ private:
+  std::vector<std::uint16_t> class_of_;
+};
+
+}  // namespace nasrun::spaces

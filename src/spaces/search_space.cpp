@@ -1,0 +1,102 @@
+#include "spaces/search_space.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "spaces/random.hpp"
+
+namespace nasrun::spaces {
+
+std::uint64_t SearchSpace::size() const {
+  std::uint64_t n = 1;
+  for (std::size_t d = 0; d < num_dimensions(); ++d) n *= num_choices(d);
+  return n;
+}
+
+void SearchSpace::check(ArchCode code) const {
+  if (code >= size())
+    throw std::out_of_range("architecture code " + std::to_string(code) + " is outside space '" +
+                            name() + "' (expected 0.." + std::to_string(size() - 1) + ")");
+}
+
+std::vector<std::uint8_t> SearchSpace::decode(ArchCode code) const {
+  check(code);
+  std::vector<std::uint8_t> choices(num_dimensions());
+  for (std::size_t d = 0; d < choices.size(); ++d) {
+    choices[d] = static_cast<std::uint8_t>(code % num_choices(d));
+    code /= num_choices(d);
+  }
+  return choices;
+}
+
+ArchCode SearchSpace::encode(const std::vector<std::uint8_t>& choices) const {
+  if (choices.size() != num_dimensions())
+    throw std::invalid_argument("space '" + name() + "' expects " +
+                                std::to_string(num_dimensions()) + " choices, got " +
+                                std::to_string(choices.size()));
+  ArchCode code = 0;
+  for (std::size_t d = choices.size(); d-- > 0;) {
+    if (choices[d] >= num_choices(d))
+      throw std::invalid_argument("choice " + std::to_string(choices[d]) + " of dimension " +
+                                  dimension_name(d) + " is out of range (expected < " +
+                                  std::to_string(num_choices(d)) + ")");
+    code = code * num_choices(d) + choices[d];
+  }
+  return code;
+}
+
+ArchCode SearchSpace::sample(Rng& rng) const { return uniform_below(rng, size()); }
+
+ArchCode SearchSpace::mutate(ArchCode code, Rng& rng) const {
+  auto choices = decode(code);
+  const auto dim = uniform_below(rng, choices.size());
+  // Draw among the other choices only, so the mutation always changes the architecture.
+  const auto other = uniform_below(rng, num_choices(dim) - 1);
+  choices[dim] = static_cast<std::uint8_t>(other >= choices[dim] ? other + 1 : other);
+  return encode(choices);
+}
+
+std::vector<ArchCode> SearchSpace::neighbours(ArchCode code) const {
+  const auto choices = decode(code);
+  std::vector<ArchCode> out;
+  std::uint64_t place = 1;
+  for (std::size_t d = 0; d < choices.size(); ++d) {
+    const ArchCode base = code - choices[d] * place;
+    for (std::size_t c = 0; c < num_choices(d); ++c)
+      if (c != choices[d]) out.push_back(base + c * place);
+    place *= num_choices(d);
+  }
+  return out;
+}
+
+std::vector<ArchCode> SearchSpace::class_representatives() const {
+  std::vector<ArchCode> reps;
+  for (ArchCode c = 0; c < size(); ++c)
+    if (class_of(c) == c) reps.push_back(c);
+  return reps;
+}
+
+}  // namespace nasrun::spaces
+
+#include "spaces/search_space_registry.hpp"
+
+namespace nasrun::spaces {
+
+SearchSpacePtr make_search_space(const std::string& name) {
+  // Spaces are immutable and some precompute tables, so one instance per name is shared.
+  static std::map<std::string, SearchSpacePtr> cache;
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[name];
+  if (!slot) slot = search_space_registry().at(name).factory();
+  return slot;
+}
+
+std::vector<std::string> search_space_names() {
+  std::vector<std::string> names;
+  for (const auto& [n, d] : search_space_registry().list()) names.push_back(n);
+  return names;
+}
+
+}  // namespace nasrun::spaces

@@ -1,0 +1,127 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "evaluators/curve_source.hpp"
+#include "evaluators/evaluator.hpp"
+#include "evaluators/tabular_source.hpp"
+#include "test_support.hpp"
+
+using namespace nasrun;
+using namespace nasrun::evaluators;
+
+namespace {
+
+// A source with hand-set curves: train loss l_t = 10 - t, valid loss 20 - t, valid acc 40 + t,
+// train time 2 s and eval time 0.5 s per epoch, T_end = 12.
+class HandSource : public LearningCurveSource {
+ public:
+  std::string describe() const override { return "hand"; }
+  int schedule_epochs() const override { return 12; }
+  Curve observe(ArchCode, int epochs, const std::vector<CurveNeed>& needs, Rng&) override {
+    Curve c;
+    c.schedule_epochs = 12;
+    c.epochs_trained = epochs;
+    for (const auto& n : needs) {
+      auto& s = c.series[static_cast<int>(n.metric)];
+      s.assign(static_cast<std::size_t>(epochs), NAN);
+      for (int t = n.first_epoch; t <= n.last_epoch; ++t) {
+        double v = 0;
+        switch (n.metric) {
+          case Metric::TrainLoss: v = 10 - t; break;
+          case Metric::ValidLoss: v = 20 - t; break;
+          case Metric::ValidAcc: v = 40 + t; break;
+          default: FAIL("unexpected metric");
+        }
+        s[static_cast<std::size_t>(t - 1)] = v;
+      }
+    }
+    c.train_time_s.assign(static_cast<std::size_t>(epochs), 2.0);
+    c.eval_time_s.assign(static_cast<std::size_t>(epochs), 0.5);
+    c.diverged = diverge;
+    return c;
+  }
+  double final_test_error(ArchCode) override { return 12.5; }
+  bool diverge = false;
+};
+
+Evaluation evaluate(const std::string& name, EstimatorOptions opts, CostModel cost = {},
+                    bool diverge = false) {
+  auto source = std::make_shared<HandSource>();
+  source->diverge = diverge;
+  Evaluator e(make_estimator(name, opts), source, cost);
+  Rng rng(0);
+  return e.evaluate(0, rng);
+}
+
+}  // namespace
+
+TEST_CASE("Estimators on hand-computed curves", "[evaluators]") {
+  // SoTL-E, E=1, T=5: the loss of epoch 5 = 5; train cost 5 epochs x 2 s.
+  auto e = evaluate("sotle", {5, std::nullopt, 0.9});
+  CHECK(e.score == Approx(5));
+  CHECK(e.cost_s == Approx(10));
+  CHECK(e.epochs == 5);
+  CHECK(e.truth.test_error == 12.5);
+  // SoTL-E, E=3, T=5: 7 + 6 + 5.
+  CHECK(evaluate("sotle", {5, 3, 0.9}).score == Approx(18));
+  // SoTL, T=4: 9 + 8 + 7 + 6.
+  CHECK(evaluate("sotl", {4, std::nullopt, 0.9}).score == Approx(30));
+  // SoVL, T=3: 19 + 18 + 17, and it pays 3 validation passes.
+  const auto sovl = evaluate("sovl", {3, std::nullopt, 0.9});
+  CHECK(sovl.score == Approx(54));
+  CHECK(sovl.cost_s == Approx(3 * 2 + 3 * 0.5));
+  // SoVL-E defaults to E=10: T=12 sums epochs 3..12 = 17 + ... + 8.
+  CHECK(evaluate("sovl-e", {12, std::nullopt, 0.9}).score == Approx(125));
+  // TSE-EMA, T=3, mu=0.5: 0.25 * 9 + 0.5 * 8 + 7.
+  CHECK(evaluate("tse-ema", {3, std::nullopt, 0.5}).score == Approx(13.25));
+  // Validation accuracy is negated so that lower is better.
+  const auto early = evaluate("val-early", {4, std::nullopt, 0.9});
+  CHECK(early.score == Approx(-44));
+  CHECK(early.cost_s == Approx(4 * 2 + 0.5));
+  const auto final = evaluate("val-final", {4, std::nullopt, 0.9});
+  CHECK(final.score == Approx(-52));
+  CHECK(final.epochs == 12);
+  CHECK(final.cost_s == Approx(12 * 2 + 0.5));
+  // The paper's cost model: training time only.
+  CHECK(evaluate("val-final", {4, std::nullopt, 0.9}, {true}).cost_s == Approx(24));
+}
+
+TEST_CASE("Estimator options that do not fit are clear errors", "[evaluators]") {
+  CHECK_THROWS_WITH(evaluate("sotle", {13, std::nullopt, 0.9}),
+                    Catch::Contains("T=13 is outside the schedule's 1..12 epochs"));
+  CHECK_THROWS_WITH(evaluate("sotle", {5, 6, 0.9}), Catch::Contains("E=6 must lie in 1..T"));
+  CHECK_THROWS_WITH(evaluate("sotle", {5, 0, 0.9}), Catch::Contains("E must be at least 1"));
+  CHECK_THROWS_WITH(evaluate("tse-ema", {5, std::nullopt, 1.5}), Catch::Contains("mu must lie in (0, 1)"));
+  CHECK_THROWS_WITH(make_estimator("sotle-x", {}), Catch::Contains("unknown evaluator 'sotle-x'") &&
+                                                       Catch::Contains("val-final"));
+}
+
+TEST_CASE("A diverged run gets the worst score and its cost", "[evaluators]") {
+  const auto e = evaluate("sotle", {5, std::nullopt, 0.9}, {}, true);
+  CHECK(std::isinf(e.score));
+  CHECK(e.score > 0);
+  CHECK(e.diverged);
+  CHECK(e.cost_s == Approx(10));
+}
+
+TEST_CASE("The tabular source reads the benchmark's curves, times and truth", "[evaluators]") {
+  auto b = std::make_shared<bench::Benchmark>(testing::toy_builder().build());
+  SourceOptions o;
+  o.benchmark = b;
+  o.dataset = "toy";
+  o.data_seeds = bench::SeedPolicy::fixed(2);
+  auto source = make_curve_source("tabular", o);
+  CHECK(source->schedule_epochs() == 10);
+  Evaluator sotle(make_estimator("sotle", {4, std::nullopt, 0.9}), source);
+  Rng rng(3);
+  const auto e = sotle.evaluate(96, rng);  // code 96: loss (96 + 1) / t + 1 on seed 2
+  CHECK(e.score == Approx(97.0 / 4 + 1));
+  CHECK(e.cost_s == Approx(11 + 12 + 13 + 14));
+  // Truth: mean over seeds of test_acc at T_end: 60 + 96 % 31 + 0.5.
+  CHECK(e.truth.test_error == Approx(100 - (60 + 96 % 31 + 0.5)));
+  // Seed 2 of code 0 is missing.
+  CHECK_THROWS_WITH(sotle.evaluate(0, rng), Catch::Contains("missing for architecture index 0, seed 2"));
+  o.extra["x"] = "1";
+  CHECK_THROWS_WITH(make_curve_source("tabular", o), Catch::Contains("takes no --source-option"));
+  CHECK_THROWS_WITH(make_curve_source("psychic", o), Catch::Contains("unknown curve source 'psychic'"));
+}

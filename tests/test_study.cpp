@@ -1,0 +1,178 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+
+#include "evaluators/curve_source.hpp"
+#include "experiment/study.hpp"
+#include "experiment/study_output.hpp"
+#include "experiment/summary.hpp"
+#include "test_support.hpp"
+
+using namespace nasrun;
+using namespace nasrun::experiment;
+
+namespace {
+
+struct Toy {
+  std::shared_ptr<bench::Benchmark> benchmark =
+      std::make_shared<bench::Benchmark>(testing::toy_builder().build());
+  std::shared_ptr<evaluators::LearningCurveSource> source;
+  Toy() {
+    evaluators::SourceOptions o;
+    o.benchmark = benchmark;
+    o.dataset = "toy";
+    source = evaluators::make_curve_source("tabular", o);
+  }
+  EvaluatorMaker maker() const {
+    return [s = source](const std::string& name, const evaluators::EstimatorOptions& opts) {
+      return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator(name, opts), s);
+    };
+  }
+};
+
+StudyConfig small_config() {
+  StudyConfig c;
+  c.strategies = {"re", "rs", "tpe"};
+  c.evaluators = {"sotle", "val-final"};
+  c.seeds = 4;
+  c.estimator.T = 3;
+  c.budget.budget_s = 3000;
+  return c;
+}
+
+bool same(const std::vector<RunResult>& a, const std::vector<RunResult>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto &x = a[i].trace.rows, &y = b[i].trace.rows;
+    if (x.size() != y.size() || a[i].strategy != b[i].strategy) return false;
+    for (std::size_t k = 0; k < x.size(); ++k)
+      if (x[k].arch != y[k].arch || x[k].time_s != y[k].time_s || x[k].score != y[k].score)
+        return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("A run charges each evaluation its cost and stops at the budget", "[experiment]") {
+  Toy toy;
+  auto config = small_config();
+  config.strategies = {"rs"};
+  config.evaluators = {"sotle"};
+  config.seeds = 1;
+  const auto r = run_one(config, toy.benchmark->space_ptr(), toy.maker(), "rs", "sotle", 0);
+  // SoTL-E at T=3 trains epochs 1..3: 11 + 12 + 13 = 36 s each, no validation pass.
+  const auto& rows = r.trace.rows;
+  REQUIRE(rows.size() == 83);  // floor(3000 / 36)
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    REQUIRE(rows[i].cost_s == Approx(36));
+    REQUIRE(rows[i].time_s == Approx(36.0 * (i + 1)));
+    REQUIRE(rows[i].epochs == 3);
+  }
+  CHECK(r.trace.cut_off == 1);  // the 84th would end at 3024 s > 3000 s
+  // Incumbent: the best score so far; best test error: the minimum so far.
+  double best = INFINITY, best_err = INFINITY;
+  for (const auto& row : rows) {
+    if (row.score < best) best = row.score;
+    best_err = std::min(best_err, row.test_error);
+    REQUIRE(row.best_test_error == best_err);
+  }
+  CHECK(rows.back().incumbent_test_error >= rows.back().best_test_error);
+}
+
+TEST_CASE("W simulated workers complete more evaluations in the same budget", "[experiment]") {
+  Toy toy;
+  auto config = small_config();
+  config.budget.workers = 4;
+  const auto r = run_one(config, toy.benchmark->space_ptr(), toy.maker(), "re", "sotle", 0);
+  CHECK(r.trace.rows.size() == 4 * 83);
+  CHECK(r.trace.cut_off == 4);
+  for (std::size_t i = 1; i < r.trace.rows.size(); ++i)
+    REQUIRE(r.trace.rows[i].time_s >= r.trace.rows[i - 1].time_s);
+}
+
+TEST_CASE("Study results do not depend on the thread count", "[experiment]") {
+  Toy toy;
+  auto config = small_config();
+  config.threads = 1;
+  const auto one = run_study(config, toy.benchmark->space_ptr(), toy.maker());
+  config.threads = 2;
+  const auto two = run_study(config, toy.benchmark->space_ptr(), toy.maker());
+  CHECK(one.size() == 3 * 2 * 4);
+  CHECK(same(one, two));
+  // A different base seed gives different runs.
+  config.base_seed = 1;
+  CHECK_FALSE(same(one, run_study(config, toy.benchmark->space_ptr(), toy.maker())));
+}
+
+TEST_CASE("Run i of every combination starts from the same initial design", "[experiment]") {
+  Toy toy;
+  auto config = small_config();
+  const auto a = run_one(config, toy.benchmark->space_ptr(), toy.maker(), "re", "sotle", 2);
+  const auto b = run_one(config, toy.benchmark->space_ptr(), toy.maker(), "tpe", "val-final", 2);
+  for (std::size_t i = 0; i < config.n_init; ++i) REQUIRE(a.trace.rows[i].arch == b.trace.rows[i].arch);
+  config.initial_designs = {{5, 6, 7}, {8, 9, 10}};
+  config.n_init = 2;
+  const auto c = run_one(config, toy.benchmark->space_ptr(), toy.maker(), "re", "sotle", 1);
+  CHECK(c.trace.rows[0].arch == 8);
+  CHECK(c.trace.rows[1].arch == 9);
+  CHECK_THROWS_WITH(run_one(config, toy.benchmark->space_ptr(), toy.maker(), "re", "sotle", 2),
+                    Catch::Contains("designs for 2 runs"));
+}
+
+TEST_CASE("Summary: mean and standard error over runs on the time grid", "[experiment]") {
+  std::vector<RunResult> results(2);
+  for (int i = 0; i < 2; ++i) {
+    results[i].strategy = "rs";
+    results[i].evaluator = "sotle";
+    TraceRow r;
+    r.time_s = 10;
+    r.incumbent_test_error = r.best_test_error = 30 + 2 * i;  // 30 and 32
+    results[i].trace.rows.push_back(r);
+    r.time_s = 50;
+    r.incumbent_test_error = r.best_test_error = 20 + 4 * i;  // 20 and 24
+    results[i].trace.rows.push_back(r);
+  }
+  const auto s = summarise(results, 100, 3);
+  REQUIRE(s.grid_s.size() == 3);
+  CHECK(s.grid_s[0] == Approx(10));
+  CHECK(s.grid_s[2] == Approx(100));
+  const auto& c = s.combos.at(0);
+  CHECK(c.incumbent_test_error[0].mean == Approx(31));
+  CHECK(c.incumbent_test_error[0].se == Approx(1));  // sd sqrt(2) / sqrt(2)
+  CHECK(c.final_best_test_error.mean == Approx(22));
+  CHECK(c.final_best_test_error.se == Approx(2));
+  CHECK(c.evaluations.mean == 2);
+  CHECK(mean_se({1.0, NAN, 3.0}).n == 2);
+}
+
+TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]") {
+  Toy toy;
+  testing::TempDir dir("study-output");
+  auto config = small_config();
+  config.strategies = {"re"};
+  config.evaluators = {"sotle"};
+  const nlohmann::json cfg = {{"base_seed", 0}, {"what", "test"}};
+  const auto& space = toy.benchmark->space();
+  StudyOutput out(dir.path().string(), cfg, space);
+  const auto results = run_study(config, toy.benchmark->space_ptr(), toy.maker(), {},
+                                 [&](const RunResult& r, std::size_t, std::size_t) { out.write_trace(r); });
+  // Reloading gives the same traces, so a resumed study reproduces the uninterrupted one.
+  std::filesystem::remove(out.trace_path("re", "sotle", 2));
+  std::size_t reused = 0;
+  const auto resumed = run_study(
+      config, toy.benchmark->space_ptr(), toy.maker(),
+      [&](const std::string& s, const std::string& e, int run) {
+        auto r = out.load(s, e, run);
+        reused += r.has_value();
+        return r;
+      });
+  CHECK(reused == 3);
+  CHECK(same(results, resumed));
+  const auto again = parse_trace_csv(trace_csv(results[0].trace, space, 1), space, "t");
+  REQUIRE(again.rows.size() == results[0].trace.rows.size());
+  CHECK(again.rows.back().incumbent_test_error == results[0].trace.rows.back().incumbent_test_error);
+  CHECK_THROWS_WITH(parse_trace_csv("evaluation\n", space, "t.csv"), Catch::Contains("t.csv:1"));
+  CHECK_THROWS_WITH(StudyOutput(dir.path().string(), {{"base_seed", 1}}, space),
+                    Catch::Contains("holds a study with another configuration"));
+}
