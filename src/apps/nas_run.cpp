@@ -211,6 +211,9 @@ int run(int argc, char** argv) {
     }
   };
 
+  // Build every evaluator once before anything is written, so that bad options fail here.
+  for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
+
   nlohmann::json config_json = {
       {"strategies", config.strategies},
       {"evaluators", config.evaluators},

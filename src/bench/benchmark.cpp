@@ -93,8 +93,9 @@ int Table::slot_of_seed(std::int64_t seed) const {
 
 const float* Table::series(Metric m, std::size_t arch, int slot) const {
   const float* base = series_[static_cast<int>(m)];
-  if (!base) return nullptr;
-  return base + (arch * seeds_.size() + static_cast<std::size_t>(slot)) * recorded_.size();
+  if (!base || arch >= num_archs_ || row_of_arch_[arch] < 0) return nullptr;
+  const auto row = static_cast<std::size_t>(row_of_arch_[arch]);
+  return base + (row * seeds_.size() + static_cast<std::size_t>(slot)) * recorded_.size();
 }
 
 double Table::value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const {
@@ -309,6 +310,17 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
       t.num_archs_ = n;
       const auto ns = t.seeds_.size(), ne = t.recorded_.size();
       t.present_ = r.array<std::uint8_t>(jt.at("seed_present"), "u8", {n, ns}, name + " seed_present");
+      const auto rows = get_field<std::size_t>(r, jt, "num_rows", name);
+      if (rows > n) r.fail(name + " claims " + std::to_string(rows) + " rows for " + std::to_string(n) + " architectures");
+      t.row_of_arch_ = r.array<std::int32_t>(jt.at("row_of_arch"), "i32", {n}, name + " row_of_arch");
+      for (std::size_t a = 0; a < n; ++a) {
+        const auto row = t.row_of_arch_[a];
+        if (row < -1 || row >= static_cast<std::int64_t>(rows))
+          r.fail(name + ": architecture " + std::to_string(a) + " has row " + std::to_string(row) +
+                 ", outside -1.." + std::to_string(rows - 1));
+        if (row < 0 && t.num_seeds_present(a) > 0)
+          r.fail(name + ": architecture " + std::to_string(a) + " has results but no row");
+      }
       const auto& metrics = jt.at("metrics");
       for (auto it = metrics.begin(); it != metrics.end(); ++it) {
         Metric m;
@@ -318,7 +330,7 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
           r.fail(name + ": " + e.what());
         }
         t.series_[static_cast<int>(m)] =
-            r.array<float>(it.value(), "f32", {n, ns, ne}, name + " " + it.key());
+            r.array<float>(it.value(), "f32", {rows, ns, ne}, name + " " + it.key());
       }
       const auto& costs = jt.at("costs");
       for (auto c : all_costs())

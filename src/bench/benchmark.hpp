@@ -122,6 +122,7 @@ class Table {
   Metric truth_ = Metric::TestAcc;
   std::size_t num_archs_ = 0;
   const std::uint8_t* present_ = nullptr;
+  const std::int32_t* row_of_arch_ = nullptr;  // -1: no results stored
   std::array<const float*, kNumMetrics> series_{};
   std::array<const double*, kNumCosts> costs_{};
 };

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -21,6 +22,10 @@ std::uint32_t crc32(std::string_view bytes) {
   return static_cast<std::uint32_t>(crc);
 }
 }  // namespace format
+
+namespace {
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+}  // namespace
 
 BenchmarkBuilder::BenchmarkBuilder(std::string space_name, std::vector<ArchCode> codes)
     : space_name_(std::move(space_name)), codes_(std::move(codes)) {}
@@ -48,6 +53,7 @@ BenchmarkBuilder::TableData& BenchmarkBuilder::add_table(const std::string& data
   t.truth = truth;
   t.num_archs = codes_.size();
   t.present.assign(t.num_archs * t.seeds.size(), 0);
+  t.row_of_arch.assign(t.num_archs, -1);
   tables_.push_back(std::move(t));
   return tables_.back();
 }
@@ -66,9 +72,10 @@ int BenchmarkBuilder::TableData::slot_of_seed(std::int64_t seed) const {
 }
 
 int BenchmarkBuilder::TableData::column_of_epoch(int epoch) const {
-  for (std::size_t i = 0; i < recorded_epochs.size(); ++i)
-    if (recorded_epochs[i] == epoch) return static_cast<int>(i);
-  return -1;
+  const auto it = std::lower_bound(recorded_epochs.begin(), recorded_epochs.end(), epoch);
+  return it != recorded_epochs.end() && *it == epoch
+             ? static_cast<int>(it - recorded_epochs.begin())
+             : -1;
 }
 
 void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
@@ -76,6 +83,11 @@ void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
     throw std::out_of_range("table " + dataset + "@" + schedule + ": no position for arch " +
                             std::to_string(arch) + ", seed slot " + std::to_string(slot));
   present[arch * seeds.size() + static_cast<std::size_t>(slot)] = 1;
+  if (row_of_arch[arch] < 0) {
+    row_of_arch[arch] = static_cast<std::int32_t>(num_rows++);
+    for (auto& s : series)
+      if (!s.empty()) s.resize(num_rows * seeds.size() * recorded_epochs.size(), kMissing);
+  }
 }
 
 void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int epoch,
@@ -87,8 +99,9 @@ void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int 
                             std::to_string(epoch));
   auto& s = series[static_cast<int>(m)];
   const auto width = recorded_epochs.size();
-  if (s.empty()) s.assign(num_archs * seeds.size() * width, std::numeric_limits<float>::quiet_NaN());
-  s[(arch * seeds.size() + static_cast<std::size_t>(slot)) * width + static_cast<std::size_t>(col)] =
+  if (s.empty()) s.assign(num_rows * seeds.size() * width, kMissing);
+  const auto row = static_cast<std::size_t>(row_of_arch[arch]);
+  s[(row * seeds.size() + static_cast<std::size_t>(slot)) * width + static_cast<std::size_t>(col)] =
       static_cast<float>(value);
 }
 
@@ -139,11 +152,13 @@ std::string BenchmarkBuilder::serialize() const {
     jt["seeds"] = t.seeds;
     jt["truth_metric"] = metric_name(t.truth);
     jt["seed_present"] = w.add("u8", t.present, {t.num_archs, t.seeds.size()});
+    jt["num_rows"] = t.num_rows;
+    jt["row_of_arch"] = w.add("i32", t.row_of_arch, {t.num_archs});
     jt["metrics"] = nlohmann::json::object();
     for (auto m : all_metrics())
       if (!t.series[static_cast<int>(m)].empty())
         jt["metrics"][metric_name(m)] = w.add("f32", t.series[static_cast<int>(m)],
-                                              {t.num_archs, t.seeds.size(), t.recorded_epochs.size()});
+                                              {t.num_rows, t.seeds.size(), t.recorded_epochs.size()});
     jt["costs"] = nlohmann::json::object();
     for (auto c : all_costs())
       if (!t.costs[static_cast<int>(c)].empty())

@@ -17,15 +17,22 @@ class BenchmarkBuilder {
     std::vector<int> recorded_epochs;
     std::vector<std::int64_t> seeds;
     Metric truth = Metric::TestAcc;
-    std::vector<std::uint8_t> present;                       // [arch][seed]
-    std::array<std::vector<float>, kNumMetrics> series;      // [arch][seed][column]; empty = absent
-    std::array<std::vector<double>, kNumCosts> costs;        // [arch]; empty = absent
+    std::vector<std::uint8_t> present;  // [arch][seed]
+    // Series are stored for architectures that have results only: row_of_arch maps an
+    // architecture to its row (-1 = none), rows in the order they were first touched.
+    std::vector<std::int32_t> row_of_arch;
+    std::size_t num_rows = 0;
+    std::array<std::vector<float>, kNumMetrics> series;  // [row][seed][column]; empty = absent
+    std::array<std::vector<double>, kNumCosts> costs;    // [arch]; empty = absent
     std::size_t num_archs = 0;
 
     // Sets a value and marks the seed present. Throws std::out_of_range on a bad position.
     void set(Metric m, std::size_t arch, int slot, int epoch, double value);
     void set_cost(Cost c, std::size_t arch, double value);
     void mark_present(std::size_t arch, int slot);
+    bool is_present(std::size_t arch, int slot) const {
+      return present[arch * seeds.size() + static_cast<std::size_t>(slot)] != 0;
+    }
     int slot_of_seed(std::int64_t seed) const;
     int column_of_epoch(int epoch) const;
   };

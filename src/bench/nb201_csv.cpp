@@ -224,7 +224,7 @@ BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
     for (const auto& [line, r] : p.rows) {
       auto& t = *builder.find_table(std::string(r.dataset), schedule);
       const int slot = t.slot_of_seed(r.seed);
-      if (t.present[r.index * t.seeds.size() + static_cast<std::size_t>(slot)])
+      if (t.is_present(r.index, slot))
         p.file->fail(line, "duplicate row for index " + std::to_string(r.index) + ", dataset " +
                                std::string(r.dataset) +
                                (final ? ", seed " + std::to_string(r.seed) : std::string()));

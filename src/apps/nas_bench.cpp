@@ -1,0 +1,298 @@
+// nas-bench: import, inspect and query tabular NAS benchmarks.
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "apps/cli_common.hpp"
+#include "bench/benchmark.hpp"
+#include "bench/nats_importer.hpp"
+#include "bench/nb201_csv.hpp"
+
+namespace po = boost::program_options;
+using namespace nasrun;
+
+namespace {
+
+const char* kUsage =
+    "nas-bench: import, inspect and query tabular NAS benchmarks.\n\n"
+    "Usage:\n"
+    "  nas-bench import (--nats-dir DIR | --nb201-csv FILE [FILE ...]) --out FILE\n"
+    "  nas-bench info [FILE] [--json]\n"
+    "  nas-bench query [FILE] (--arch STRING | --index N) --dataset D\n"
+    "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
+    "FILE defaults to the embedded benchmark. Run 'nas-bench COMMAND --help' for a command's options.\n";
+
+po::variables_map parse(po::options_description& desc, const std::vector<std::string>& args,
+                        po::positional_options_description* positional = nullptr) {
+  po::variables_map vm;
+  auto parser = po::command_line_parser(args).options(desc);
+  if (positional) parser.positional(*positional);
+  po::store(parser.run(), vm);
+  return vm;
+}
+
+std::string json_number(double v) {
+  if (std::isnan(v)) return "missing";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+nlohmann::json number_or_null(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+
+int cmd_import(const std::vector<std::string>& args) {
+  std::string nats_dir, out;
+  std::vector<std::string> csv;
+  po::options_description desc("nas-bench import options");
+  desc.add_options()("help,h", "show this help")(
+      "nats-dir", po::value(&nats_dir),
+      "folder of an official NATS-Bench topology archive (NATS-tss-v1_0-3ffb9-simple)")(
+      "nb201-csv", po::value(&csv)->multitoken(),
+      "NAS-Bench-201 CSV tables (nb201_final.csv, nb201_hp12_mean.csv)")(
+      "out", po::value(&out), "benchmark file to write (atomically)");
+  auto vm = parse(desc, args);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  if (out.empty()) throw cli::UsageError("import needs --out FILE");
+  if (nats_dir.empty() == csv.empty())
+    throw cli::UsageError("import needs exactly one of --nats-dir DIR or --nb201-csv FILE...");
+  if (!nats_dir.empty()) {
+    bench::NatsImportReport report;
+    auto builder = bench::import_nats_archive(nats_dir, &report);
+    builder.write(out);
+    std::printf("imported %zu of %zu architectures from %s into %s\n", report.imported,
+                report.expected, nats_dir.c_str(), out.c_str());
+    if (!report.missing.empty()) {
+      std::printf("missing %zu architecture files (their results are marked missing):",
+                  report.missing.size());
+      for (std::size_t i = 0; i < report.missing.size() && i < 20; ++i)
+        std::printf(" %zu", report.missing[i]);
+      std::printf(report.missing.size() > 20 ? " ...\n" : "\n");
+    }
+  } else {
+    bench::import_nb201_csv(csv).write(out);
+    std::printf("imported %zu CSV file(s) into %s\n", csv.size(), out.c_str());
+  }
+  return 0;
+}
+
+nlohmann::json describe(const bench::Benchmark& b) {
+  nlohmann::json j;
+  std::set<spaces::ArchCode> classes;
+  for (std::size_t i = 0; i < b.num_archs(); ++i) classes.insert(b.space().class_of(b.code(i)));
+  j["space"] = b.space().name();
+  j["architectures"] = b.num_archs();
+  j["classes"] = classes.size();
+  j["meta"] = b.meta();
+  j["tables"] = nlohmann::json::array();
+  for (const auto& t : b.tables()) {
+    nlohmann::json jt;
+    jt["dataset"] = t.dataset();
+    jt["schedule"] = t.schedule();
+    jt["epochs"] = t.epochs();
+    jt["recorded_epochs"] = t.recorded_epochs().size() == static_cast<std::size_t>(t.epochs())
+                                ? nlohmann::json("all")
+                                : nlohmann::json(t.recorded_epochs());
+    jt["seeds"] = t.seeds();
+    jt["truth_metric"] = bench::metric_name(t.truth_metric());
+    std::size_t runs = 0, archs_with_data = 0;
+    for (std::size_t a = 0; a < t.num_archs(); ++a) {
+      const auto n = static_cast<std::size_t>(t.num_seeds_present(a));
+      runs += n;
+      archs_with_data += n > 0;
+    }
+    jt["architectures_with_results"] = archs_with_data;
+    jt["training_runs"] = runs;
+    nlohmann::json metrics = nlohmann::json::object();
+    const auto cols = t.recorded_epochs().size();
+    for (auto m : bench::all_metrics()) {
+      if (!t.has_metric(m)) continue;
+      std::size_t missing = 0;
+      for (std::size_t a = 0; a < t.num_archs(); ++a)
+        for (std::size_t s = 0; s < t.seeds().size(); ++s) {
+          if (!t.seed_present(a, static_cast<int>(s))) continue;
+          const float* v = t.series(m, a, static_cast<int>(s));
+          for (std::size_t c = 0; c < cols; ++c) missing += std::isnan(v[c]);
+        }
+      metrics[bench::metric_name(m)] = {{"values", runs * cols}, {"missing", missing}};
+    }
+    jt["metrics"] = metrics;
+    nlohmann::json costs = nlohmann::json::array();
+    for (auto c : bench::all_costs())
+      if (!std::isnan(t.cost(c, 0)) || [&] {
+            for (std::size_t a = 0; a < t.num_archs(); ++a)
+              if (!std::isnan(t.cost(c, a))) return true;
+            return false;
+          }())
+        costs.push_back(bench::cost_name(c));
+    jt["costs"] = costs;
+    j["tables"].push_back(jt);
+  }
+  return j;
+}
+
+int cmd_info(const std::vector<std::string>& args) {
+  std::string file = cli::default_benchmark_path();
+  bool json = false;
+  po::options_description desc("nas-bench info options");
+  desc.add_options()("help,h", "show this help")("file", po::value(&file), "benchmark file")(
+      "json", po::bool_switch(&json), "print one JSON document");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  auto vm = parse(desc, args, &pos);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  const auto b = bench::Benchmark::open(file);
+  const auto j = describe(b);
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%s\nspace %s: %zu architectures, %zu isomorphism classes\n", file.c_str(),
+              j["space"].get<std::string>().c_str(), j["architectures"].get<std::size_t>(),
+              j["classes"].get<std::size_t>());
+  for (const auto& t : j["tables"]) {
+    std::printf("\n%s @ schedule %s (%d epochs; recorded: %s)\n",
+                t["dataset"].get<std::string>().c_str(), t["schedule"].get<std::string>().c_str(),
+                t["epochs"].get<int>(), t["recorded_epochs"].dump().c_str());
+    std::printf("  seeds %s, %zu architectures with results, %zu training runs, truth %s\n",
+                t["seeds"].dump().c_str(), t["architectures_with_results"].get<std::size_t>(),
+                t["training_runs"].get<std::size_t>(), t["truth_metric"].get<std::string>().c_str());
+    for (const auto& [name, m] : t["metrics"].items())
+      std::printf("  %-14s %10zu values, %10zu missing\n", name.c_str(),
+                  m["values"].get<std::size_t>(), m["missing"].get<std::size_t>());
+    std::printf("  costs: %s\n", t["costs"].dump().c_str());
+  }
+  return 0;
+}
+
+int cmd_query(const std::vector<std::string>& args) {
+  std::string file = cli::default_benchmark_path(), arch, dataset, schedule, policy_text;
+  long long index = -1;
+  std::int64_t seed = 0;
+  bool json = false;
+  po::options_description desc("nas-bench query options");
+  desc.add_options()("help,h", "show this help")("file", po::value(&file), "benchmark file")(
+      "arch", po::value(&arch), "architecture string")(
+      "index", po::value(&index), "architecture index in the benchmark")(
+      "dataset", po::value(&dataset), "dataset")(
+      "schedule", po::value(&schedule), "training schedule (default: the dataset's longest)")(
+      "seed", po::value(&seed), "one training seed")(
+      "seed-policy", po::value(&policy_text), "mean: average over the seeds present")(
+      "json", po::bool_switch(&json), "print one JSON document");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  auto vm = parse(desc, args, &pos);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  if (dataset.empty()) throw cli::UsageError("query needs --dataset");
+  if (arch.empty() == (index < 0 && !vm.count("index")))
+    throw cli::UsageError("query needs exactly one of --arch STRING or --index N");
+  if (vm.count("seed") && vm.count("seed-policy"))
+    throw cli::UsageError("give --seed or --seed-policy, not both");
+  if (vm.count("seed-policy") && policy_text != "mean")
+    throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" + policy_text + "'");
+  const auto b = bench::Benchmark::open(file);
+  std::size_t i;
+  if (!arch.empty()) {
+    i = b.index_of(b.space().parse(arch));
+  } else {
+    if (index < 0 || static_cast<std::size_t>(index) >= b.num_archs())
+      throw cli::UsageError("--index " + std::to_string(index) + " is out of range (expected 0.." +
+                            std::to_string(b.num_archs() - 1) + ")");
+    i = static_cast<std::size_t>(index);
+  }
+  const auto& t = b.table(dataset, schedule);
+  const bench::SeedChoice choice = vm.count("seed") ? bench::SeedChoice{t.slot_of_seed(seed)}
+                                                    : bench::SeedChoice{};
+  if (choice.slot != bench::SeedChoice::kMean && !t.seed_present(i, choice.slot))
+    throw bench::MissingDataError("table " + t.dataset() + "@" + t.schedule() + " has no run of seed " +
+                                  std::to_string(seed) + " for index " + std::to_string(i));
+  if (t.num_seeds_present(i) == 0)
+    throw bench::MissingDataError("table " + t.dataset() + "@" + t.schedule() +
+                                  " has no results for index " + std::to_string(i));
+  nlohmann::json j;
+  j["index"] = i;
+  j["arch"] = b.space().to_string(b.code(i));
+  j["class"] = b.space().to_string(b.space().class_of(b.code(i)));
+  j["dataset"] = t.dataset();
+  j["schedule"] = t.schedule();
+  j["epochs"] = t.epochs();
+  j["seed"] = vm.count("seed") ? nlohmann::json(seed) : nlohmann::json("mean");
+  nlohmann::json final_metrics = nlohmann::json::object(), curves = nlohmann::json::object();
+  for (auto m : bench::all_metrics()) {
+    if (!t.has_metric(m)) continue;
+    final_metrics[bench::metric_name(m)] = number_or_null(t.value(m, i, choice, t.epochs()));
+    nlohmann::json c = nlohmann::json::array();
+    for (int e : t.recorded_epochs()) c.push_back(number_or_null(t.value(m, i, choice, e)));
+    curves[bench::metric_name(m)] = c;
+  }
+  j["final"] = final_metrics;
+  j["recorded_epochs"] = t.recorded_epochs();
+  j["curves"] = curves;
+  nlohmann::json costs = nlohmann::json::object();
+  for (auto c : bench::all_costs()) costs[bench::cost_name(c)] = number_or_null(t.cost(c, i));
+  j["costs"] = costs;
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("index %zu  %s\nclass %s\n%s @ %s (%d epochs), seed %s\n", i,
+              j["arch"].get<std::string>().c_str(), j["class"].get<std::string>().c_str(),
+              t.dataset().c_str(), t.schedule().c_str(), t.epochs(), j["seed"].dump().c_str());
+  std::printf("final (epoch %d):\n", t.epochs());
+  for (auto m : bench::all_metrics())
+    if (t.has_metric(m))
+      std::printf("  %-14s %s\n", bench::metric_name(m),
+                  json_number(t.value(m, i, choice, t.epochs())).c_str());
+  std::printf("costs:\n");
+  for (auto c : bench::all_costs())
+    std::printf("  %-20s %s\n", bench::cost_name(c), json_number(t.cost(c, i)).c_str());
+  if (t.recorded_epochs().size() > 1) {
+    std::printf("curves (epoch:");
+    for (auto m : bench::all_metrics())
+      if (t.has_metric(m)) std::printf(" %s", bench::metric_name(m));
+    std::printf("):\n");
+    for (int e : t.recorded_epochs()) {
+      std::printf("  %4d", e);
+      for (auto m : bench::all_metrics())
+        if (t.has_metric(m)) std::printf(" %s", json_number(t.value(m, i, choice, e)).c_str());
+      std::printf("\n");
+    }
+  }
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (command == "import") return cmd_import(args);
+  if (command == "info") return cmd_info(args);
+  if (command == "query") return cmd_query(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  throw cli::UsageError(command.empty() ? std::string("no command given\n") + kUsage
+                                        : "unknown command '" + command +
+                                              "' (expected import, info or query)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cli::guarded_main("nas-bench", [&] { return run(argc, argv); });
+}

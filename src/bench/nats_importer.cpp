@@ -1,0 +1,283 @@
+#include "bench/nats_importer.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "bench/pickle_reader.hpp"
+
+namespace nasrun::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where in a pickle a value sits, for error messages.
+struct Place {
+  std::string file;
+  std::string path;
+  Place operator/(const std::string& key) const { return {file, path + " -> " + key}; }
+  [[noreturn]] void fail(const std::string& msg) const {
+    throw FormatError(file + ": " + (path.empty() ? "" : path.substr(4) + ": ") + msg);
+  }
+};
+
+const PyValue& field(const PyValue& v, const std::string& key, const Place& at) {
+  if (!v.is_dict()) at.fail("expected a dict, found " + v.describe());
+  const PyValue* f = v.find(key);
+  if (!f) at.fail("missing key '" + key + "'");
+  return *f;
+}
+
+double number(const PyValue& v, const Place& at) {
+  if (v.is_number()) return v.as_double();
+  // NATS-Bench stores some latencies as a list of measurements: their mean.
+  if (v.is_sequence() && !v.items.empty()) {
+    double sum = 0;
+    for (const auto& x : v.items) sum += number(x, at);
+    return sum / static_cast<double>(v.items.size());
+  }
+  at.fail("expected a number, found " + v.describe());
+}
+
+// One (schedule, dataset, seed) training run: metric -> epoch (1-based) -> value.
+struct RunData {
+  int epochs = 0;
+  std::map<Metric, std::map<int, double>> series;
+  double params = NAN, flops = NAN, latency = NAN;
+};
+
+struct ArchData {
+  bool present = false;
+  // (schedule, dataset, seed) -> run
+  std::map<std::tuple<std::string, std::string, std::int64_t>, RunData> runs;
+};
+
+void read_epoch_dict(const PyValue& d, Metric m, RunData& run, const Place& at) {
+  if (!d.is_dict()) at.fail("expected a dict of epoch -> value, found " + d.describe());
+  for (const auto& [k, v] : d.dict) {
+    if (k.kind != PyValue::Kind::Int || k.i < 0 || k.i >= run.epochs)
+      at.fail("expected epoch keys 0.." + std::to_string(run.epochs - 1) + ", found " + k.describe());
+    run.series[m][static_cast<int>(k.i) + 1] = number(v, at / std::to_string(k.i));
+  }
+}
+
+// eval_* dicts are keyed 'NAME@EPOCH'.
+void read_eval_dict(const PyValue& d, Metric valid, Metric test, Metric ori, RunData& run,
+                    const Place& at) {
+  if (!d.is_dict()) at.fail("expected a dict of 'name@epoch' -> value, found " + d.describe());
+  for (const auto& [k, v] : d.dict) {
+    if (!k.is_string()) at.fail("expected 'name@epoch' keys, found " + k.describe());
+    const auto atpos = k.s.rfind('@');
+    int epoch = -1;
+    try {
+      std::size_t used = 0;
+      if (atpos != std::string::npos) epoch = std::stoi(k.s.substr(atpos + 1), &used);
+      if (used != k.s.size() - atpos - 1) epoch = -1;
+    } catch (const std::exception&) {
+      epoch = -1;
+    }
+    if (epoch < 0 || epoch >= run.epochs)
+      at.fail("key '" + k.s + "' is not of the form name@epoch with epoch in 0.." +
+              std::to_string(run.epochs - 1));
+    const auto name = k.s.substr(0, atpos);
+    Metric m;
+    if (name == "x-valid") m = valid;
+    else if (name == "x-test") m = test;
+    else if (name == "ori-test") m = ori;
+    else at.fail("unknown evaluation set '" + name + "' (expected x-valid, x-test or ori-test)");
+    run.series[m][epoch + 1] = number(v, at / k.s);
+  }
+}
+
+ArchData read_arch_file(const std::string& path, std::size_t index, const std::string& arch) {
+  const std::string name = fs::path(path).filename().string();
+  PyValue top;
+  try {
+    top = read_pickle_bz2_file(path);
+  } catch (const PickleError& e) {
+    throw FormatError(e.what());
+  }
+  const Place root{path, ""};
+  if (!top.is_dict()) root.fail("expected a dict of schedules ('12', '200'), found " + top.describe());
+  ArchData data;
+  data.present = true;
+  for (const auto& [schedule_key, r] : top.dict) {
+    if (!schedule_key.is_string()) root.fail("expected schedule names as keys, found " + schedule_key.describe());
+    const auto& schedule = schedule_key.s;
+    const Place at = root / ("'" + schedule + "'");
+    const auto& index_v = field(r, "arch_index", at);
+    if (index_v.kind != PyValue::Kind::Int || index_v.i != static_cast<std::int64_t>(index))
+      at.fail("arch_index is " + index_v.describe() + (index_v.kind == PyValue::Kind::Int ? " " + std::to_string(index_v.i) : "") +
+              ", expected " + std::to_string(index) + " (the file's name)");
+    const auto& arch_v = field(r, "arch_str", at);
+    if (!arch_v.is_string() || arch_v.s != arch)
+      at.fail("arch_str '" + (arch_v.is_string() ? arch_v.s : arch_v.describe()) +
+              "' differs from meta_archs[" + std::to_string(index) + "] '" + arch + "'");
+    const auto& all = field(r, "all_results", at / "all_results");
+    if (!all.is_dict()) (at / "all_results").fail("expected a dict, found " + all.describe());
+    for (const auto& [key, res] : all.dict) {
+      if (key.kind != PyValue::Kind::Tuple || key.items.size() != 2 || !key.items[0].is_string() ||
+          key.items[1].kind != PyValue::Kind::Int)
+        (at / "all_results").fail("expected (dataset, seed) keys, found " + key.describe());
+      const auto& dataset = key.items[0].s;
+      const auto seed = key.items[1].i;
+      const Place rp = at / ("all_results[('" + dataset + "', " + std::to_string(seed) + ")]");
+      RunData run;
+      const auto& epochs_v = field(res, "epochs", rp);
+      if (epochs_v.kind != PyValue::Kind::Int || epochs_v.i < 1 || epochs_v.i > 100000)
+        rp.fail("epochs is " + epochs_v.describe() + ", expected a positive integer");
+      run.epochs = static_cast<int>(epochs_v.i);
+      read_epoch_dict(field(res, "train_losses", rp), Metric::TrainLoss, run, rp / "train_losses");
+      read_epoch_dict(field(res, "train_acc1es", rp), Metric::TrainAcc, run, rp / "train_acc1es");
+      read_epoch_dict(field(res, "train_times", rp), Metric::TrainTime, run, rp / "train_times");
+      read_eval_dict(field(res, "eval_acc1es", rp), Metric::ValidAcc, Metric::TestAcc,
+                     Metric::OriTestAcc, run, rp / "eval_acc1es");
+      read_eval_dict(field(res, "eval_losses", rp), Metric::ValidLoss, Metric::TestLoss,
+                     Metric::OriTestLoss, run, rp / "eval_losses");
+      // The time of each epoch's validation pass: x-valid where recorded, else ori-test.
+      RunData times;
+      times.epochs = run.epochs;
+      read_eval_dict(field(res, "eval_times", rp), Metric::ValidAcc, Metric::TestAcc,
+                     Metric::OriTestAcc, times, rp / "eval_times");
+      auto& eval_time = run.series[Metric::EvalTime];
+      eval_time = times.series[Metric::OriTestAcc];
+      for (const auto& [e, v] : times.series[Metric::ValidAcc]) eval_time[e] = v;
+      // NATS-Bench gives parameters and FLOPs in millions.
+      run.params = number(field(res, "params", rp), rp / "params") * 1e6;
+      run.flops = number(field(res, "flop", rp), rp / "flop") * 1e6;
+      run.latency = number(field(res, "latency", rp), rp / "latency");
+      data.runs[{schedule, dataset, seed}] = std::move(run);
+    }
+  }
+  return data;
+}
+
+}  // namespace
+
+BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* report) {
+  const auto meta_path = (fs::path(dir) / "meta.pickle.pbz2").string();
+  if (!fs::is_directory(dir))
+    throw FormatError("'" + dir + "' is not a folder (expected a NATS-Bench topology archive)");
+  if (!fs::exists(meta_path))
+    throw FormatError(meta_path + ": missing (a NATS-Bench archive folder holds meta.pickle.pbz2)");
+  PyValue meta;
+  try {
+    meta = read_pickle_bz2_file(meta_path);
+  } catch (const PickleError& e) {
+    throw FormatError(e.what());
+  }
+  const Place mp{meta_path, ""};
+  const auto& archs_v = field(meta, "meta_archs", mp);
+  if (!archs_v.is_sequence()) (mp / "meta_archs").fail("expected a list of architecture strings");
+  const auto space = spaces::make_search_space("nb201");
+  std::vector<ArchCode> codes;
+  std::vector<std::string> strings;
+  for (std::size_t i = 0; i < archs_v.items.size(); ++i) {
+    const auto& a = archs_v.items[i];
+    if (!a.is_string()) (mp / "meta_archs").fail("entry " + std::to_string(i) + " is " + a.describe());
+    try {
+      codes.push_back(space->parse(a.s));
+    } catch (const spaces::ArchParseError& e) {
+      (mp / "meta_archs").fail("entry " + std::to_string(i) + " '" + a.s.substr(0, 60) +
+                               "' is not a NAS-Bench-201 topology (is this NATS-Bench's size "
+                               "search space?): " + e.what());
+    }
+    strings.push_back(a.s);
+  }
+  if (codes.empty()) (mp / "meta_archs").fail("the list is empty");
+
+  // Read every architecture file in parallel; each lands in its own slot.
+  std::vector<ArchData> archs(codes.size());
+  tbb::parallel_for(std::size_t{0}, codes.size(), [&](std::size_t i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%06zu.pickle.pbz2", i);
+    const auto path = (fs::path(dir) / name).string();
+    if (fs::exists(path)) archs[i] = read_arch_file(path, i, strings[i]);
+  });
+
+  NatsImportReport rep;
+  rep.expected = codes.size();
+  // Tables: (schedule, dataset) -> seeds and epochs.
+  std::map<std::pair<std::string, std::string>, std::set<std::int64_t>> seeds;
+  std::map<std::pair<std::string, std::string>, int> epochs;
+  for (std::size_t i = 0; i < archs.size(); ++i) {
+    if (!archs[i].present) {
+      rep.missing.push_back(i);
+      continue;
+    }
+    ++rep.imported;
+    for (const auto& [key, run] : archs[i].runs) {
+      const auto& [schedule, dataset, seed] = key;
+      const auto table = std::make_pair(schedule, dataset);
+      seeds[table].insert(seed);
+      auto [it, inserted] = epochs.emplace(table, run.epochs);
+      if (!inserted && it->second != run.epochs)
+        throw FormatError(dir + ": schedule '" + schedule + "' of " + dataset + " has " +
+                          std::to_string(run.epochs) + " epochs for architecture " +
+                          std::to_string(i) + " but " + std::to_string(it->second) + " elsewhere");
+    }
+  }
+  if (rep.imported == 0)
+    throw FormatError(dir + ": none of the " + std::to_string(codes.size()) +
+                      " architecture files ({index:06d}.pickle.pbz2) is there");
+
+  BenchmarkBuilder builder("nb201", codes);
+  builder.meta()["source"] = "NATS-Bench topology archive";
+  builder.meta()["folder"] = dir;
+  builder.meta()["architectures_imported"] = rep.imported;
+  builder.meta()["architectures_missing"] = rep.missing.size();
+  for (const auto& [table, s] : seeds) {
+    const int n = epochs[table];
+    // The truth is the test split at the last epoch where the data has one.
+    bool has_test = false, has_ori = false;
+    for (const auto& a : archs)
+      for (const auto& [key, run] : a.runs)
+        if (std::get<0>(key) == table.first && std::get<1>(key) == table.second) {
+          auto has_final = [&](Metric m) {
+            auto it = run.series.find(m);
+            return it != run.series.end() && it->second.count(n);
+          };
+          has_test |= has_final(Metric::TestAcc);
+          has_ori |= has_final(Metric::OriTestAcc);
+        }
+    std::vector<int> all_epochs(static_cast<std::size_t>(n));
+    for (int e = 1; e <= n; ++e) all_epochs[static_cast<std::size_t>(e - 1)] = e;
+    builder.add_table(table.second, table.first, n, all_epochs, {s.begin(), s.end()},
+                      has_test ? Metric::TestAcc : has_ori ? Metric::OriTestAcc : Metric::ValidAcc);
+  }
+  for (std::size_t i = 0; i < archs.size(); ++i)
+    for (const auto& [key, run] : archs[i].runs) {
+      const auto& [schedule, dataset, seed] = key;
+      auto& t = *builder.find_table(dataset, schedule);
+      const int slot = t.slot_of_seed(seed);
+      t.mark_present(i, slot);
+      for (const auto& [m, values] : run.series)
+        for (const auto& [e, v] : values) t.set(m, i, slot, e, v);
+      // Per-architecture costs from the first seed that records them; mean epoch times.
+      auto first = [&](Cost c, double v) {
+        const auto& col = t.costs[static_cast<int>(c)];
+        if (!std::isnan(v) && (col.empty() || std::isnan(col[i]))) t.set_cost(c, i, v);
+      };
+      first(Cost::Params, run.params);
+      first(Cost::Flops, run.flops);
+      first(Cost::Latency, run.latency);
+      auto mean_of = [&](Metric m) {
+        auto it = run.series.find(m);
+        if (it == run.series.end() || it->second.empty()) return std::nan("");
+        double sum = 0;
+        for (const auto& [e, v] : it->second) sum += v;
+        return sum / static_cast<double>(it->second.size());
+      };
+      first(Cost::EpochTrainTime, mean_of(Metric::TrainTime));
+      first(Cost::EpochEvalTime, mean_of(Metric::EvalTime));
+    }
+  if (report) *report = rep;
+  return builder;
+}
+
+}  // namespace nasrun::bench

@@ -1,0 +1,156 @@
+// The command-line programs as a user runs them: output, exit status, files left behind.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "bench/file_io.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& program, const std::string& args) {
+  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string toy_benchmark(const nasrun::testing::TempDir& dir) {
+  const auto path = dir.file("toy.nasbench");
+  nasrun::testing::toy_builder().write(path);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("nas-bench: help, info and query", "[cli]") {
+  nasrun::testing::TempDir dir("cli-bench");
+  const auto bench = toy_benchmark(dir);
+  auto r = run("nas-bench", "--help");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("nas-bench import"));
+  r = run("nas-bench", "info " + bench + " --json");
+  REQUIRE(r.status == 0);
+  const auto info = nlohmann::json::parse(r.output);
+  CHECK(info["architectures"] == 15625);
+  CHECK(info["classes"] == 6466);
+  CHECK(info["tables"][0]["metrics"]["train_loss"]["missing"] == 0);
+  CHECK(info["tables"][0]["training_runs"] == 2 * 15625 - 1);
+  r = run("nas-bench", "query " + bench + " --index 96 --dataset toy --seed 2 --json");
+  REQUIRE(r.status == 0);
+  const auto q = nlohmann::json::parse(r.output);
+  CHECK(q["curves"]["train_loss"][3].get<double>() == Approx(97.0 / 4 + 1));
+  CHECK(q["final"]["test_acc"].get<double>() == Approx(60 + 96 % 31 + 1));
+  r = run("nas-bench", "query " + bench + " --arch '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|' --dataset toy");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("index 0"));
+}
+
+TEST_CASE("nas-bench: bad input is a clear error and a non-zero exit", "[cli]") {
+  nasrun::testing::TempDir dir("cli-bench-bad");
+  const auto bench = toy_benchmark(dir);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"", "no command given"},
+      {"info " + dir.file("absent.nasbench"), "cannot open"},
+      {"query " + bench + " --index 99999 --dataset toy", "--index 99999 is out of range"},
+      {"query " + bench + " --index 1 --dataset cifar10", "no table for dataset 'cifar10'"},
+      {"query " + bench + " --arch '|bad|' --dataset toy", "invalid NAS-Bench-201 architecture string"},
+      {"query " + bench + " --index 1", "query needs --dataset"},
+      {"query " + bench + " --index 0 --dataset toy --seed 2", "has no run of seed 2"},
+      {"query " + bench + " --index 1 --dataset toy --seed 5", "no training seed 5"},
+      {"query " + bench + " --index x --dataset toy", "index"},
+      {"import --out " + dir.file("x.nasbench"), "exactly one of --nats-dir"},
+      {"import --nb201-csv " + dir.file("absent.csv") + " --out " + dir.file("x.nasbench"), "cannot open"},
+      {"import --nats-dir " + dir.path().string() + " --out " + dir.file("x.nasbench"), "meta.pickle.pbz2: missing"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    const auto r = run("nas-bench", args);
+    CHECK(r.status != 0);
+    CHECK_THAT(r.output, Catch::Contains(message));
+  }
+  CHECK_FALSE(fs::exists(dir.file("x.nasbench")));
+}
+
+TEST_CASE("nas-run: a study on a benchmark, its files, and a resumed rerun", "[cli]") {
+  nasrun::testing::TempDir dir("cli-run");
+  const auto bench = toy_benchmark(dir);
+  const auto out = dir.file("study");
+  const std::string args = "--benchmark " + bench + " --strategy re,rs --evaluator sotle,val-final --T 3 --seeds 3 --budget 2h --out " + out;
+  auto r = run("nas-run", args + " --plot");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("[12/12 runs]"));
+  CHECK_THAT(r.output, Catch::Contains("final incumbent err"));
+  for (const char* f : {"config.json", "summary.json", "figure.png", "figure.svg", "traces/re__sotle__run000.csv"})
+    CHECK(fs::exists(fs::path(out) / f));
+  const auto summary = nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"));
+  CHECK(summary["combinations"].size() == 4);
+  CHECK(summary["combinations"][0]["runs"] == 3);
+  // A rerun reuses the traces on disk and gives the same summary.
+  const auto before = summary["combinations"].dump();
+  fs::remove(fs::path(out) / "traces/rs__val-final__run001.csv");
+  r = run("nas-run", args + " --threads 1");
+  REQUIRE(r.status == 0);
+  CHECK(nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"))["combinations"].dump() == before);
+  // Another configuration in the same folder is refused.
+  r = run("nas-run", args + " --seed 5");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("another configuration"));
+}
+
+TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]") {
+  nasrun::testing::TempDir dir("cli-run-bad");
+  const auto bench = toy_benchmark(dir);
+  const std::string base = "--benchmark " + bench + " --out " + dir.file("o") + " ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--strategy foo", "unknown strategy 'foo' (expected one of:"},
+      {"--evaluator bar", "unknown evaluator 'bar' (expected one of:"},
+      {"--source oracle", "unknown curve source 'oracle'"},
+      {"--strategy re,,rs", "has an empty item"},
+      {"--seeds 0", "--seeds must be at least 1"},
+      {"--seeds -3", "--seeds must be at least 1"},
+      {"--workers 0", "--workers must be at least 1"},
+      {"--threads -1", "--threads must be 0"},
+      {"--budget 0h", "--budget: invalid duration '0h'"},
+      {"--budget soon", "--budget: invalid duration 'soon'"},
+      {"--T 0", "--T must be at least 1"},
+      {"--T 11", "T=11 is outside the schedule's 1..10 epochs"},
+      {"--E 0", "E must be at least 1"},
+      {"--dataset cifar10", "no table for dataset 'cifar10'"},
+      {"--data-seed often", "invalid seed policy 'often'"},
+      {"--truth-seed random", "truth policy must be 'mean' or a fixed seed"},
+      {"--init-file " + dir.file("absent.tsv"), "cannot open"},
+      {"--source-option x", "is not of the form key=value"},
+      {"--seeds", "seeds"},
+      {"--no-such-option", "unrecognised option"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    const auto r = run("nas-run", base + args);
+    CHECK(r.status != 0);
+    CHECK_THAT(r.output, Catch::Contains(message));
+  }
+  CHECK_FALSE(fs::exists(dir.file("o") + "/summary.json"));
+  const auto r = run("nas-run", "--benchmark " + dir.file("absent.nasbench"));
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("absent.nasbench"));
+  const auto help = run("nas-run", "--help");
+  CHECK(help.status == 0);
+  for (const char* name : {"--strategy", "--evaluator", "--budget", "--init-file", "--workers", "tpe", "sotle", "val-hp12", "tabular"})
+    CHECK_THAT(help.output, Catch::Contains(name));
+}
