@@ -1,6 +1,8 @@
 #include "experiment/plot.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstdio>
 #include <cstdlib>
 
@@ -47,11 +49,31 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   }
   bench::write_file_atomically(stem + ".dat", data);
 
+  // The first evaluations of a search are near-random and would squash the interesting part:
+  // the y axis spans the curves from halfway along the (log) time grid on.
+  double ylo = INFINITY, yhi = -INFINITY;
+  for (const auto& c : summary.combos) {
+    const auto& series = best ? c.best_test_error : c.incumbent_test_error;
+    for (std::size_t i = series.size() / 2; i < series.size(); ++i)
+      if (series[i].n > 0 && !std::isnan(series[i].mean)) {
+        ylo = std::min(ylo, series[i].mean - series[i].se);
+        yhi = std::max(yhi, series[i].mean + series[i].se);
+      }
+  }
+  std::string yrange;
+  if (ylo < yhi) {
+    const double pad = 0.05 * (yhi - ylo);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "set yrange [%.6g:%.6g]\n", ylo - pad, yhi + pad);
+    yrange = buf;
+  }
+  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+                                  "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
   std::string plots;
   for (std::size_t k = 0; k < summary.combos.size(); ++k) {
     const auto& c = summary.combos[k];
     const auto idx = std::to_string(k);
-    const auto color = "lt " + std::to_string(k + 1);
+    const auto color = std::string("lc rgb \"") + kColors[k % std::size(kColors)] + "\"";
     plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " + idx +
              " using 1:3:4 with filledcurves " + color + " fs transparent solid 0.2 notitle, " +
              gp_string(stem + ".dat") + " index " + idx + " using 1:2 with lines " + color +
@@ -60,7 +82,7 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   const std::string ylabel = best ? "best test error seen (%)" : "incumbent's test error (%)";
   const std::string common = "set logscale x\nset xlabel \"simulated time (hours)\"\nset ylabel " +
                              gp_string(ylabel) + "\nset title " + gp_string(title) +
-                             "\nset key top right\nset grid\n";
+                             "\nset key top right\nset grid\n" + yrange;
   const std::string script =
       "set terminal pngcairo size 900,600 enhanced font \"sans,11\"\nset output " +
       gp_string(stem + ".png.tmp") + "\n" + common + "plot " + plots +
