@@ -154,3 +154,31 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
   for (const char* name : {"--strategy", "--evaluator", "--budget", "--init-file", "--workers", "tpe", "sotle", "val-hp12", "tabular"})
     CHECK_THAT(help.output, Catch::Contains(name));
 }
+
+#ifdef NASRUN_HAVE_LIVE
+#include "live_fake_data.hpp"
+
+TEST_CASE("nas-run with live training and a tiny budget runs end to end", "[cli][live]") {
+  nasrun::testing::TempDir dir("cli-live");
+  const auto data = nasrun::testing::make_fake_cifar("cli", 64, 64);
+  const std::string opts =
+      " --source-option data_dir=" + data +
+      " --source-option channels=4 --source-option cells=1 --source-option image_size=16"
+      " --source-option epochs=3 --source-option train_subset=128 --source-option valid_subset=64"
+      " --source-option test_subset=64 --source-option batch=64 --source-option augment=false";
+  const auto r = run("nas-run", "--source live --dataset cifar10 --strategy re --evaluator sotle,val-final"
+                                " --T 1 --seeds 2 --budget 2s --n-init 2 --out " + dir.file("study") + opts);
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const auto summary = nlohmann::json::parse(nasrun::bench::read_file(dir.file("study") + "/summary.json"));
+  REQUIRE(summary["combinations"].size() == 2);
+  for (const auto& c : summary["combinations"]) {
+    CHECK(c["evaluations_per_run"]["mean"].get<double>() >= 1);
+    // Real test errors of real trainings: a percentage.
+    const double err = c["final_incumbent_test_error"]["mean"].get<double>();
+    CHECK(err >= 0);
+    CHECK(err <= 100);
+  }
+  std::filesystem::remove_all(data);
+}
+#endif

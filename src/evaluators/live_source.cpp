@@ -1,0 +1,323 @@
+#include "evaluators/live_source.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <sstream>
+
+#include "evaluators/curve_source.hpp"
+
+namespace nasrun::evaluators::live {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& expected) {
+  throw std::invalid_argument("live source option " + key + "='" + value + "': expected " +
+                              expected);
+}
+
+std::string text_of(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.dump();
+}
+
+long long parse_int(const std::string& key, const std::string& s, long long lo, long long hi) {
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    bad(key, s, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return v;
+}
+
+double parse_double(const std::string& key, const std::string& s, double lo, double hi,
+                    bool lo_open) {
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  std::ostringstream range;
+  range << "a number in " << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
+  if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v < lo ||
+      (lo_open && v == lo) || v > hi)
+    bad(key, s, range.str());
+  return v;
+}
+
+bool parse_bool(const std::string& key, const std::string& s) {
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  bad(key, s, "true or false");
+}
+
+std::string canonical_dataset(const std::string& name) {
+  if (name == "fashion-mnist" || name == "fashion_mnist" || name == "fmnist") return "fashion-mnist";
+  if (name == "cifar10" || name == "cifar10-valid") return "cifar10";
+  throw std::invalid_argument("the live source trains on fashion-mnist or cifar10 (cifar10-valid), "
+                              "not '" + name + "'");
+}
+
+// Sources with the same data options share one copy of the data.
+std::shared_ptr<const DataSplits> shared_data(const DataOptions& o) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const DataSplits>> cache;
+  const std::string key = o.dataset + "|" + o.data_dir + "|" + std::to_string(o.image_size) + "|" +
+                          std::to_string(o.train_subset) + "|" + std::to_string(o.valid_subset) +
+                          "|" + std::to_string(o.test_subset) + "|" + std::to_string(o.split_seed);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto d = cache[key].lock()) return d;
+  auto d = std::make_shared<const DataSplits>(load_data(o));
+  cache[key] = d;
+  return d;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
+  static const std::vector<std::pair<std::string, std::string>> k = {
+      {"dataset", "fashion-mnist | cifar10 (default: --dataset, else fashion-mnist)"},
+      {"data_dir", "folder of the dataset files (fashion-mnist: /usr/share/datasets/fashion-mnist)"},
+      {"epochs", "T_end, the schedule's length (200 for cifar10, 20 for fashion-mnist)"},
+      {"channels", "C, channels of the first stage (16)"},
+      {"cells", "N, cells per stage (5)"},
+      {"image_size", "training resolution, a multiple of 4; 0 = native 28 or 32 (0)"},
+      {"train_subset", "images of the training split used, 0 = all (0)"},
+      {"valid_subset", "images of the validation split used, 0 = all (0)"},
+      {"test_subset", "images of the test split used, 0 = all (0)"},
+      {"split_seed", "seed of the train/validation split and the subsets (0)"},
+      {"batch", "training batch size (256)"},
+      {"eval_batch", "evaluation batch size (1024)"},
+      {"lr", "initial learning rate, cosine-annealed to 0 over T_end (0.1)"},
+      {"momentum", "SGD momentum (0.9)"},
+      {"nesterov", "Nesterov momentum (true)"},
+      {"weight_decay", "weight decay (5e-4)"},
+      {"augment", "random crop + flip (true for cifar10, false for fashion-mnist)"},
+      {"device", "cpu | cuda (cpu)"},
+      {"threads", "LibTorch intra-op threads per training (1)"},
+      {"truth", "full: final test error from a T_end-epoch run with the truth seed; "
+                "none: NaN (no truth runs) (full)"},
+  };
+  return k;
+}
+
+LiveOptions LiveOptions::parse(const nlohmann::json& extra, const std::string& dataset,
+                               const std::string& schedule) {
+  if (!extra.is_null() && !extra.is_object())
+    throw std::invalid_argument("live source options must be a JSON object, got " + extra.dump());
+  std::map<std::string, std::string> values;
+  if (extra.is_object())
+    for (const auto& [key, value] : extra.items()) {
+      bool known = false;
+      for (const auto& k : keys()) known = known || k.first == key;
+      if (!known) {
+        std::string all;
+        for (const auto& k : keys()) all += (all.empty() ? "" : ", ") + k.first;
+        throw std::invalid_argument("unknown live source option '" + key + "' (valid: " + all + ")");
+      }
+      values[key] = text_of(value);
+    }
+
+  LiveOptions o;
+  // The dataset first: defaults depend on it.
+  std::string name = dataset.empty() ? "" : canonical_dataset(dataset);
+  if (values.count("dataset")) {
+    const std::string opt = canonical_dataset(values["dataset"]);
+    if (!name.empty() && opt != name)
+      throw std::invalid_argument("live source option dataset='" + values["dataset"] +
+                                  "' contradicts --dataset " + dataset);
+    name = opt;
+  }
+  if (name.empty()) name = "fashion-mnist";
+  o.data.dataset = name;
+  const bool cifar = name == "cifar10";
+  o.train.schedule_epochs = cifar ? 200 : 20;
+  o.train.augment = cifar;
+  o.network.input_channels = cifar ? 3 : 1;
+  o.network.num_classes = 10;
+
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
+  };
+  if (auto v = get("data_dir")) o.data.data_dir = *v;
+  if (auto v = get("epochs")) o.train.schedule_epochs = static_cast<int>(parse_int("epochs", *v, 1, 100000));
+  if (!schedule.empty()) {
+    // A separate schedule of that many epochs (e.g. "12" for val-hp12).
+    o.train.schedule_epochs = static_cast<int>(parse_int("schedule", schedule, 1, 100000));
+  }
+  if (auto v = get("channels")) o.network.channels = static_cast<int>(parse_int("channels", *v, 1, 1024));
+  if (auto v = get("cells")) o.network.cells = static_cast<int>(parse_int("cells", *v, 0, 64));
+  if (auto v = get("image_size")) {
+    o.data.image_size = static_cast<int>(parse_int("image_size", *v, 0, 1024));
+    if (o.data.image_size % 4 != 0 || (o.data.image_size > 0 && o.data.image_size < 4))
+      bad("image_size", *v, "0 (native) or a multiple of 4 (the network halves the side twice)");
+  }
+  if (auto v = get("train_subset")) o.data.train_subset = static_cast<std::size_t>(parse_int("train_subset", *v, 0, 100000000));
+  if (auto v = get("valid_subset")) o.data.valid_subset = static_cast<std::size_t>(parse_int("valid_subset", *v, 0, 100000000));
+  if (auto v = get("test_subset")) o.data.test_subset = static_cast<std::size_t>(parse_int("test_subset", *v, 0, 100000000));
+  if (auto v = get("split_seed")) o.data.split_seed = static_cast<std::uint64_t>(parse_int("split_seed", *v, 0, std::numeric_limits<long long>::max()));
+  if (auto v = get("batch")) o.train.batch = static_cast<int>(parse_int("batch", *v, 2, 1000000));
+  if (auto v = get("eval_batch")) o.train.eval_batch = static_cast<int>(parse_int("eval_batch", *v, 1, 1000000));
+  if (auto v = get("lr")) o.train.lr = parse_double("lr", *v, 0, 1e12, true);
+  if (auto v = get("momentum")) o.train.momentum = parse_double("momentum", *v, 0, 0.999999, false);
+  if (auto v = get("nesterov")) o.train.nesterov = parse_bool("nesterov", *v);
+  if (auto v = get("weight_decay")) o.train.weight_decay = parse_double("weight_decay", *v, 0, 1, false);
+  if (auto v = get("augment")) o.train.augment = parse_bool("augment", *v);
+  if (auto v = get("device")) {
+    if (*v != "cpu" && *v != "cuda") bad("device", *v, "cpu or cuda");
+    o.train.device = *v;
+  }
+  if (auto v = get("threads")) o.train.threads = static_cast<int>(parse_int("threads", *v, 1, 1024));
+  if (auto v = get("truth")) {
+    if (*v == "full") o.truth = Truth::Full;
+    else if (*v == "none") o.truth = Truth::None;
+    else bad("truth", *v, "full or none");
+  }
+  if (o.train.nesterov && o.train.momentum == 0)
+    throw std::invalid_argument("live source: nesterov=true needs momentum > 0 (set nesterov=false)");
+  o.network.validate();
+  o.train.validate();
+  return o;
+}
+
+std::string LiveOptions::describe() const {
+  std::ostringstream s;
+  s << "C=" << network.channels << " N=" << network.cells << ", T_end " << train.schedule_epochs
+    << ", batch " << train.batch << ", lr " << train.lr << " cosine/iteration, momentum "
+    << train.momentum << (train.nesterov ? " (Nesterov)" : "") << ", wd " << train.weight_decay
+    << (train.augment ? ", crop+flip" : "") << ", " << train.device << " x" << train.threads
+    << " thread" << (train.threads == 1 ? "" : "s") << ", truth "
+    << (truth == Truth::Full ? "full" : "none");
+  return s.str();
+}
+
+LiveCurveSource::LiveCurveSource(spaces::SearchSpacePtr space, LiveOptions options,
+                                 bench::SeedPolicy data_seeds, bench::SeedPolicy truth_seeds)
+    : space_(std::move(space)), options_(std::move(options)), data_seeds_(data_seeds) {
+  if (!space_) space_ = spaces::make_search_space("nb201");
+  if (space_->name() != "nb201")
+    throw std::invalid_argument("the live source trains NAS-Bench-201 cells, not the space '" +
+                                space_->name() + "'");
+  if (data_seeds_.kind == bench::SeedPolicy::Kind::Mean)
+    throw std::invalid_argument("the live source trains one seed per evaluation: --data-seed must "
+                                "be 'random' or a seed, not 'mean'");
+  if (truth_seeds.kind == bench::SeedPolicy::Kind::Random)
+    throw std::invalid_argument("the truth seed must be 'mean' or a fixed seed, not 'random'");
+  truth_seed_ = truth_seeds.kind == bench::SeedPolicy::Kind::Fixed
+                    ? static_cast<std::uint64_t>(truth_seeds.seed)
+                    : 0;
+  check_device(options_.train.device);
+  data_ = shared_data(options_.data);
+}
+
+std::string LiveCurveSource::describe() const {
+  return "live " + data_->description + ", " + options_.describe() + " (truth seed " +
+         std::to_string(truth_seed_) + "), data seed " + data_seeds_.to_string();
+}
+
+Curve LiveCurveSource::observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                               Rng& rng) {
+  space_->check(arch);
+  if (epochs < 1 || epochs > schedule_epochs())
+    throw std::invalid_argument("live source: cannot train " + std::to_string(epochs) +
+                                " epochs of a " + std::to_string(schedule_epochs()) +
+                                "-epoch schedule");
+  bool wants_test = false;
+  for (const auto& need : needs)
+    wants_test = wants_test || need.metric == Metric::TestLoss || need.metric == Metric::TestAcc ||
+                 need.metric == Metric::OriTestLoss || need.metric == Metric::OriTestAcc;
+  TrainRequest request;
+  request.epochs = epochs;
+  request.seed = data_seeds_.kind == bench::SeedPolicy::Kind::Fixed
+                     ? static_cast<std::uint64_t>(data_seeds_.seed)
+                     : rng();
+  request.evaluate_valid = true;
+  request.evaluate_test = wants_test;
+  const auto r = train(options_.network, space_->decode(arch), *data_, options_.train, request);
+
+  Curve c;
+  c.schedule_epochs = schedule_epochs();
+  c.epochs_trained = static_cast<int>(r.epochs.size());
+  c.diverged = r.diverged;
+  const auto n = r.epochs.size();
+  for (auto& s : c.series) s.assign(n, kNaN);
+  auto set = [&](Metric m, std::size_t t, double v) { c.series[static_cast<int>(m)][t] = v; };
+  for (std::size_t t = 0; t < n; ++t) {
+    const auto& e = r.epochs[t];
+    set(Metric::TrainLoss, t, e.train_loss);
+    set(Metric::TrainAcc, t, e.train_acc);
+    set(Metric::ValidLoss, t, e.valid_loss);
+    set(Metric::ValidAcc, t, e.valid_acc);
+    set(Metric::TrainTime, t, e.train_time_s);
+    set(Metric::EvalTime, t, e.eval_time_s);
+    c.train_time_s.push_back(e.train_time_s);
+    c.eval_time_s.push_back(e.eval_time_s);
+  }
+  if (n > 0 && wants_test) {
+    set(Metric::TestLoss, n - 1, r.test_loss);
+    set(Metric::TestAcc, n - 1, r.test_acc);
+    set(Metric::OriTestLoss, n - 1, r.test_loss);
+    set(Metric::OriTestAcc, n - 1, r.test_acc);
+  }
+  if (!c.diverged)
+    for (const auto& need : needs)
+      for (int t = need.first_epoch; t <= need.last_epoch; ++t)
+        if (std::isnan(c.at(need.metric, t)))
+          throw bench::MissingDataError(
+              std::string("the live source cannot provide ") + bench::metric_name(need.metric) +
+              " at epoch " + std::to_string(t) + " of " + std::to_string(epochs) +
+              " trained (test metrics exist only after the last epoch trained)");
+  return c;
+}
+
+double LiveCurveSource::final_test_error(ArchCode arch) {
+  if (options_.truth == LiveOptions::Truth::None) return kNaN;
+  space_->check(arch);
+  std::shared_future<double> future;
+  std::promise<double> promise;
+  bool mine = false;
+  {
+    std::lock_guard<std::mutex> lock(truth_mutex_);
+    auto it = truth_.find(arch);
+    if (it == truth_.end()) {
+      future = promise.get_future().share();
+      truth_.emplace(arch, future);
+      mine = true;
+    } else {
+      future = it->second;
+    }
+  }
+  if (mine) {
+    try {
+      TrainRequest request;
+      request.epochs = schedule_epochs();
+      request.seed = truth_seed_;
+      request.evaluate_valid = false;
+      request.evaluate_test = true;
+      const auto r = train(options_.network, space_->decode(arch), *data_, options_.train, request);
+      promise.set_value(r.diverged ? kNaN : 100.0 - r.test_acc);
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
+}
+
+namespace {
+
+const CurveSourceRegistration kRegistration{
+    "live",
+    "train each architecture with LibTorch (fashion-mnist or cifar10; --source-option key=value, "
+    "see docs/live-training.md)",
+    [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
+      return std::make_shared<LiveCurveSource>(
+          o.space, LiveOptions::parse(o.extra, o.dataset, o.schedule), o.data_seeds,
+          o.truth_seeds);
+    }};
+
+}  // namespace
+
+}  // namespace nasrun::evaluators::live
