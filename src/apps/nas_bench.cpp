@@ -9,6 +9,8 @@
 #include "bench/benchmark.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
+#include "experiment/budget_tracker.hpp"
+#include "experiment/tabulation.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -19,6 +21,8 @@ const char* kUsage =
     "nas-bench: import, inspect and query tabular NAS benchmarks.\n\n"
     "Usage:\n"
     "  nas-bench import (--nats-dir DIR | --nb201-csv FILE [FILE ...]) --out FILE\n"
+    "  nas-bench tabulate --out FILE [--source live] [--dataset D] [--source-option k=v ...]\n"
+    "                     [--archs classes|all|sample:N|LIST] [--seeds 0] [--extra-seeds 1,2]\n"
     "  nas-bench info [FILE] [--json]\n"
     "  nas-bench query [FILE] (--arch STRING | --index N) --dataset D\n"
     "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
@@ -80,6 +84,100 @@ int cmd_import(const std::vector<std::string>& args) {
     bench::import_nb201_csv(csv).write(out);
     std::printf("imported %zu CSV file(s) into %s\n", csv.size(), out.c_str());
   }
+  return 0;
+}
+
+std::vector<std::int64_t> parse_seeds(const std::string& text, const std::string& option) {
+  std::vector<std::int64_t> out;
+  for (const auto& item : cli::split_list(text, option)) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || v < 0)
+      throw cli::UsageError("--" + option + " '" + text + "': '" + item +
+                            "' is not a non-negative integer");
+    out.push_back(v);
+  }
+  return out;
+}
+
+void print_progress(const experiment::TabulationProgress& p) {
+  const double fraction = p.total ? static_cast<double>(p.done) / p.total : 1.0;
+  const auto new_done = p.done - p.resumed;
+  const double rate = p.elapsed_s > 0 ? new_done / p.elapsed_s : 0;
+  const double left = rate > 0 ? (p.total - p.done) / rate : 0;
+  char bar[31];
+  const int filled = static_cast<int>(fraction * 30);
+  for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
+  bar[30] = '\0';
+  std::fprintf(stderr, "\r[%s] %zu/%zu (%.1f%%) %.2f trainings/s, %.0f min left   ", bar, p.done,
+               p.total, 100 * fraction, rate, left / 60);
+  if (p.done == p.total) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+int cmd_tabulate(const std::vector<std::string>& args) {
+  experiment::TabulationConfig config;
+  std::string archs = "classes", seeds = "0", extra_seeds, time_limit, space = "nb201";
+  std::vector<std::string> source_options;
+  po::options_description desc("nas-bench tabulate options");
+  desc.add_options()("help,h", "show this help")(
+      "out", po::value(&config.out), "benchmark file to write (a journal <out>.journal makes it resumable)")(
+      "source", po::value(&config.source)->default_value("live"), "curve source that trains")(
+      "dataset", po::value(&config.source_options.dataset), "dataset (e.g. fashion-mnist, cifar10)")(
+      "source-option", po::value(&source_options)->composing(),
+      "key=value setting of the source, repeatable (see docs/live-training.md)")(
+      "space", po::value(&space)->default_value("nb201"), "search space")(
+      "archs", po::value(&archs)->default_value("classes"),
+      "classes (one per isomorphism class), all, sample:N, or a file of architecture strings")(
+      "share-within-class", po::value(&config.share_within_class)->default_value(true),
+      "give untrained cells the results of a trained isomorphic cell")(
+      "seeds", po::value(&seeds)->default_value("0"), "training seeds of every architecture")(
+      "extra-seeds", po::value(&extra_seeds), "more training seeds for a seeded subset")(
+      "extra-fraction", po::value(&config.extra_fraction)->default_value(0.1),
+      "fraction of the architectures trained with the extra seeds")(
+      "selection-seed", po::value(&config.selection_seed)->default_value(0),
+      "seed of sample:N and of the extra-seed subset")(
+      "workers", po::value(&config.workers)->default_value(0), "parallel trainings (0 = one per core)")(
+      "time-limit", po::value(&time_limit),
+      "start no training after this long (e.g. 2h); the file then holds what is done, and a "
+      "rerun continues");
+  auto vm = parse(desc, args);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  po::notify(vm);
+  if (config.out.empty()) throw cli::UsageError("tabulate needs --out FILE");
+  if (config.workers < 0) throw cli::UsageError("--workers must be 0 (one per core) or more");
+  if (!time_limit.empty()) {
+    try {
+      config.time_limit_s = experiment::parse_duration(time_limit);
+    } catch (const std::invalid_argument& e) {
+      throw cli::UsageError(std::string("--time-limit: ") + e.what());
+    }
+  }
+  config.source_options.space = spaces::make_search_space(space);
+  for (const auto& item : source_options) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw cli::UsageError("--source-option '" + item + "' is not of the form key=value");
+    config.source_options.extra[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  config.seeds = parse_seeds(seeds, "seeds");
+  if (!extra_seeds.empty()) config.extra_seeds = parse_seeds(extra_seeds, "extra-seeds");
+  config.archs = experiment::select_archs(archs, *config.source_options.space, config.selection_seed);
+  std::string command = "nas-bench tabulate";
+  for (const auto& a : args) command += " " + a;
+  config.meta["command"] = command;
+  const auto r = experiment::tabulate(config, print_progress);
+  std::printf("%s: %zu trainings done now, %zu resumed from the journal, %zu planned%s\n",
+              config.out.c_str(), r.trained, r.resumed, r.total,
+              r.complete ? "" : " (stopped by the time limit: rerun to continue)");
   return 0;
 }
 
@@ -281,6 +379,7 @@ int run(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "import") return cmd_import(args);
   if (command == "info") return cmd_info(args);
+  if (command == "tabulate") return cmd_tabulate(args);
   if (command == "query") return cmd_query(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
@@ -288,7 +387,7 @@ int run(int argc, char** argv) {
   }
   throw cli::UsageError(command.empty() ? std::string("no command given\n") + kUsage
                                         : "unknown command '" + command +
-                                              "' (expected import, info or query)");
+                                              "' (expected import, tabulate, info or query)");
 }
 
 }  // namespace

@@ -90,6 +90,20 @@ void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
   }
 }
 
+void BenchmarkBuilder::TableData::share_results(std::size_t arch, std::size_t with) {
+  if (arch >= num_archs || with >= num_archs)
+    throw std::out_of_range("table " + dataset + "@" + schedule + ": no architecture " +
+                            std::to_string(std::max(arch, with)));
+  if (row_of_arch[arch] >= 0 && arch != with)
+    throw std::logic_error("table " + dataset + "@" + schedule + ": architecture " +
+                           std::to_string(arch) + " already has results of its own");
+  row_of_arch[arch] = row_of_arch[with];
+  for (std::size_t s = 0; s < seeds.size(); ++s)
+    present[arch * seeds.size() + s] = present[with * seeds.size() + s];
+  for (auto& c : costs)
+    if (!c.empty()) c[arch] = c[with];
+}
+
 void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int epoch,
                                       double value) {
   mark_present(arch, slot);

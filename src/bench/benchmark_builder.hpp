@@ -30,6 +30,9 @@ class BenchmarkBuilder {
     void set(Metric m, std::size_t arch, int slot, int epoch, double value);
     void set_cost(Cost c, std::size_t arch, double value);
     void mark_present(std::size_t arch, int slot);
+    // `arch` shares every result of `with` (an isomorphic architecture, say): its row, seeds
+    // and costs. Call after `with` is complete.
+    void share_results(std::size_t arch, std::size_t with);
     bool is_present(std::size_t arch, int slot) const {
       return present[arch * seeds.size() + static_cast<std::size_t>(slot)] != 0;
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ struct Curve {
   std::vector<double> eval_time_s;   // per epoch trained; NaN where the source has no record
   // Training hit a NaN or infinite loss and stopped.
   bool diverged = false;
+  // Trainable parameters of the network trained; NaN where unknown.
+  double params = std::numeric_limits<double>::quiet_NaN();
 
   // Epoch t (1-based) of a metric; throws std::logic_error if the metric was not asked for.
   double at(Metric m, int epoch) const;

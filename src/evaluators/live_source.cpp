@@ -242,6 +242,7 @@ Curve LiveCurveSource::observe(ArchCode arch, int epochs, const std::vector<Curv
   c.schedule_epochs = schedule_epochs();
   c.epochs_trained = static_cast<int>(r.epochs.size());
   c.diverged = r.diverged;
+  c.params = static_cast<double>(count_parameters(options_.network, space_->decode(arch)));
   const auto n = r.epochs.size();
   for (auto& s : c.series) s.assign(n, kNaN);
   auto set = [&](Metric m, std::size_t t, double v) { c.series[static_cast<int>(m)][t] = v; };

@@ -17,6 +17,8 @@ TabularCurveSource::TabularCurveSource(std::shared_ptr<const bench::Benchmark> b
       policy_(policy) {
   if (policy_.truth.kind == bench::SeedPolicy::Kind::Random)
     throw std::invalid_argument("the truth policy must be 'mean' or a fixed seed, not 'random'");
+  // A fixed data seed the table lacks fails here, before a study writes anything.
+  if (policy_.data.kind == bench::SeedPolicy::Kind::Fixed) data_->slot_of_seed(policy_.data.seed);
   const auto truth_seed = policy_.truth.kind == bench::SeedPolicy::Kind::Fixed
                               ? bench::SeedChoice{truth_->slot_of_seed(policy_.truth.seed)}
                               : bench::SeedChoice{};
@@ -38,6 +40,7 @@ Curve TabularCurveSource::observe(ArchCode arch, int epochs, const std::vector<C
   Curve c;
   c.schedule_epochs = data_->epochs();
   c.epochs_trained = epochs;
+  c.params = data_->cost(Cost::Params, index);
   const auto n = static_cast<std::size_t>(epochs);
   for (const auto& need : needs) {
     auto& s = c.series[static_cast<int>(need.metric)];

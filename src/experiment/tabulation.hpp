@@ -1,0 +1,58 @@
+// Tabulation: train many architectures with a curve source (live LibTorch training, normally)
+// and write a benchmark in nas-run's format with their full per-epoch curves.
+//
+// Every finished (architecture, seed) training is appended to a journal (<out>.journal) and
+// flushed to disk before the next one is counted, so a tabulation killed at any moment, even by
+// SIGKILL, continues where it stopped when rerun with the same settings: no finished training is
+// lost or repeated. The benchmark itself is written atomically at the end. Trainings run in
+// parallel; each depends on its (architecture, seed) alone, so the result equals a serial run's.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "evaluators/curve_source.hpp"
+
+namespace nasrun::experiment {
+
+struct TabulationConfig {
+  std::string source = "live";
+  // space, dataset and the source's own options (extra); data_seeds is set per training seed.
+  evaluators::SourceOptions source_options;
+  // What to train. Empty = one representative per isomorphism class.
+  std::vector<spaces::ArchCode> archs;
+  // Architectures not trained get the results of a trained member of their class.
+  bool share_within_class = true;
+  std::vector<std::int64_t> seeds = {0};
+  // More seeds for a seeded subset, to measure seed noise.
+  std::vector<std::int64_t> extra_seeds;
+  double extra_fraction = 0.1;
+  std::uint64_t selection_seed = 0;
+  int workers = 0;           // parallel trainings; 0 = one per core
+  double time_limit_s = 0;   // stop starting trainings after this long (0 = none)
+  std::string out;           // the benchmark file; the journal is out + ".journal"
+  nlohmann::json meta = nlohmann::json::object();  // added to the file's provenance
+};
+
+struct TabulationProgress {
+  std::size_t done = 0, total = 0, resumed = 0;
+  double elapsed_s = 0;
+};
+
+struct TabulationResult {
+  std::size_t trained = 0, total = 0, resumed = 0;
+  bool complete = false;  // false when the time limit stopped it early
+};
+
+// Throws std::runtime_error when the journal belongs to other settings, and whatever the
+// source throws for bad options or data.
+TabulationResult tabulate(const TabulationConfig& config,
+                          const std::function<void(const TabulationProgress&)>& progress = {});
+
+// The architectures to train for `--archs`: "classes", "all", "sample:N" (seeded by `seed`),
+// or a file with one architecture string per line.
+std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces::SearchSpace& space,
+                                           std::uint64_t seed);
+
+}  // namespace nasrun::experiment

@@ -1,0 +1,119 @@
+// nas-bench tabulate: a tabulation killed in the middle and rerun equals an uninterrupted one.
+#ifdef NASRUN_HAVE_LIVE
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include "bench/benchmark.hpp"
+#include "live_fake_data.hpp"
+#include "test_support.hpp"
+
+using namespace nasrun;
+
+namespace {
+
+std::vector<std::string> tabulate_args(const std::string& data, const std::string& out) {
+  return {"tabulate", "--out", out, "--dataset", "cifar10", "--archs", "sample:10",
+          "--extra-seeds", "1", "--extra-fraction", "0.3", "--workers", "2",
+          "--source-option", "data_dir=" + data, "--source-option", "epochs=2",
+          "--source-option", "channels=4", "--source-option", "cells=1",
+          "--source-option", "image_size=16", "--source-option", "train_subset=128",
+          "--source-option", "valid_subset=64", "--source-option", "test_subset=64",
+          "--source-option", "batch=64", "--source-option", "augment=false"};
+}
+
+pid_t spawn(const std::vector<std::string>& args) {
+  const std::string program = std::string(NASRUN_BINARY_DIR) + "/nas-bench";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    freopen("/dev/null", "w", stderr);
+    freopen("/dev/null", "w", stdout);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::size_t lines(const std::string& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string l; std::getline(in, l);) ++n;
+  return n;
+}
+
+// Equal in everything but the measured times.
+void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
+  const auto& ta = a.tables().at(0);
+  const auto& tb = b.tables().at(0);
+  REQUIRE(ta.seeds() == tb.seeds());
+  for (std::size_t i = 0; i < a.num_archs(); ++i)
+    for (int s = 0; s < static_cast<int>(ta.seeds().size()); ++s) {
+      REQUIRE(ta.seed_present(i, s) == tb.seed_present(i, s));
+      if (!ta.seed_present(i, s)) continue;
+      for (auto m : bench::all_metrics()) {
+        if (m == bench::Metric::TrainTime || m == bench::Metric::EvalTime) continue;
+        for (int e = 1; e <= ta.epochs(); ++e) {
+          const double x = ta.value(m, i, {s}, e), y = tb.value(m, i, {s}, e);
+          REQUIRE(((std::isnan(x) && std::isnan(y)) || x == y));
+        }
+      }
+      REQUIRE(ta.cost(bench::Cost::Params, i) == tb.cost(bench::Cost::Params, i));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted one", "[live][tabulate]") {
+  testing::TempDir dir("tabulate-kill");
+  const auto data = testing::make_fake_cifar("tabulate", 64, 64);
+  const auto whole = dir.file("whole.nasbench"), killed = dir.file("killed.nasbench");
+
+  REQUIRE(wait_for(spawn(tabulate_args(data, whole))) == 0);
+
+  const pid_t pid = spawn(tabulate_args(data, killed));
+  // Kill it once a few trainings are in the journal (header + 3 records), before the end.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (lines(killed + ".journal") < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGKILL);
+  wait_for(pid);
+  const auto journaled = lines(killed + ".journal");
+  CHECK(journaled >= 4);
+  CHECK(journaled < 14);  // 10 + 3 trainings + header: it was stopped before the end
+  CHECK_FALSE(std::filesystem::exists(killed));  // no output file, let alone a corrupt one
+
+  REQUIRE(wait_for(spawn(tabulate_args(data, killed))) == 0);
+  CHECK(lines(killed + ".journal") == 14);  // nothing trained twice
+  const auto a = bench::Benchmark::open(whole), b = bench::Benchmark::open(killed);
+  require_same_results(a, b);
+  CHECK(a.meta()["trainings"] == 13);
+  CHECK(a.meta()["complete"] == true);
+  // Every cell of a trained class shares its results.
+  const auto& t = a.tables().at(0);
+  std::size_t with_results = 0;
+  for (std::size_t i = 0; i < a.num_archs(); ++i) with_results += t.num_seeds_present(i) > 0;
+  CHECK(with_results > 10);
+
+  // A journal of other settings is refused.
+  auto other = tabulate_args(data, killed);
+  other[6] = "sample:11";
+  CHECK(wait_for(spawn(other)) != 0);
+  std::filesystem::remove_all(data);
+}
+#endif
