@@ -10,6 +10,7 @@ packages=(
   libboost-program-options-dev libboost-graph-dev
   nlohmann-json3-dev catch2 libtbb-dev libbz2-dev
   libbenchmark-dev
+  libsvm-dev
   libtorch-dev
   gnuplot-nox
   dataset-fashion-mnist

@@ -38,7 +38,7 @@ std::string listing(const Registry& registry) {
 
 struct Options {
   std::string strategies, evaluators, benchmark, dataset, budget, source, init_file, out;
-  std::string data_seed, truth_seed;
+  std::string data_seed, truth_seed, device;
   std::vector<std::string> source_options;
   int seeds, T, workers, threads;
   std::optional<int> E;
@@ -97,6 +97,8 @@ int run(int argc, char** argv) {
        "where learning curves come from: tabular lookup or live training (see below)")
       ("source-option", po::value(&o.source_options)->composing(),
        "key=value setting of the source, repeatable (live training: see docs/live-training.md)")
+      ("device", po::value(&o.device),
+       "live training's device: cpu (default) or cuda (when the LibTorch build supports it)")
       ("budget", po::value(&o.budget)->default_value("150h"),
        "simulated wall-clock budget per run: 150h, 90m, 3600s or seconds")
       ("T", po::value(&o.T)->default_value(50), "epoch at which early estimators score")
@@ -122,7 +124,15 @@ int run(int argc, char** argv) {
        "output folder; rerunning the same study there resumes it")
       ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot");
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, desc), vm);
+  const auto parsed = po::parse_command_line(argc, argv, desc);
+  // Boost reads "-1" into an unsigned option as 2^64 - 1; refuse negative numbers there.
+  for (const auto& option : parsed.options)
+    if (option.string_key == "n-init" || option.string_key == "max-evaluations" ||
+        option.string_key == "seed")
+      for (const auto& value : option.value)
+        if (!value.empty() && value.front() == '-')
+          throw cli::UsageError("--" + option.string_key + " must be 0 or more, got " + value);
+  po::store(parsed, vm);
   if (vm.count("help")) {
     std::cout << desc << "\nStrategies:\n"
               << listing(search::strategy_registry()) << "\nEvaluators:\n"
@@ -159,6 +169,13 @@ int run(int argc, char** argv) {
 
   evaluators::SourceOptions source;
   source.extra = parse_source_options(o.source_options);
+  if (vm.count("device")) {
+    if (o.source != "live")
+      throw cli::UsageError("--device applies to live training (--source live)");
+    if (source.extra.contains("device"))
+      throw cli::UsageError("give the device once: --device or --source-option device=");
+    source.extra["device"] = o.device;
+  }
   source.data_seeds = bench::SeedPolicy::parse(o.data_seed);
   source.truth_seeds = bench::SeedPolicy::parse(o.truth_seed);
   const std::string benchmark_path = vm.count("benchmark") ? o.benchmark : cli::default_benchmark_path();

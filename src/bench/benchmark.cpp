@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "bench/benchmark_builder.hpp"
 #include "common/registry.hpp"
@@ -191,8 +192,10 @@ struct Reader {
         fail("array '" + name + "' is too large");
       count *= d;
     }
-    if (count > data.size() / sizeof(T) || offset % format::kAlignment != 0 ||
-        offset > data.size() - count * sizeof(T))
+    if (offset % format::kAlignment != 0)
+      fail("array '" + name + "' has offset " + std::to_string(offset) + ", which is not a multiple of " +
+           std::to_string(format::kAlignment));
+    if (count > data.size() / sizeof(T) || offset > data.size() - count * sizeof(T))
       fail("array '" + name + "' at offset " + std::to_string(offset) + " with " +
            std::to_string(count) + " values lies outside the data section of " +
            std::to_string(data.size()) + " bytes");
@@ -200,10 +203,37 @@ struct Reader {
   }
 };
 
+// Whether a JSON value is an integer that T holds (json's get<T>() would convert a float or an
+// out-of-range integer silently, or with undefined behaviour).
+template <typename T>
+bool integer_fits(const nlohmann::json& v) {
+  if (v.is_number_unsigned())
+    return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  if (!v.is_number_integer()) return false;
+  const auto x = v.get<std::int64_t>();
+  if (x < 0) return std::is_signed_v<T> && x >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
+  return static_cast<std::uint64_t>(x) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+}
+
+template <typename T>
+struct IntegerList : std::false_type {};
+template <typename T>
+struct IntegerList<std::vector<T>> : std::is_integral<T> {};
+
 template <typename T>
 T get_field(const Reader& r, const nlohmann::json& j, const char* key, const std::string& ctx) {
   try {
-    return j.at(key).get<T>();
+    const auto& v = j.at(key);
+    bool ok = true;
+    if constexpr (std::is_integral_v<T>) {
+      ok = integer_fits<T>(v);
+    } else if constexpr (IntegerList<T>::value) {
+      ok = v.is_array() && std::all_of(v.begin(), v.end(), [](const nlohmann::json& x) {
+             return integer_fits<typename T::value_type>(x);
+           });
+    }
+    if (!ok) r.fail(ctx + " lacks a valid '" + key + "'");
+    return v.get<T>();
   } catch (const nlohmann::json::exception&) {
     r.fail(ctx + " lacks a valid '" + key + "'");
   }
@@ -248,7 +278,7 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
     r.fail(std::string("header is not valid JSON: ") + e.what());
   }
   const auto& h = b.header_;
-  if (!h.is_object() || h.value("format", "") != "nas-run-benchmark")
+  if (!h.is_object() || h.value("format", nlohmann::json()) != "nas-run-benchmark")
     r.fail("header does not describe a nas-run benchmark");
   const auto data_start = format::align_up(format::kPreambleSize + header_len);
   const auto data_size = get_field<std::uint64_t>(r, h, "data_size", "header");

@@ -236,7 +236,10 @@ BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* r
     // The truth is the test split at the last epoch where the data has one.
     bool has_test = false, has_ori = false;
     for (const auto& a : archs)
-      for (const auto& [key, run] : a.runs)
+      for (const auto& entry : a.runs) {
+        // Not a structured binding: C++17 lambdas cannot capture one (clang rejects it).
+        const auto& key = entry.first;
+        const auto& run = entry.second;
         if (std::get<0>(key) == table.first && std::get<1>(key) == table.second) {
           auto has_final = [&](Metric m) {
             auto it = run.series.find(m);
@@ -245,14 +248,16 @@ BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* r
           has_test |= has_final(Metric::TestAcc);
           has_ori |= has_final(Metric::OriTestAcc);
         }
+      }
     std::vector<int> all_epochs(static_cast<std::size_t>(n));
     for (int e = 1; e <= n; ++e) all_epochs[static_cast<std::size_t>(e - 1)] = e;
     builder.add_table(table.second, table.first, n, all_epochs, {s.begin(), s.end()},
                       has_test ? Metric::TestAcc : has_ori ? Metric::OriTestAcc : Metric::ValidAcc);
   }
   for (std::size_t i = 0; i < archs.size(); ++i)
-    for (const auto& [key, run] : archs[i].runs) {
-      const auto& [schedule, dataset, seed] = key;
+    for (const auto& entry : archs[i].runs) {
+      const auto& run = entry.second;  // not a structured binding: the lambdas below capture it
+      const auto& [schedule, dataset, seed] = entry.first;
       auto& t = *builder.find_table(dataset, schedule);
       const int slot = t.slot_of_seed(seed);
       t.mark_present(i, slot);

@@ -210,7 +210,10 @@ BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
     const int epochs = final ? kFinalEpochs : kHp12Epochs;
     std::map<std::string, std::set<std::int64_t>> seeds;
     for (const auto& [line, r] : p.rows) seeds[std::string(r.dataset)].insert(r.seed);
-    for (const auto& [dataset, s] : seeds) {
+    for (const auto& entry : seeds) {
+      // Not a structured binding: C++17 lambdas cannot capture one (clang rejects it).
+      const std::string& dataset = entry.first;
+      const auto& s = entry.second;
       if (builder.find_table(dataset, schedule))
         throw FormatError(p.path + ": table " + dataset + "@" + schedule +
                           " is also in another file");

@@ -63,7 +63,7 @@ double parse_duration(const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (number.empty() || used != number.size() || !(v > 0) || !std::isfinite(v))
+  if (number.empty() || used != number.size() || !(v > 0) || !std::isfinite(v * scale))
     throw std::invalid_argument("invalid duration '" + text + "': " + expected);
   return v * scale;
 }

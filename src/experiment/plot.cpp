@@ -2,32 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <cstdio>
-#include <cstdlib>
 
 #include "bench/file_io.hpp"
+#include "experiment/gnuplot.hpp"
 
 namespace nasrun::experiment {
-
-namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string gp_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 void plot_study(const StudySummary& summary, const std::string& stem, const std::string& title,
                 PlottedQuantity quantity) {
@@ -67,13 +47,11 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
     std::snprintf(buf, sizeof buf, "set yrange [%.6g:%.6g]\n", ylo - pad, yhi + pad);
     yrange = buf;
   }
-  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-                                  "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
   std::string plots;
   for (std::size_t k = 0; k < summary.combos.size(); ++k) {
     const auto& c = summary.combos[k];
     const auto idx = std::to_string(k);
-    const auto color = std::string("lc rgb \"") + kColors[k % std::size(kColors)] + "\"";
+    const auto color = std::string("lc rgb \"") + plot_colour(k) + "\"";
     plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " + idx +
              " using 1:3:4 with filledcurves " + color + " fs transparent solid 0.2 notitle, " +
              gp_string(stem + ".dat") + " index " + idx + " using 1:2 with lines " + color +
@@ -83,28 +61,7 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   const std::string common = "set logscale x\nset xlabel \"simulated time (hours)\"\nset ylabel " +
                              gp_string(ylabel) + "\nset title " + gp_string(title) +
                              "\nset key top right\nset grid\n" + yrange;
-  const std::string script =
-      "set terminal pngcairo size 900,600 enhanced font \"sans,11\"\nset output " +
-      gp_string(stem + ".png.tmp") + "\n" + common + "plot " + plots +
-      "\nset terminal svg size 900,600 enhanced font \"sans,11\"\nset output " +
-      gp_string(stem + ".svg.tmp") + "\nreplot\n";
-  bench::write_file_atomically(stem + ".gp", script);
-  // gnuplot writes the images in place; render to temporary names first so that a failure
-  // leaves no half-written figure behind.
-  const int status = std::system(("gnuplot " + quote(stem + ".gp") + " 2>" + quote(stem + ".log")).c_str());
-  if (status != 0) {
-    std::string log;
-    try {
-      log = bench::read_file(stem + ".log");
-    } catch (const std::exception&) {
-    }
-    throw std::runtime_error("gnuplot failed drawing " + stem +
-                             ".png (is the Debian package gnuplot-nox installed?): " + log);
-  }
-  std::remove((stem + ".log").c_str());
-  for (const char* ext : {".png", ".svg"})
-    if (std::rename((stem + ext + ".tmp").c_str(), (stem + ext).c_str()) != 0)
-      throw std::runtime_error("cannot write " + stem + ext);
+  render_gnuplot(stem, common + "plot " + plots);
 }
 
 }  // namespace nasrun::experiment

@@ -1,0 +1,713 @@
+#include "experiment/rank_study.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "bench/file_io.hpp"
+#include "evaluators/estimator.hpp"
+#include "evaluators/tabular_source.hpp"
+#include "experiment/gnuplot.hpp"
+#include "experiment/rank_correlation.hpp"
+#include "spaces/random.hpp"
+
+namespace nasrun::experiment {
+
+namespace {
+
+using bench::Metric;
+using bench::MissingDataError;
+using evaluators::CurveNeed;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const char* const kTestLoss = "test-loss";
+const char* const kLcSvr = "lcsvr";
+
+// Seed streams of the study (mix_seed(config.seed, stream)).
+constexpr std::uint64_t kSampleStream = 0x5a3;
+constexpr std::uint64_t kDataStream = 3;
+constexpr std::uint64_t kLcSvrSplitStream = 0x1c5;
+constexpr std::uint64_t kLcSvrSearchStream = 0x5f7;
+
+// Whether an estimator takes a window: its needs change with E.
+bool takes_window(const std::string& name) {
+  auto needs = [&](int E) {
+    return evaluators::make_estimator(name, {2, E, 0.9})->needs(2);
+  };
+  std::vector<CurveNeed> a, b;
+  try {
+    a = needs(1);
+    b = needs(2);
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (a.size() != b.size()) return true;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].metric != b[i].metric || a[i].first_epoch != b[i].first_epoch ||
+        a[i].last_epoch != b[i].last_epoch)
+      return true;
+  return false;
+}
+
+// "1-10", "1-3, 7, 200": the epochs a table records, as ranges.
+std::string describe_epochs(const std::vector<int>& epochs) {
+  std::string out;
+  for (std::size_t i = 0; i < epochs.size();) {
+    std::size_t j = i;
+    while (j + 1 < epochs.size() && epochs[j + 1] == epochs[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(epochs[i]);
+    if (j > i) out += "-" + std::to_string(epochs[j]);
+    i = j + 1;
+  }
+  return out.empty() ? "none" : out;
+}
+
+// "1-9, 200": the values, with runs of consecutive members of `grid` as ranges.
+std::string describe_runs(const std::vector<int>& values, const std::vector<int>& grid) {
+  auto pos = [&](int v) { return std::find(grid.begin(), grid.end(), v) - grid.begin(); };
+  std::string out;
+  for (std::size_t i = 0; i < values.size();) {
+    std::size_t j = i;
+    while (j + 1 < values.size() && pos(values[j + 1]) == pos(values[j]) + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(values[i]);
+    if (j > i) out += "-" + std::to_string(values[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string table_name(const bench::Table& t) { return t.dataset() + "@" + t.schedule(); }
+
+// Why a table cannot give a metric over some epochs, or "" when it can.
+std::string missing_in_table(const bench::Table& t, Metric m, int first, int last) {
+  if (!t.has_metric(m))
+    return std::string("table ") + table_name(t) + " has no " + bench::metric_name(m);
+  for (int e = first; e <= last; ++e)
+    if (t.column_of_epoch(e) < 0)
+      return std::string("table ") + table_name(t) + " records no " + bench::metric_name(m) +
+             " at epoch " + std::to_string(e) + " (it records epochs " +
+             describe_epochs(t.recorded_epochs()) + ")";
+  return "";
+}
+
+std::optional<Metric> loss_of(Metric accuracy) {
+  switch (accuracy) {
+    case Metric::TestAcc: return Metric::TestLoss;
+    case Metric::OriTestAcc: return Metric::OriTestLoss;
+    case Metric::ValidAcc: return Metric::ValidLoss;
+    default: return std::nullopt;
+  }
+}
+
+bench::SeedChoice resolve_fixed(const bench::Table& t, const bench::SeedPolicy& p) {
+  return p.kind == bench::SeedPolicy::Kind::Fixed ? bench::SeedChoice{t.slot_of_seed(p.seed)}
+                                                  : bench::SeedChoice{};
+}
+
+// Runs f(i) for i in 0..n in parallel.
+template <typename F>
+void parallel(std::size_t n, F f) {
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { f(i); });
+}
+
+struct Context {
+  std::shared_ptr<const bench::Benchmark> benchmark;
+  const RankStudyConfig* config;
+  std::map<std::string, std::shared_ptr<evaluators::TabularCurveSource>> sources;  // by schedule
+  std::map<std::string, std::string> source_errors;
+
+  evaluators::TabularCurveSource* source(const std::string& schedule, std::string& error) {
+    if (auto it = source_errors.find(schedule); it != source_errors.end()) {
+      error = it->second;
+      return nullptr;
+    }
+    auto& slot = sources[schedule];
+    if (!slot) {
+      try {
+        slot = std::make_shared<evaluators::TabularCurveSource>(
+            benchmark, config->dataset, schedule,
+            evaluators::TabularPolicy{config->data, config->truth});
+      } catch (const MissingDataError& e) {
+        sources.erase(schedule);
+        error = source_errors[schedule] = e.what();
+        return nullptr;
+      }
+    }
+    return slot.get();
+  }
+
+  // The generator of an architecture's data draws: the same for every T and estimator, so
+  // with --data-seed random each architecture is read as one training run.
+  spaces::Rng data_rng(std::size_t index) const {
+    return spaces::Rng(spaces::mix_seed(spaces::mix_seed(config->seed, kDataStream), index));
+  }
+};
+
+// The per-epoch curves the study needs, or a MissingDataError naming what the table lacks.
+void require_curves(const bench::Table& t) {
+  if (t.recorded_epochs().size() >= 2 && t.epochs() >= 2) return;
+  std::string lacks;
+  for (Metric m : {Metric::TrainLoss, Metric::ValidLoss, Metric::ValidAcc})
+    lacks += std::string(lacks.empty() ? "" : ", ") + bench::metric_name(m) +
+             (t.has_metric(m) ? "" : " (absent)");
+  throw MissingDataError("table " + table_name(t) + " has no per-epoch curves: it records epoch " +
+                         describe_epochs(t.recorded_epochs()) + " of " + std::to_string(t.epochs()) +
+                         " only, so " + lacks + " at epochs 1.." + std::to_string(t.epochs() - 1) +
+                         " are missing; the rank study needs learning curves (a benchmark "
+                         "imported from the NATS-Bench archive, or the embedded benchmark)");
+}
+
+// The evaluation set: every architecture with results, or a seeded sample of them.
+std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyConfig& config) {
+  std::vector<std::size_t> with;
+  for (std::size_t i = 0; i < t.num_archs(); ++i)
+    if (t.num_seeds_present(i) > 0) with.push_back(i);
+  if (with.empty()) throw MissingDataError("table " + table_name(t) + " has no results");
+  if (config.sample == 0) return with;
+  if (config.sample > with.size())
+    throw std::invalid_argument("a sample of " + std::to_string(config.sample) +
+                                " architectures is larger than the " + std::to_string(with.size()) +
+                                " with results in table " + table_name(t));
+  spaces::Rng rng(spaces::mix_seed(config.seed, kSampleStream));
+  for (std::size_t i = 0; i < config.sample; ++i)
+    std::swap(with[i], with[i + spaces::uniform_below(rng, with.size() - i)]);
+  with.resize(config.sample);
+  std::sort(with.begin(), with.end());
+  return with;
+}
+
+// Scores of the registry estimators at one T, NaN where an architecture lacks a value.
+struct EstimatorAtT {
+  std::size_t spec;  // index into config.estimators
+  std::unique_ptr<evaluators::Estimator> estimator;
+  evaluators::TabularCurveSource* source;
+  int epochs;
+  std::vector<CurveNeed> needs;
+};
+
+// Estimators that read the same schedule for as many epochs share one lookup per architecture
+// (the union of their needs); an architecture that lacks a value of the union is looked up
+// again for each estimator alone, so one estimator's missing metric never costs another its
+// values.
+void score_group(Context& ctx, const std::vector<std::size_t>& archs,
+                 std::vector<EstimatorAtT*>& group, std::vector<std::vector<double>>& scores) {
+  std::map<Metric, std::pair<int, int>> range;
+  for (auto* e : group)
+    for (const auto& need : e->needs) {
+      auto [it, fresh] = range.emplace(need.metric, std::make_pair(need.first_epoch, need.last_epoch));
+      if (!fresh) {
+        it->second.first = std::min(it->second.first, need.first_epoch);
+        it->second.second = std::max(it->second.second, need.last_epoch);
+      }
+    }
+  std::vector<CurveNeed> all;
+  for (const auto& [m, r] : range) all.push_back({m, r.first, r.second});
+  auto* source = group.front()->source;
+  const int epochs = group.front()->epochs;
+  const auto& bm = *ctx.benchmark;
+  for (std::size_t k = 0; k < group.size(); ++k) scores[k].assign(archs.size(), kNaN);
+  parallel(archs.size(), [&](std::size_t i) {
+    const auto code = bm.code(archs[i]);
+    try {
+      auto rng = ctx.data_rng(archs[i]);
+      const auto curve = source->observe(code, epochs, all, rng);
+      for (std::size_t k = 0; k < group.size(); ++k)
+        scores[k][i] = -group[k]->estimator->score(curve);
+      return;
+    } catch (const MissingDataError&) {
+    }
+    for (std::size_t k = 0; k < group.size(); ++k) {
+      try {
+        auto rng = ctx.data_rng(archs[i]);
+        const auto curve = source->observe(code, epochs, group[k]->needs, rng);
+        scores[k][i] = -group[k]->estimator->score(curve);
+      } catch (const MissingDataError&) {
+      }
+    }
+  });
+}
+
+// The first MissingDataError an estimator meets (to say why it has no values at all).
+std::string first_missing(Context& ctx, const EstimatorAtT& e, std::size_t index) {
+  try {
+    auto rng = ctx.data_rng(index);
+    e.source->observe(ctx.benchmark->code(index), e.epochs, e.needs, rng);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  }
+  return "no architecture has the values it needs";
+}
+
+struct LcSvrData {
+  std::vector<std::size_t> train;                // benchmark indices, ascending
+  std::vector<std::vector<double>> train_curves;  // valid_acc at epochs 1..T_end
+  std::vector<double> train_params;               // NaN where unknown
+  std::vector<std::size_t> eval_positions;        // positions in the evaluation set
+  bool use_params = false;
+  double params_mean = 0;
+  std::string error;  // why LcSVR cannot run ("" = it can)
+};
+
+LcSvrData prepare_lcsvr(Context& ctx, const bench::Table& t, const std::vector<std::size_t>& archs) {
+  LcSvrData d;
+  const auto& config = *ctx.config;
+  if (auto why = missing_in_table(t, Metric::ValidAcc, 1, t.epochs()); !why.empty()) {
+    d.error = "LcSVR needs the validation accuracy at every epoch: " + why;
+    return d;
+  }
+  if (config.lcsvr_train < static_cast<std::size_t>(std::max(config.lcsvr.folds, 2))) {
+    d.error = "LcSVR needs at least " + std::to_string(std::max(config.lcsvr.folds, 2)) +
+              " training architectures, got " + std::to_string(config.lcsvr_train);
+    return d;
+  }
+  std::string source_error;
+  auto* source = ctx.source("", source_error);
+  if (!source) {
+    d.error = source_error;
+    return d;
+  }
+  // Fully evaluated architectures (a validation accuracy at every epoch) of the whole table, in
+  // a seeded random order; the first lcsvr_train of them train the SVR.
+  std::vector<std::size_t> pool;
+  for (std::size_t i = 0; i < t.num_archs(); ++i)
+    if (t.num_seeds_present(i) > 0) pool.push_back(i);
+  spaces::Rng rng(spaces::mix_seed(config.seed, kLcSvrSplitStream));
+  const std::vector<CurveNeed> needs{{Metric::ValidAcc, 1, t.epochs()}};
+  for (std::size_t k = 0; k < pool.size() && d.train.size() < config.lcsvr_train; ++k) {
+    std::swap(pool[k], pool[k + spaces::uniform_below(rng, pool.size() - k)]);
+    try {
+      auto data_rng = ctx.data_rng(pool[k]);
+      const auto curve = source->observe(ctx.benchmark->code(pool[k]), t.epochs(), needs, data_rng);
+      const auto& va = curve.series[static_cast<int>(Metric::ValidAcc)];
+      if (std::any_of(va.begin(), va.end(), [](double v) { return !std::isfinite(v); })) continue;
+      d.train.push_back(pool[k]);
+      d.train_curves.push_back(va);
+      d.train_params.push_back(t.cost(bench::Cost::Params, pool[k]));
+    } catch (const MissingDataError&) {
+    }
+  }
+  if (d.train.size() < config.lcsvr_train) {
+    d.error = "LcSVR trains on " + std::to_string(config.lcsvr_train) +
+              " fully evaluated architectures, but table " + table_name(t) + " has only " +
+              std::to_string(d.train.size()) + " with a validation accuracy at every epoch";
+    d.train.clear();
+    return d;
+  }
+  // The parameter count is an input where every training architecture has it.
+  d.use_params = std::none_of(d.train_params.begin(), d.train_params.end(),
+                              [](double p) { return std::isnan(p); });
+  if (d.use_params) {
+    for (double p : d.train_params) d.params_mean += p;
+    d.params_mean /= static_cast<double>(d.train_params.size());
+  }
+  // The training set in ascending index order.
+  std::vector<std::size_t> order(d.train.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return d.train[a] < d.train[b]; });
+  LcSvrData sorted = d;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    sorted.train[k] = d.train[order[k]];
+    sorted.train_curves[k] = d.train_curves[order[k]];
+    sorted.train_params[k] = d.train_params[order[k]];
+  }
+  d = std::move(sorted);
+  // Left out of the evaluation: the training architectures and every architecture that shares
+  // their stored results (a tabulation trains one member per isomorphism class and stores the
+  // class's other members as the same row: the same curves, which would leak the target). Two
+  // architectures share a row exactly when their stored series start at the same address.
+  std::set<const float*> rows;
+  for (auto i : d.train) rows.insert(t.series(Metric::ValidAcc, i, 0));
+  for (std::size_t p = 0; p < archs.size(); ++p)
+    if (!rows.count(t.series(Metric::ValidAcc, archs[p], 0))) d.eval_positions.push_back(p);
+  return d;
+}
+
+std::vector<double> lcsvr_features(const spaces::SearchSpace& space, spaces::ArchCode code,
+                                   const LcSvrData& d, double params,
+                                   const std::vector<double>& valid_acc) {
+  auto x = architecture_features(space, code);
+  if (d.use_params) x.push_back(std::isnan(params) ? d.params_mean : params);
+  const auto c = curve_features(valid_acc);
+  x.insert(x.end(), c.begin(), c.end());
+  return x;
+}
+
+}  // namespace
+
+std::vector<std::string> rank_estimator_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, description] : evaluators::estimator_registry().list()) names.push_back(name);
+  names.push_back(kTestLoss);
+  names.push_back(kLcSvr);
+  return names;
+}
+
+RankEstimatorSpec parse_rank_estimator(const std::string& token) {
+  if (token == kTestLoss || token == kLcSvr) return {token, token, std::nullopt};
+  const auto& registry = evaluators::estimator_registry();
+  if (registry.contains(token)) return {token, token, std::nullopt};
+  const auto dash = token.rfind("-E");
+  if (dash != std::string::npos && dash > 0 && registry.contains(token.substr(0, dash))) {
+    const auto name = token.substr(0, dash);
+    const auto digits = token.substr(dash + 2);
+    if (digits.empty() || digits.size() > 6 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(digits) < 1)
+      throw std::invalid_argument("estimator '" + token + "': the window after -E must be a positive integer");
+    if (!takes_window(name))
+      throw std::invalid_argument("estimator '" + token + "': " + name + " takes no window E");
+    return {token, name, std::stoi(digits)};
+  }
+  std::string known;
+  for (const auto& n : rank_estimator_names()) known += (known.empty() ? "" : ", ") + n;
+  throw UnknownNameError("unknown estimator '" + token + "' (expected one of: " + known +
+                         "; a windowed one may take -E<k>, e.g. sotle-E10)");
+}
+
+std::vector<RankEstimatorSpec> parse_rank_estimators(const std::vector<std::string>& tokens,
+                                                     const std::vector<int>& E_grid) {
+  for (int E : E_grid)
+    if (E < 1) throw std::invalid_argument("the E grid holds " + std::to_string(E) + "; windows are at least 1");
+  std::vector<RankEstimatorSpec> out;
+  for (const auto& token : tokens) {
+    auto spec = parse_rank_estimator(token);
+    if (spec.name == "sotle" && !spec.E && !E_grid.empty()) {
+      for (int E : E_grid) out.push_back({"sotle-E" + std::to_string(E), "sotle", E});
+    } else {
+      out.push_back(spec);
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& s : out)
+    if (!seen.insert(s.label).second)
+      throw std::invalid_argument("estimator '" + s.label + "' is asked for twice");
+  return out;
+}
+
+std::vector<int> T_grid(int T_end, int step) {
+  if (T_end < 1) throw std::invalid_argument("T_end must be at least 1");
+  if (step < 1) throw std::invalid_argument("the T step must be at least 1, got " + std::to_string(step));
+  std::vector<int> out{1};
+  for (int T = step; T <= T_end; T += step)
+    if (T > 1) out.push_back(T);
+  if (out.back() != T_end) out.push_back(T_end);
+  return out;
+}
+
+RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark,
+                               const RankStudyConfig& config, const RankProgress& progress) {
+  if (!benchmark) throw std::invalid_argument("the rank study needs a benchmark");
+  if (config.estimators.empty()) throw std::invalid_argument("the rank study needs an estimator");
+  if (config.truth.kind == bench::SeedPolicy::Kind::Random)
+    throw std::invalid_argument("the truth policy must be 'mean' or a fixed seed, not 'random'");
+  std::optional<tbb::global_control> limit;
+  if (config.threads > 0)
+    limit.emplace(tbb::global_control::max_allowed_parallelism,
+                  static_cast<std::size_t>(config.threads));
+
+  const auto& table = benchmark->table(config.dataset);
+  require_curves(table);
+  RankStudyResult result;
+  result.dataset = table.dataset();
+  result.schedule = table.schedule();
+  result.truth_metric = bench::metric_name(table.truth_metric());
+  result.T_end = table.epochs();
+  for (const auto& spec : config.estimators) result.estimators.push_back(spec.label);
+  result.T_values = config.T_values.empty() ? T_grid(table.epochs(), config.T_step) : config.T_values;
+  for (int T : result.T_values)
+    if (T < 1 || T > table.epochs())
+      throw std::invalid_argument("T=" + std::to_string(T) + " is outside 1.." +
+                                  std::to_string(table.epochs()) + " (table " + table_name(table) + ")");
+  result.archs = evaluation_set(table, config);
+  const auto& archs = result.archs;
+  const std::size_t n = archs.size();
+
+  Context ctx{benchmark, &config, {}, {}};
+  std::string error;
+  auto* truth_source = ctx.source("", error);
+  if (!truth_source) throw MissingDataError(error);
+
+  // The truth: the final test accuracy under the truth policy (NaN where unknown: such an
+  // architecture is left out of every correlation).
+  std::vector<double> truth(n, kNaN);
+  parallel(n, [&](std::size_t i) {
+    try {
+      truth[i] = 100.0 - truth_source->final_test_error(benchmark->code(archs[i]));
+    } catch (const MissingDataError&) {
+    }
+  });
+  if (std::all_of(truth.begin(), truth.end(), [](double v) { return std::isnan(v); }))
+    throw MissingDataError("table " + table_name(table) + " has no " + result.truth_metric +
+                           " at epoch " + std::to_string(table.epochs()) +
+                           " for any architecture of the evaluation set: there is no truth to rank by");
+
+  // The final test loss: one value per architecture, the same line at every T.
+  std::vector<double> test_loss;
+  std::string test_loss_error;
+  const bool want_test_loss = std::any_of(config.estimators.begin(), config.estimators.end(),
+                                          [](const auto& s) { return s.name == kTestLoss; });
+  if (want_test_loss) {
+    const auto loss = loss_of(table.truth_metric());
+    if (!loss)
+      test_loss_error = "the truth metric " + result.truth_metric + " has no matching loss";
+    else if (auto why = missing_in_table(table, *loss, table.epochs(), table.epochs()); !why.empty())
+      test_loss_error = why;
+    if (test_loss_error.empty()) {
+      const auto seed = resolve_fixed(table, config.truth);
+      test_loss.assign(n, kNaN);
+      for (std::size_t i = 0; i < n; ++i)
+        test_loss[i] = -table.value(*loss, archs[i], seed, table.epochs());
+    }
+  }
+
+  // LcSVR's split and training curves, once.
+  const bool want_lcsvr = std::any_of(config.estimators.begin(), config.estimators.end(),
+                                      [](const auto& s) { return s.name == kLcSvr; });
+  LcSvrData lcsvr;
+  if (want_lcsvr) {
+    lcsvr = prepare_lcsvr(ctx, table, archs);
+    if (lcsvr.error.empty()) {
+      result.lcsvr_train = lcsvr.train;
+      for (auto p : lcsvr.eval_positions) result.lcsvr_eval.push_back(archs[p]);
+    }
+  }
+  const auto& space = benchmark->space();
+
+  std::size_t done = 0;
+  for (int T : result.T_values) {
+    std::vector<std::optional<RankRow>> rows(config.estimators.size());
+    std::vector<std::string> reasons(config.estimators.size());
+    auto correlate = [&](std::size_t k, const std::vector<double>& x, const std::vector<double>& y,
+                         const std::string& if_empty) {
+      const auto c = rank_correlation(x, y);
+      if (c.n == 0)
+        reasons[k] = if_empty;
+      else
+        rows[k] = RankRow{T, config.estimators[k].label, c.spearman, c.kendall, c.n};
+    };
+
+    // Registry estimators, grouped by (schedule, epochs observed).
+    std::vector<std::unique_ptr<EstimatorAtT>> built;
+    std::map<std::pair<std::string, int>, std::vector<EstimatorAtT*>> groups;
+    for (std::size_t k = 0; k < config.estimators.size(); ++k) {
+      const auto& spec = config.estimators[k];
+      if (spec.name == kTestLoss || spec.name == kLcSvr) continue;
+      try {
+        auto e = std::make_unique<EstimatorAtT>();
+        e->spec = k;
+        e->estimator = evaluators::make_estimator(spec.name, {T, spec.E, config.ema_mu});
+        std::string source_error;
+        e->source = ctx.source(e->estimator->schedule(), source_error);
+        if (!e->source) {
+          reasons[k] = source_error;
+          continue;
+        }
+        e->epochs = e->estimator->epochs_needed(e->source->schedule_epochs());
+        e->needs = e->estimator->needs(e->source->schedule_epochs());
+        const auto& t = benchmark->table(config.dataset, e->estimator->schedule());
+        std::string why;
+        for (const auto& need : e->needs)
+          if (why.empty()) why = missing_in_table(t, need.metric, need.first_epoch, need.last_epoch);
+        if (!why.empty()) {
+          reasons[k] = why;
+          continue;
+        }
+        groups[{e->estimator->schedule(), e->epochs}].push_back(e.get());
+        built.push_back(std::move(e));
+      } catch (const std::invalid_argument& ex) {
+        reasons[k] = ex.what();
+      }
+    }
+    for (auto& [key, group] : groups) {
+      std::vector<std::vector<double>> scores(group.size());
+      score_group(ctx, archs, group, scores);
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        const auto k = group[g]->spec;
+        const bool any = std::any_of(scores[g].begin(), scores[g].end(),
+                                     [](double v) { return !std::isnan(v); });
+        correlate(k, scores[g], truth, any ? "no architecture has both a score and a truth"
+                                           : first_missing(ctx, *group[g], archs.front()));
+      }
+    }
+
+    for (std::size_t k = 0; k < config.estimators.size(); ++k) {
+      const auto& spec = config.estimators[k];
+      if (spec.name == kTestLoss) {
+        if (!test_loss_error.empty())
+          reasons[k] = test_loss_error;
+        else
+          correlate(k, test_loss, truth, "no architecture has a final test loss");
+      } else if (spec.name == kLcSvr) {
+        if (!lcsvr.error.empty()) {
+          reasons[k] = lcsvr.error;
+          continue;
+        }
+        // Train on the fully evaluated architectures' first T epochs, predict the final
+        // validation accuracy of the rest, correlate the prediction with the truth.
+        std::vector<std::vector<double>> X(lcsvr.train.size());
+        std::vector<double> y(lcsvr.train.size());
+        for (std::size_t j = 0; j < lcsvr.train.size(); ++j) {
+          const auto& va = lcsvr.train_curves[j];
+          X[j] = lcsvr_features(space, benchmark->code(lcsvr.train[j]), lcsvr, lcsvr.train_params[j],
+                                std::vector<double>(va.begin(), va.begin() + T));
+          y[j] = va.back();
+        }
+        auto options = config.lcsvr;
+        if (options.seed == 0) options.seed = spaces::mix_seed(config.seed, kLcSvrSearchStream);
+        const auto model = LcSvr::fit_with_search(X, y, options);
+        result.lcsvr_fits.push_back({T, model.hyper_parameters(), model.cv_mse()});
+        const auto& positions = lcsvr.eval_positions;
+        std::vector<double> predicted(positions.size(), kNaN), target(positions.size());
+        const std::vector<CurveNeed> needs{{Metric::ValidAcc, 1, T}};
+        parallel(positions.size(), [&](std::size_t j) {
+          const auto index = archs[positions[j]];
+          target[j] = truth[positions[j]];
+          try {
+            auto rng = ctx.data_rng(index);
+            const auto curve = truth_source->observe(benchmark->code(index), T, needs, rng);
+            const auto& va = curve.series[static_cast<int>(Metric::ValidAcc)];
+            if (std::all_of(va.begin(), va.end(), [](double v) { return std::isfinite(v); }))
+              predicted[j] = model.predict(lcsvr_features(
+                  space, benchmark->code(index), lcsvr, table.cost(bench::Cost::Params, index), va));
+          } catch (const MissingDataError&) {
+          }
+        });
+        correlate(k, predicted, target,
+                  positions.empty()
+                      ? "every architecture of the evaluation set is in LcSVR's training set (or "
+                        "shares the results of one in it)"
+                      : "no architecture outside LcSVR's training set has a validation accuracy "
+                        "at every epoch 1.." + std::to_string(T));
+        if (result.lcsvr_features.empty() || T == result.T_values.back()) {
+          result.lcsvr_features = architecture_feature_names(space);
+          if (lcsvr.use_params) result.lcsvr_features.push_back("params");
+          result.lcsvr_features.push_back("valid_acc@1.." + std::to_string(T));
+          if (T >= 2) result.lcsvr_features.push_back("diff1@2.." + std::to_string(T));
+          if (T >= 3) result.lcsvr_features.push_back("diff2@3.." + std::to_string(T));
+        }
+      }
+    }
+
+    for (std::size_t k = 0; k < config.estimators.size(); ++k) {
+      if (rows[k])
+        result.rows.push_back(*rows[k]);
+      else
+        result.skipped.push_back({T, config.estimators[k].label, reasons[k]});
+    }
+    ++done;
+    if (progress) progress(T, done, result.T_values.size());
+  }
+  return result;
+}
+
+std::string rank_csv(const RankStudyResult& result) {
+  std::string out = "T,estimator,spearman,kendall,n\n";
+  auto number = [](double v) {
+    if (std::isnan(v)) return std::string("nan");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", v);
+    return std::string(buf);
+  };
+  for (const auto& r : result.rows)
+    out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman) + "," +
+           number(r.kendall) + "," + std::to_string(r.n) + "\n";
+  return out;
+}
+
+std::vector<std::string> describe_skips(const RankStudyResult& result) {
+  // Reasons that differ only in their numbers (T, E, an epoch) are one kind.
+  auto kind = [](const std::string& reason) {
+    std::string out;
+    for (char c : reason)
+      if (!(c >= '0' && c <= '9')) out += c;
+      else if (out.empty() || out.back() != '#') out += '#';
+    return out;
+  };
+  struct Group {
+    std::string estimator, reason;
+    std::vector<int> Ts;
+  };
+  std::vector<Group> groups;
+  std::map<std::pair<std::string, std::string>, std::size_t> where;
+  for (const auto& s : result.skipped) {
+    const auto key = std::make_pair(s.estimator, kind(s.reason));
+    auto it = where.find(key);
+    if (it == where.end()) {
+      it = where.emplace(key, groups.size()).first;
+      groups.push_back({s.estimator, s.reason, {}});
+    }
+    groups[it->second].Ts.push_back(s.T);
+  }
+  // Each estimator's lines together, in the order the estimators were first skipped.
+  std::vector<std::string> first;
+  for (const auto& g : groups)
+    if (std::find(first.begin(), first.end(), g.estimator) == first.end()) first.push_back(g.estimator);
+  std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+    return std::find(first.begin(), first.end(), a.estimator) <
+           std::find(first.begin(), first.end(), b.estimator);
+  });
+  std::vector<std::string> out;
+  for (const auto& g : groups) {
+    const bool all = g.Ts.size() == result.T_values.size();
+    out.push_back(g.estimator + ": skipped " +
+                  (all ? "at every T" : "at T = " + describe_runs(g.Ts, result.T_values)) + ": " +
+                  g.reason);
+  }
+  return out;
+}
+
+void plot_rank_study(const RankStudyResult& result, const std::string& stem,
+                     const std::string& title) {
+  std::vector<std::string> labels;
+  for (const auto& label : result.estimators)
+    if (std::any_of(result.rows.begin(), result.rows.end(),
+                    [&](const RankRow& r) { return r.estimator == label; }))
+      labels.push_back(label);
+  if (labels.empty()) throw std::runtime_error("nothing to plot: the study has no correlation");
+  // One data block per estimator: T, Spearman's rho.
+  std::string data;
+  std::size_t most_points = 0;
+  for (const auto& label : labels) {
+    data += "# " + label + "\n";
+    std::size_t points = 0;
+    for (const auto& r : result.rows)
+      if (r.estimator == label && !std::isnan(r.spearman)) {
+        char line[64];
+        std::snprintf(line, sizeof line, "%d %.6g\n", r.T, r.spearman);
+        data += line;
+        ++points;
+      }
+    most_points = std::max(most_points, points);
+    data += "\n\n";
+  }
+  bench::write_file_atomically(stem + ".dat", data);
+  const std::string style = most_points < 40 ? "linespoints pt 7 ps 0.6" : "lines";
+  std::string plots;
+  for (std::size_t k = 0; k < labels.size(); ++k)
+    plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " +
+             std::to_string(k) + " using 1:2 with " + style + " lc rgb \"" + plot_colour(k) +
+             "\" lw 2 dt " + std::to_string(labels[k] == kTestLoss ? 2 : 1 + k / 10 * 2) +
+             " title " + gp_string(labels[k]);
+  // Metric names hold underscores, which gnuplot's enhanced text would print as subscripts.
+  const std::string truth = result.truth_metric == "valid_acc" ? "validation accuracy"
+                            : result.truth_metric == "ori_test_acc"
+                                ? "test accuracy (whole test set)"
+                                : "test accuracy";
+  std::string plain_title = title;
+  std::replace(plain_title.begin(), plain_title.end(), '_', ' ');
+  const std::string body =
+      "set xlabel \"epoch T\"\nset ylabel " +
+      gp_string("Spearman's rank correlation with the final " + truth) + "\nset title " +
+      gp_string(plain_title) + "\nset xrange [0:" + std::to_string(result.T_end) +
+      "]\nset yrange [*:1]\nset key " + (labels.size() > 6 ? "outside right top" : "bottom right") +
+      "\nset grid\nplot " + plots;
+  render_gnuplot(stem, body);
+}
+
+}  // namespace nasrun::experiment

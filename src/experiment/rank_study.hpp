@@ -1,0 +1,127 @@
+// The paper's rank-correlation study (§5.2-5.3, Fig. 2, 3, 4): for every epoch T, how well each
+// performance estimator's score at T ranks architectures by their final test accuracy.
+//
+// The estimators are the project's own (the estimator registry over a TabularCurveSource), the
+// same code a search scores with. Their scores are "lower is better", so the study correlates
+// the NEGATED score with the final test accuracy: the paper's sign flip for SoTL/SoTL-E/SoVL, and
+// for val-early (whose score is minus the validation accuracy) the accuracy itself. Two more
+// estimators exist only here:
+//   test-loss  the final test loss (the truth table's loss at T_end, negated; one value for all
+//              T, the paper's Fig. 2 black line): the loss of the truth split (test_loss for
+//              test_acc, ori_test_loss for ori_test_acc, valid_loss for valid_acc);
+//   lcsvr      learning-curve extrapolation (Baker et al. 2017) with libsvm's nu-SVR trained on
+//              fully evaluated architectures that are then left out of its evaluation
+//              (experiment/lcsvr.hpp); its prediction of the final validation accuracy is
+//              correlated as is (higher is better).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/benchmark.hpp"
+#include "experiment/lcsvr.hpp"
+
+namespace nasrun::experiment {
+
+struct RankEstimatorSpec {
+  std::string label;     // the CSV's and the figure's name, e.g. "sotle-E10"
+  std::string name;      // an estimator registry name, "test-loss" or "lcsvr"
+  std::optional<int> E;  // window, for estimators that take one
+};
+
+// Every name --estimators accepts: the estimator registry's names, test-loss and lcsvr.
+std::vector<std::string> rank_estimator_names();
+// "sotle", "sotle-E10" (a window for an estimator that takes one), "test-loss", "lcsvr".
+// Throws UnknownNameError listing the valid names, or std::invalid_argument for a bad window.
+RankEstimatorSpec parse_rank_estimator(const std::string& token);
+// Parses the tokens; with a non-empty E grid, a plain "sotle" becomes one "sotle-E<k>" per k
+// (the paper's Fig. 3). Duplicate labels are an error.
+std::vector<RankEstimatorSpec> parse_rank_estimators(const std::vector<std::string>& tokens,
+                                                     const std::vector<int>& E_grid = {});
+
+struct RankStudyConfig {
+  std::string dataset;
+  std::vector<RankEstimatorSpec> estimators;
+  // Epochs T to score at, each in 1..T_end; empty = T_grid(T_end, T_step).
+  std::vector<int> T_values;
+  int T_step = 1;
+  double ema_mu = 0.9;  // tse-ema
+  // The evaluation set: every architecture with results (0), or a seeded random sample of them.
+  std::size_t sample = 0;
+  std::uint64_t seed = 0;
+  // Whose curves the estimators read and whose final accuracy is the truth, as for the tabular
+  // source: mean over the seeds (default), a fixed seed, or (data only) one seed drawn per
+  // architecture, the same draw for every T and estimator.
+  bench::SeedPolicy data = bench::SeedPolicy::mean();
+  bench::SeedPolicy truth = bench::SeedPolicy::mean();
+  // LcSVR: fully evaluated architectures to train on, and its hyper-parameter search (the
+  // search seed derives from `seed` when lcsvr.seed is left 0).
+  std::size_t lcsvr_train = 200;
+  LcSvrOptions lcsvr;
+  int threads = 0;  // 0 = all cores; the results do not depend on it
+};
+
+struct RankRow {
+  int T = 0;
+  std::string estimator;  // label
+  double spearman = 0, kendall = 0;
+  std::size_t n = 0;  // architectures correlated over (those with every value needed)
+};
+
+struct RankSkip {
+  int T = 0;
+  std::string estimator;
+  std::string reason;
+};
+
+struct LcSvrFit {
+  int T = 0;
+  SvrHyperParameters hyper_parameters;
+  double cv_mse = 0;  // standardised units
+};
+
+struct RankStudyResult {
+  std::string dataset, schedule, truth_metric;
+  int T_end = 0;
+  std::vector<int> T_values;
+  std::vector<std::string> estimators;  // labels, in the configuration's order
+  // Benchmark indices, ascending: the evaluation set, LcSVR's training set (fully evaluated,
+  // drawn from all architectures with results) and LcSVR's evaluation set (the evaluation set
+  // less its training set and less the architectures whose stored results are those of a
+  // training architecture, as a tabulation stores isomorphic cells). Empty when lcsvr was not
+  // asked for or could not be trained.
+  std::vector<std::size_t> archs, lcsvr_train, lcsvr_eval;
+  std::vector<std::string> lcsvr_features;  // names of the LcSVR inputs (at the largest T)
+  std::vector<LcSvrFit> lcsvr_fits;
+  std::vector<RankRow> rows;       // by T, then in the order of config.estimators
+  std::vector<RankSkip> skipped;   // (T, estimator) pairs with no architecture to correlate
+};
+
+// 1, then every multiple of `step` up to T_end, and T_end.
+std::vector<int> T_grid(int T_end, int step);
+
+// Called after each T with how many of the T values are done.
+using RankProgress = std::function<void(int T, std::size_t done, std::size_t total)>;
+
+// Throws bench::MissingDataError when the dataset is absent or its table has no per-epoch
+// curves (naming the metrics and epochs it lacks), std::invalid_argument for a bad
+// configuration (a sample larger than the architectures with results, T outside 1..T_end).
+RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark,
+                               const RankStudyConfig& config, const RankProgress& progress = {});
+
+// The CSV: header "T,estimator,spearman,kendall,n", one line per row, "nan" where undefined.
+std::string rank_csv(const RankStudyResult& result);
+// One line per estimator and kind of reason it was skipped for: at which T, and why (the reason
+// at the first of them).
+std::vector<std::string> describe_skips(const RankStudyResult& result);
+
+// Spearman's rho versus T, one line per estimator, as <stem>.png and <stem>.svg (with the
+// <stem>.dat and <stem>.gp that regenerate them). Throws std::runtime_error when gnuplot fails.
+void plot_rank_study(const RankStudyResult& result, const std::string& stem,
+                     const std::string& title);
+
+}  // namespace nasrun::experiment
