@@ -96,17 +96,20 @@ TEST_CASE("nas-run: a study on a benchmark, its files, and a resumed rerun", "[c
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("[12/12 runs]"));
   CHECK_THAT(r.output, Catch::Contains("final incumbent err"));
-  for (const char* f : {"config.json", "summary.json", "figure.png", "figure.svg", "traces/re__sotle__run000.csv"})
+  for (const char* f : {"config.json", "summary.json", "results.csv", "figure.png", "figure.svg", "traces/re__sotle__run000.csv"})
     CHECK(fs::exists(fs::path(out) / f));
   const auto summary = nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"));
   CHECK(summary["combinations"].size() == 4);
   CHECK(summary["combinations"][0]["runs"] == 3);
   // A rerun reuses the traces on disk and gives the same summary.
   const auto before = summary["combinations"].dump();
+  const auto results_before = nasrun::bench::read_file(out + "/results.csv");
+  CHECK_THAT(results_before, Catch::StartsWith("strategy,evaluator,runs,evaluations_per_run,"));
   fs::remove(fs::path(out) / "traces/rs__val-final__run001.csv");
   r = run("nas-run", args + " --threads 1");
   REQUIRE(r.status == 0);
   CHECK(nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"))["combinations"].dump() == before);
+  CHECK(nasrun::bench::read_file(out + "/results.csv") == results_before);
   // Another configuration in the same folder is refused.
   r = run("nas-run", args + " --seed 5");
   CHECK(r.status != 0);

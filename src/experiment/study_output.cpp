@@ -139,6 +139,22 @@ void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::jso
   auto j = summary.to_json();
   j.update(extra);
   bench::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");
+  // The end-of-budget table as CSV: deterministic for a configuration (no wall times), so a
+  // rerun reproduces it byte for byte.
+  std::string csv =
+      "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,se,"
+      "final_best_test_error,se\n";
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", v);
+    return std::string(buf);
+  };
+  for (const auto& c : summary.combos)
+    csv += c.strategy + "," + c.evaluator + "," + std::to_string(c.runs) + "," +
+           num(c.evaluations.mean) + "," + num(c.final_incumbent_test_error.mean) + "," +
+           num(c.final_incumbent_test_error.se) + "," + num(c.final_best_test_error.mean) + "," +
+           num(c.final_best_test_error.se) + "\n";
+  bench::write_file_atomically((fs::path(dir_) / "results.csv").string(), csv);
 }
 
 }  // namespace nasrun::experiment

@@ -1,5 +1,5 @@
 // A study's output folder: config.json, traces/<strategy>__<evaluator>__run<NNN>.csv,
-// summary.json and the figure. Every file is written atomically, and each trace as soon as its
+// summary.json, results.csv (the end-of-budget table) and the figure. Every file is written atomically, and each trace as soon as its
 // run finishes, so a study that is killed resumes from the runs already on disk.
 #pragma once
 
@@ -24,6 +24,7 @@ class StudyOutput {
   // The run's result if a complete trace of it is on disk.
   std::optional<RunResult> load(const std::string& strategy, const std::string& evaluator,
                                 int run) const;
+  // summary.json (with `extra` merged in) and results.csv.
   void write_summary(const StudySummary& summary, const nlohmann::json& extra) const;
 
  private:
