@@ -33,6 +33,10 @@ class Estimator {
   virtual std::string schedule() const { return ""; }
 };
 
+// T itself when 1 <= T <= schedule_epochs; else std::invalid_argument saying so. For the
+// estimators' epochs_needed().
+int check_epoch_in_schedule(int T, int schedule_epochs);
+
 using EstimatorFactory = std::function<std::unique_ptr<Estimator>(const EstimatorOptions&)>;
 
 inline Registry<EstimatorFactory>& estimator_registry() {

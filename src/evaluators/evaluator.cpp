@@ -15,6 +15,13 @@ double Curve::at(Metric m, int epoch) const {
   return s[static_cast<std::size_t>(epoch - 1)];
 }
 
+int check_epoch_in_schedule(int T, int schedule_epochs) {
+  if (T < 1 || T > schedule_epochs)
+    throw std::invalid_argument("T=" + std::to_string(T) + " is outside the schedule's 1.." +
+                                std::to_string(schedule_epochs) + " epochs");
+  return T;
+}
+
 std::unique_ptr<Estimator> make_estimator(const std::string& name, const EstimatorOptions& opts) {
   return estimator_registry().at(name).factory(opts);
 }

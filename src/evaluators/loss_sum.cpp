@@ -15,9 +15,7 @@ class LossSumEstimator : public Estimator {
   LossSumEstimator(Metric loss, int T, int window) : loss_(loss), T_(T), window_(window) {}
 
   int epochs_needed(int schedule_epochs) const override {
-    if (T_ < 1 || T_ > schedule_epochs)
-      throw std::invalid_argument("T=" + std::to_string(T_) + " is outside the schedule's 1.." +
-                                  std::to_string(schedule_epochs) + " epochs");
+    check_epoch_in_schedule(T_, schedule_epochs);
     if (window_ < 0 || window_ > T_)
       throw std::invalid_argument("E=" + std::to_string(window_) + " must lie in 1..T (T=" +
                                   std::to_string(T_) + ")");

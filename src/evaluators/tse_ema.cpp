@@ -14,10 +14,7 @@ class TseEmaEstimator : public Estimator {
       throw std::invalid_argument("TSE-EMA decay mu must lie in (0, 1), got " + std::to_string(mu));
   }
   int epochs_needed(int schedule_epochs) const override {
-    if (T_ < 1 || T_ > schedule_epochs)
-      throw std::invalid_argument("T=" + std::to_string(T_) + " is outside the schedule's 1.." +
-                                  std::to_string(schedule_epochs) + " epochs");
-    return T_;
+    return check_epoch_in_schedule(T_, schedule_epochs);
   }
   std::vector<CurveNeed> needs(int schedule_epochs) const override {
     epochs_needed(schedule_epochs);

@@ -13,10 +13,7 @@ class ValidationAccuracyEstimator : public Estimator {
 
   int epochs_needed(int schedule_epochs) const override {
     if (T_ == 0) return schedule_epochs;
-    if (T_ < 1 || T_ > schedule_epochs)
-      throw std::invalid_argument("T=" + std::to_string(T_) + " is outside the schedule's 1.." +
-                                  std::to_string(schedule_epochs) + " epochs");
-    return T_;
+    return check_epoch_in_schedule(T_, schedule_epochs);
   }
   std::vector<CurveNeed> needs(int schedule_epochs) const override {
     const int t = epochs_needed(schedule_epochs);
