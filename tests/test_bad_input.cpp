@@ -102,35 +102,14 @@ std::string join_file(const Parts& p, bool fix_data_fields = true) {
 
 std::uint64_t offset_of(const nlohmann::json& array) { return array["offset"].get<std::uint64_t>(); }
 
-std::string bz2(const std::string& raw) {
-  std::string out(raw.size() + raw.size() / 100 + 1024, '\0');
-  auto len = static_cast<unsigned>(out.size());
-  REQUIRE(BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(raw.data()),
-                                   static_cast<unsigned>(raw.size()), 9, 0, 0) == BZ_OK);
-  out.resize(len);
-  return out;
-}
+using nasrun::testing::bz2_compress;
 
 // SHORT_BINUNICODE of a string.
 std::string pstr(const std::string& s) {
   return "\x8c" + std::string(1, static_cast<char>(s.size())) + s;
 }
 
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& program, const std::string& args) {
-  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+const auto run = nasrun::testing::run_program;
 
 // Names in a folder (to see that a failed command left nothing behind).
 std::vector<std::string> listing(const fs::path& dir) {
@@ -500,21 +479,21 @@ TEST_CASE("NATS-Bench files of the size space, foreign globals, empty or not bz2
     return std::string("no error");
   };
   // A topology meta file of two architectures (protocol 4, as the official files).
-  const std::string meta = bz2("\x80\x04}" + pstr("meta_archs") + "](" + pstr(kArch0) +
+  const std::string meta = bz2_compress("\x80\x04}" + pstr("meta_archs") + "](" + pstr(kArch0) +
                                pstr(kArch1) + "es.");
   spit((archive / "meta.pickle.pbz2").string(), meta);
   const auto file0 = (archive / "000000.pickle.pbz2").string();
 
   SECTION("an architecture file of the size search space") {
     // NATS-sss files name their architecture by channel counts, e.g. '64:32:8:16:40'.
-    spit(file0, bz2("\x80\x04}" + pstr("12") + "}(" + pstr("arch_index") + std::string("K\0", 2) +
+    spit(file0, bz2_compress("\x80\x04}" + pstr("12") + "}(" + pstr("arch_index") + std::string("K\0", 2) +
                     pstr("arch_str") + pstr("64:32:8:16:40") + "us."));
     const auto msg = import_error();
     CHECK_THAT(msg, Catch::Contains("000000.pickle.pbz2") && Catch::Contains("64:32:8:16:40"));
   }
   SECTION("a meta file of the size search space") {
     spit((archive / "meta.pickle.pbz2").string(),
-         bz2("\x80\x04}" + pstr("meta_archs") + "](" + pstr("8:8:8:8:8") + pstr("64:64:64:64:64") +
+         bz2_compress("\x80\x04}" + pstr("meta_archs") + "](" + pstr("8:8:8:8:8") + pstr("64:64:64:64:64") +
              "es."));
     CHECK_THAT(import_error(), Catch::Contains("meta.pickle.pbz2") &&
                                   Catch::Contains("size search space"));
@@ -524,7 +503,7 @@ TEST_CASE("NATS-Bench files of the size space, foreign globals, empty or not bz2
          {std::string("\x80\x04") + pstr("builtins") + pstr("eval") + "\x93" + pstr("1") + "\x85R.",
           std::string("\x80\x02") + "cnumpy.core.multiarray\n_reconstruct\n)R.",
           std::string("\x80\x02") + "c__builtin__\nset\n)R."}) {
-      spit(file0, bz2(global));
+      spit(file0, bz2_compress(global));
       const auto msg = import_error();
       INFO(msg);
       CHECK_THAT(msg, Catch::Contains("000000.pickle.pbz2") && Catch::Contains("is not allowed"));
@@ -535,17 +514,17 @@ TEST_CASE("NATS-Bench files of the size space, foreign globals, empty or not bz2
     CHECK_THAT(import_error(), Catch::Contains("000000.pickle.pbz2: bz2 data is empty"));
     spit(file0, "{'12': {}}");
     CHECK_THAT(import_error(), Catch::Contains("000000.pickle.pbz2") && Catch::Contains("bad magic"));
-    spit(file0, bz2("arch_index,arch_str\n0,x\n"));
+    spit(file0, bz2_compress("arch_index,arch_str\n0,x\n"));
     CHECK_THAT(import_error(), Catch::Contains("000000.pickle.pbz2") && Catch::Contains("opcode"));
-    spit(file0, bz2("\x80\x04]."));
+    spit(file0, bz2_compress("\x80\x04]."));
     CHECK_THAT(import_error(), Catch::Contains("000000.pickle.pbz2") &&
                                    Catch::Contains("expected a dict of schedules"));
   }
   SECTION("a meta file that is not a list of strings") {
-    spit((archive / "meta.pickle.pbz2").string(), bz2("\x80\x04}" + pstr("meta_archs") + "K\x05s."));
+    spit((archive / "meta.pickle.pbz2").string(), bz2_compress("\x80\x04}" + pstr("meta_archs") + "K\x05s."));
     CHECK_THAT(import_error(), Catch::Contains("meta_archs") &&
                                    Catch::Contains("expected a list of architecture strings"));
-    spit((archive / "meta.pickle.pbz2").string(), bz2("\x80\x04}" + pstr("meta_archs") + "]s."));
+    spit((archive / "meta.pickle.pbz2").string(), bz2_compress("\x80\x04}" + pstr("meta_archs") + "]s."));
     CHECK_THAT(import_error(), Catch::Contains("meta_archs: the list is empty"));
   }
 }

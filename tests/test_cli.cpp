@@ -13,21 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& program, const std::string& args) {
-  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+const auto run = nasrun::testing::run_program;
 
 std::string toy_benchmark(const nasrun::testing::TempDir& dir) {
   const auto path = dir.file("toy.nasbench");

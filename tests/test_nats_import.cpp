@@ -13,15 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string bz2(const std::string& raw) {
-  std::string out(raw.size() + raw.size() / 100 + 1024, '\0');
-  auto len = static_cast<unsigned>(out.size());
-  REQUIRE(BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(raw.data()),
-                                   static_cast<unsigned>(raw.size()), 9, 0, 0) == BZ_OK);
-  out.resize(len);
-  return out;
-}
-
 void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 // A sample archive copied into a folder the test may damage.
@@ -104,12 +95,12 @@ TEST_CASE("Damaged or foreign NATS-Bench archives give clear errors", "[bench][n
   }
   SECTION("a file of the size search space") {
     write(archive / "meta.pickle.pbz2",
-          bz2("\x80\x02}" + pstr("meta_archs") + "]" + pstr("64:32:8:16:40") + "as."));
+          testing::bz2_compress("\x80\x02}" + pstr("meta_archs") + "]" + pstr("64:32:8:16:40") + "as."));
     CHECK_THAT(import_error(archive), Catch::Contains("not a NAS-Bench-201 topology") &&
                                           Catch::Contains("size search space"));
   }
   SECTION("a global the reader does not accept") {
-    write(file11, bz2("\x80\x02\x63os\nsystem\n" + pstr("echo hi") + "\x85R."));
+    write(file11, testing::bz2_compress("\x80\x02\x63os\nsystem\n" + pstr("echo hi") + "\x85R."));
     CHECK_THAT(import_error(archive), Catch::Contains("000011.pickle.pbz2") &&
                                           Catch::Contains("'os.system' is not allowed"));
   }

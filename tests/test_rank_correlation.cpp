@@ -496,20 +496,8 @@ TEST_CASE("LcSVR features: operation counts, NB201 depth, curve differences", "[
 
 namespace {
 
-struct CliResult {
-  int status;
-  std::string output;
-};
-
-CliResult run_rank(const std::string& args) {
-  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/nas-rank " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+testing::ProgramResult run_rank(const std::string& args) {
+  return testing::run_program("nas-rank", args);
 }
 
 }  // namespace

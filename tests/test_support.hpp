@@ -2,8 +2,13 @@
 // hand-made benchmark whose curves are known exactly.
 #pragma once
 
+#include <bzlib.h>
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "bench/benchmark_builder.hpp"
@@ -66,6 +71,34 @@ inline bench::BenchmarkBuilder toy_builder() {
       }
     }
   return b;
+}
+
+// Runs one of the project's programs (from the build tree) with shell-quoted `args`.
+struct ProgramResult {
+  int status;          // exit status; -1 when it did not exit normally
+  std::string output;  // stdout and stderr together
+};
+
+inline ProgramResult run_program(const std::string& program, const std::string& args) {
+  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + cmd);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// bzip2-compressed bytes, for hand-made NATS-Bench files.
+inline std::string bz2_compress(const std::string& raw) {
+  std::string out(raw.size() + raw.size() / 100 + 1024, '\0');
+  auto len = static_cast<unsigned>(out.size());
+  if (BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(raw.data()),
+                               static_cast<unsigned>(raw.size()), 9, 0, 0) != BZ_OK)
+    throw std::runtime_error("bzip2 compression failed");
+  out.resize(len);
+  return out;
 }
 
 }  // namespace nasrun::testing

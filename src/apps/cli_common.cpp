@@ -1,5 +1,8 @@
 #include "apps/cli_common.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/program_options/errors.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -33,6 +36,59 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
     start = comma + 1;
   }
   return out;
+}
+
+std::vector<std::int64_t> parse_integer_list(const std::string& text, const std::string& option,
+                                             std::int64_t min) {
+  std::vector<std::int64_t> out;
+  for (const auto& item : split_list(text, option)) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || v < min)
+      throw UsageError("--" + option + " '" + text + "': '" + item + "' is not an integer >= " +
+                       std::to_string(min));
+    out.push_back(v);
+  }
+  return out;
+}
+
+nlohmann::json parse_source_options(const std::vector<std::string>& items) {
+  nlohmann::json extra = nlohmann::json::object();
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--source-option '" + item + "' is not of the form key=value");
+    extra[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return extra;
+}
+
+std::shared_ptr<bench::Benchmark> open_benchmark(bool given, const std::string& path) {
+  std::string file = path;
+  if (!given) {
+    file = default_benchmark_path();
+    if (::access(file.c_str(), R_OK) != 0)
+      throw std::runtime_error("the embedded benchmark " + file +
+                               " is missing; pass --benchmark FILE (make one with nas-bench "
+                               "import or nas-bench tabulate)");
+  }
+  return std::make_shared<bench::Benchmark>(bench::Benchmark::open(file));
+}
+
+std::string only_dataset(const bench::Benchmark& benchmark) {
+  std::vector<std::string> datasets;
+  for (const auto& t : benchmark.tables())
+    if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
+      datasets.push_back(t.dataset());
+  if (datasets.size() == 1) return datasets.front();
+  std::string all;
+  for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
+  throw UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");
 }
 
 std::string default_benchmark_path() {

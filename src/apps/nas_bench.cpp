@@ -87,24 +87,6 @@ int cmd_import(const std::vector<std::string>& args) {
   return 0;
 }
 
-std::vector<std::int64_t> parse_seeds(const std::string& text, const std::string& option) {
-  std::vector<std::int64_t> out;
-  for (const auto& item : cli::split_list(text, option)) {
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size() || v < 0)
-      throw cli::UsageError("--" + option + " '" + text + "': '" + item +
-                            "' is not a non-negative integer");
-    out.push_back(v);
-  }
-  return out;
-}
-
 void print_progress(const experiment::TabulationProgress& p) {
   const double fraction = p.total ? static_cast<double>(p.done) / p.total : 1.0;
   const auto new_done = p.done - p.resumed;
@@ -162,14 +144,9 @@ int cmd_tabulate(const std::vector<std::string>& args) {
     }
   }
   config.source_options.space = spaces::make_search_space(space);
-  for (const auto& item : source_options) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw cli::UsageError("--source-option '" + item + "' is not of the form key=value");
-    config.source_options.extra[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  config.seeds = parse_seeds(seeds, "seeds");
-  if (!extra_seeds.empty()) config.extra_seeds = parse_seeds(extra_seeds, "extra-seeds");
+  config.source_options.extra = cli::parse_source_options(source_options);
+  config.seeds = cli::parse_integer_list(seeds, "seeds", 0);
+  if (!extra_seeds.empty()) config.extra_seeds = cli::parse_integer_list(extra_seeds, "extra-seeds", 0);
   config.archs = experiment::select_archs(archs, *config.source_options.space, config.selection_seed);
   std::string command = "nas-bench tabulate";
   for (const auto& a : args) command += " " + a;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
@@ -19,20 +20,8 @@ using namespace nasrun;
 namespace {
 
 std::vector<int> parse_ints(const std::string& text, const std::string& option) {
-  std::vector<int> out;
-  for (const auto& item : cli::split_list(text, option)) {
-    std::size_t used = 0;
-    int v = 0;
-    try {
-      v = std::stoi(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size())
-      throw cli::UsageError("--" + option + " '" + text + "': '" + item + "' is not an integer");
-    out.push_back(v);
-  }
-  return out;
+  const auto values = cli::parse_integer_list(text, option, std::numeric_limits<int>::min());
+  return {values.begin(), values.end()};
 }
 
 std::string estimator_help() {
@@ -158,25 +147,8 @@ int run(int argc, char** argv) {
   config.lcsvr.search_draws = lcsvr_draws;
   config.threads = threads;
 
-  if (!vm.count("benchmark")) {
-    benchmark_path = cli::default_benchmark_path();
-    if (::access(benchmark_path.c_str(), R_OK) != 0)
-      throw std::runtime_error("the embedded benchmark " + benchmark_path +
-                               " is missing; pass --benchmark FILE (make one with nas-bench import)");
-  }
-  auto benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(benchmark_path));
-  if (dataset.empty()) {
-    std::vector<std::string> datasets;
-    for (const auto& t : benchmark->tables())
-      if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
-        datasets.push_back(t.dataset());
-    if (datasets.size() != 1) {
-      std::string all;
-      for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
-      throw cli::UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");
-    }
-    dataset = datasets.front();
-  }
+  auto benchmark = cli::open_benchmark(vm.count("benchmark") != 0, benchmark_path);
+  if (dataset.empty()) dataset = cli::only_dataset(*benchmark);
   config.dataset = dataset;
 
   const auto started = std::chrono::steady_clock::now();

@@ -48,17 +48,6 @@ struct Options {
   bool plot, train_time_only;
 };
 
-nlohmann::json parse_source_options(const std::vector<std::string>& items) {
-  nlohmann::json extra = nlohmann::json::object();
-  for (const auto& item : items) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw cli::UsageError("--source-option '" + item + "' is not of the form key=value");
-    extra[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return extra;
-}
-
 void print_table(const experiment::StudySummary& summary) {
   std::printf("\n%-8s %-10s %5s %9s  %-22s %-22s\n", "strategy", "evaluator", "runs", "evals/run",
               "final incumbent err %", "best seen err %");
@@ -168,7 +157,7 @@ int run(int argc, char** argv) {
   evaluators::curve_source_registry().at(o.source);
 
   evaluators::SourceOptions source;
-  source.extra = parse_source_options(o.source_options);
+  source.extra = cli::parse_source_options(o.source_options);
   if (vm.count("device")) {
     if (o.source != "live")
       throw cli::UsageError("--device applies to live training (--source live)");
@@ -180,23 +169,9 @@ int run(int argc, char** argv) {
   source.truth_seeds = bench::SeedPolicy::parse(o.truth_seed);
   const std::string benchmark_path = vm.count("benchmark") ? o.benchmark : cli::default_benchmark_path();
   if (o.source == "tabular" || vm.count("benchmark")) {
-    if (!vm.count("benchmark") && ::access(benchmark_path.c_str(), R_OK) != 0)
-      throw std::runtime_error("the embedded benchmark " + benchmark_path +
-                               " is missing; pass --benchmark FILE (make one with nas-bench import)");
-    source.benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(benchmark_path));
+    source.benchmark = cli::open_benchmark(vm.count("benchmark") != 0, o.benchmark);
     source.space = source.benchmark->space_ptr();
-    if (o.dataset.empty()) {
-      std::vector<std::string> datasets;
-      for (const auto& t : source.benchmark->tables())
-        if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
-          datasets.push_back(t.dataset());
-      if (datasets.size() != 1) {
-        std::string all;
-        for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
-        throw cli::UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");
-      }
-      o.dataset = datasets.front();
-    }
+    if (o.dataset.empty()) o.dataset = cli::only_dataset(*source.benchmark);
   } else {
     source.space = spaces::make_search_space("nb201");
   }
