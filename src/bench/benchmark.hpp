@@ -98,6 +98,9 @@ class Table {
     return present_[arch * seeds_.size() + static_cast<std::size_t>(slot)] != 0;
   }
   int num_seeds_present(std::size_t arch) const;
+  // The stored row of an architecture's results, -1 for none. Architectures with the same row
+  // share one set of trainings (e.g. isomorphic cells of a tabulated benchmark).
+  int row_of(std::size_t arch) const { return arch < num_archs_ ? row_of_arch_[arch] : -1; }
   // Slot of a seed number; throws MissingDataError listing the table's seeds.
   int slot_of_seed(std::int64_t seed) const;
 

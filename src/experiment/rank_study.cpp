@@ -163,11 +163,20 @@ void require_curves(const bench::Table& t) {
                          "imported from the NATS-Bench archive, or the embedded benchmark)");
 }
 
-// The evaluation set: every architecture with results, or a seeded sample of them.
-std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyConfig& config) {
-  std::vector<std::size_t> with;
+// Architectures with results, one per stored row: cells that share their results (isomorphic
+// cells of a tabulated benchmark) are one training, and counting each would weight classes by
+// their size and tie their scores.
+std::vector<std::size_t> distinct_results(const bench::Table& t) {
+  std::vector<std::size_t> out;
+  std::set<int> rows;
   for (std::size_t i = 0; i < t.num_archs(); ++i)
-    if (t.num_seeds_present(i) > 0) with.push_back(i);
+    if (t.num_seeds_present(i) > 0 && rows.insert(t.row_of(i)).second) out.push_back(i);
+  return out;
+}
+
+// The evaluation set: every distinct result, or a seeded sample of them.
+std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyConfig& config) {
+  std::vector<std::size_t> with = distinct_results(t);
   if (with.empty()) throw MissingDataError("table " + table_name(t) + " has no results");
   if (config.sample == 0) return with;
   if (config.sample > with.size())
@@ -274,9 +283,7 @@ LcSvrData prepare_lcsvr(Context& ctx, const bench::Table& t, const std::vector<s
   }
   // Fully evaluated architectures (a validation accuracy at every epoch) of the whole table, in
   // a seeded random order; the first lcsvr_train of them train the SVR.
-  std::vector<std::size_t> pool;
-  for (std::size_t i = 0; i < t.num_archs(); ++i)
-    if (t.num_seeds_present(i) > 0) pool.push_back(i);
+  std::vector<std::size_t> pool = distinct_results(t);
   spaces::Rng rng(spaces::mix_seed(config.seed, kLcSvrSplitStream));
   const std::vector<CurveNeed> needs{{Metric::ValidAcc, 1, t.epochs()}};
   for (std::size_t k = 0; k < pool.size() && d.train.size() < config.lcsvr_train; ++k) {
@@ -319,12 +326,11 @@ LcSvrData prepare_lcsvr(Context& ctx, const bench::Table& t, const std::vector<s
   d = std::move(sorted);
   // Left out of the evaluation: the training architectures and every architecture that shares
   // their stored results (a tabulation trains one member per isomorphism class and stores the
-  // class's other members as the same row: the same curves, which would leak the target). Two
-  // architectures share a row exactly when their stored series start at the same address.
-  std::set<const float*> rows;
-  for (auto i : d.train) rows.insert(t.series(Metric::ValidAcc, i, 0));
+  // class's other members as the same row: the same curves, which would leak the target).
+  std::set<int> rows;
+  for (auto i : d.train) rows.insert(t.row_of(i));
   for (std::size_t p = 0; p < archs.size(); ++p)
-    if (!rows.count(t.series(Metric::ValidAcc, archs[p], 0))) d.eval_positions.push_back(p);
+    if (!rows.count(t.row_of(archs[p]))) d.eval_positions.push_back(p);
   return d;
 }
 
