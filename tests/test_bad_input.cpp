@@ -109,7 +109,9 @@ std::string pstr(const std::string& s) {
   return "\x8c" + std::string(1, static_cast<char>(s.size())) + s;
 }
 
-const auto run = nasrun::testing::run_program;
+nasrun::testing::ProgramResult run(const std::string& program, const std::string& args) {
+  return nasrun::testing::run_program(program, args);
+}
 
 // Names in a folder (to see that a failed command left nothing behind).
 std::vector<std::string> listing(const fs::path& dir) {

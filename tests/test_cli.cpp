@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const auto run = nasrun::testing::run_program;
+nasrun::testing::ProgramResult run(const std::string& program, const std::string& args) {
+  return nasrun::testing::run_program(program, args);
+}
 
 std::string toy_benchmark(const nasrun::testing::TempDir& dir) {
   const auto path = dir.file("toy.nasbench");
@@ -171,3 +173,23 @@ TEST_CASE("nas-run with live training and a tiny budget runs end to end", "[cli]
   std::filesystem::remove_all(data);
 }
 #endif
+
+TEST_CASE("nas-run: the default benchmark comes from the data folder and must be complete", "[cli]") {
+  nasrun::testing::TempDir dir("cli-default-benchmark");
+  auto builder = nasrun::testing::toy_builder();
+  builder.meta()["complete"] = false;
+  builder.meta()["trainings"] = 5;
+  builder.meta()["trainings_planned"] = 9;
+  builder.write(dir.file("fashion-mnist-nb201.nasbench"));
+  const std::string env = "NASRUN_DATA_DIR=" + dir.path().string() + " ";
+  const std::string args = "--T 3 --seeds 1 --out " + dir.file("o");
+  auto r = nasrun::testing::run_program("nas-run", args, env);
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("is incomplete (5 of 9 trainings)"));
+  // Complete, it is what nas-run searches when no --benchmark is given.
+  builder.meta()["complete"] = true;
+  builder.write(dir.file("fashion-mnist-nb201.nasbench"));
+  r = nasrun::testing::run_program("nas-run", args, env);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("re       sotle"));
+}

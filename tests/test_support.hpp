@@ -73,14 +73,17 @@ inline bench::BenchmarkBuilder toy_builder() {
   return b;
 }
 
-// Runs one of the project's programs (from the build tree) with shell-quoted `args`.
+// Runs one of the project's programs (from the build tree) with shell-quoted `args`, and
+// `env` (e.g. "NAME=value ") before it.
 struct ProgramResult {
   int status;          // exit status; -1 when it did not exit normally
   std::string output;  // stdout and stderr together
 };
 
-inline ProgramResult run_program(const std::string& program, const std::string& args) {
-  const std::string cmd = std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
+inline ProgramResult run_program(const std::string& program, const std::string& args,
+                                 const std::string& env = "") {
+  const std::string cmd =
+      env + std::string(NASRUN_BINARY_DIR) + "/" + program + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run " + cmd);
   std::string out;

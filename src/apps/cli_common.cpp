@@ -77,7 +77,17 @@ std::shared_ptr<bench::Benchmark> open_benchmark(bool given, const std::string& 
                                " is missing; pass --benchmark FILE (make one with nas-bench "
                                "import or nas-bench tabulate)");
   }
-  return std::make_shared<bench::Benchmark>(bench::Benchmark::open(file));
+  auto benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(file));
+  // A tabulation stopped by its time limit writes what it has; searching it would stop at the
+  // first architecture it lacks.
+  if (!given && benchmark->meta().value("complete", true) == false)
+    throw std::runtime_error("the embedded benchmark " + file + " is incomplete (" +
+                             benchmark->meta().value("trainings", nlohmann::json(0)).dump() +
+                             " of " +
+                             benchmark->meta().value("trainings_planned", nlohmann::json(0)).dump() +
+                             " trainings); rerun its tabulation (docs/embedded-benchmark.md) "
+                             "or pass --benchmark FILE");
+  return benchmark;
 }
 
 std::string only_dataset(const bench::Benchmark& benchmark) {
