@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "apps/cli_common.hpp"
@@ -28,12 +29,20 @@ const char* kUsage =
     "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
     "FILE defaults to the embedded benchmark. Run 'nas-bench COMMAND --help' for a command's options.\n";
 
-po::variables_map parse(po::options_description& desc, const std::vector<std::string>& args,
-                        po::positional_options_description* positional = nullptr) {
+// Parses a command's options (with `file` also as the first positional argument when
+// `file_positional`); prints the command's help and returns nothing when --help is given.
+std::optional<po::variables_map> parse(po::options_description& desc,
+                                       const std::vector<std::string>& args,
+                                       bool file_positional = false) {
   po::variables_map vm;
-  auto parser = po::command_line_parser(args).options(desc);
-  if (positional) parser.positional(*positional);
-  po::store(parser.run(), vm);
+  po::positional_options_description positional;
+  if (file_positional) positional.add("file", 1);
+  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return std::nullopt;
+  }
+  po::notify(vm);
   return vm;
 }
 
@@ -58,12 +67,8 @@ int cmd_import(const std::vector<std::string>& args) {
       "nb201-csv", po::value(&csv)->multitoken(),
       "NAS-Bench-201 CSV tables (nb201_final.csv, nb201_hp12_mean.csv)")(
       "out", po::value(&out), "benchmark file to write (atomically)");
-  auto vm = parse(desc, args);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto parsed = parse(desc, args);
+  if (!parsed) return 0;
   if (out.empty()) throw cli::UsageError("import needs --out FILE");
   if (nats_dir.empty() == csv.empty())
     throw cli::UsageError("import needs exactly one of --nats-dir DIR or --nb201-csv FILE...");
@@ -128,12 +133,8 @@ int cmd_tabulate(const std::vector<std::string>& args) {
       "time-limit", po::value(&time_limit),
       "start no training after this long (e.g. 2h); the file then holds what is done, and a "
       "rerun continues");
-  auto vm = parse(desc, args);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto parsed = parse(desc, args);
+  if (!parsed) return 0;
   if (config.out.empty()) throw cli::UsageError("tabulate needs --out FILE");
   if (config.workers < 0) throw cli::UsageError("--workers must be 0 (one per core) or more");
   if (!time_limit.empty()) {
@@ -219,14 +220,8 @@ int cmd_info(const std::vector<std::string>& args) {
   po::options_description desc("nas-bench info options");
   desc.add_options()("help,h", "show this help")("file", po::value(&file), "benchmark file")(
       "json", po::bool_switch(&json), "print one JSON document");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  auto vm = parse(desc, args, &pos);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto parsed = parse(desc, args, /*file_positional=*/true);
+  if (!parsed) return 0;
   const auto b = bench::Benchmark::open(file);
   const auto j = describe(b);
   if (json) {
@@ -265,14 +260,9 @@ int cmd_query(const std::vector<std::string>& args) {
       "seed", po::value(&seed), "one training seed")(
       "seed-policy", po::value(&policy_text), "mean: average over the seeds present")(
       "json", po::bool_switch(&json), "print one JSON document");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  auto vm = parse(desc, args, &pos);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  po::notify(vm);
+  const auto parsed = parse(desc, args, /*file_positional=*/true);
+  if (!parsed) return 0;
+  const auto& vm = *parsed;
   if (dataset.empty()) throw cli::UsageError("query needs --dataset");
   if (arch.empty() == (index < 0 && !vm.count("index")))
     throw cli::UsageError("query needs exactly one of --arch STRING or --index N");
