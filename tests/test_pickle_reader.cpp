@@ -152,6 +152,28 @@ void check_plain(const PyValue& v) {
 
 }  // namespace
 
+// Flips `mask` in every `stride`-th byte of `compressed` from `from` on. bzip2 checks a CRC per
+// block and per stream, so each flip either fails or hit a redundant bit (e.g. an unused
+// code-length entry) and decodes to `raw` unchanged; at least one must fail.
+static void check_bit_flips(const std::string& compressed, const std::string& raw, std::size_t from,
+                            std::size_t stride, char mask) {
+  std::size_t failures = 0;
+  for (std::size_t at = from; at < compressed.size(); at += stride) {
+    std::string bad = compressed;
+    bad[at] = static_cast<char>(bad[at] ^ mask);
+    INFO("bit flip at " << at);
+    std::string out;
+    try {
+      out = bz2_decompress(bad, "flip");
+    } catch (const PickleError&) {
+      ++failures;
+      continue;
+    }
+    CHECK(out == raw);
+  }
+  CHECK(failures > 0);
+}
+
 TEST_CASE("pickle reader decodes plain values written by CPython", "[bench][pickle]") {
   check_plain(read_pickle(kPlain3, "p3"));
   check_plain(read_pickle(kPlain4, "p4"));
@@ -341,23 +363,7 @@ TEST_CASE("bz2_decompress handles streams and rejects bad input", "[bench][pickl
     INFO("truncated to " << n);
     CHECK_THROWS_AS(bz2_decompress(z.substr(0, n), "t"), PickleError);
   }
-  std::size_t failures = 0;
-  for (std::size_t at = 4; at < z.size(); at += z.size() / 37 + 1) {
-    std::string bad = z;
-    bad[at] = static_cast<char>(bad[at] ^ 0x10);
-    INFO("bit flip at " << at);
-    // bzip2 checks a CRC per block and per stream, so a flip either fails or
-    // hit a redundant bit (e.g. an unused code-length entry) and changed nothing.
-    std::string out;
-    try {
-      out = bz2_decompress(bad, "flip");
-    } catch (const PickleError&) {
-      ++failures;
-      continue;
-    }
-    CHECK(out == raw);
-  }
-  CHECK(failures > 0);
+  check_bit_flips(z, raw, 4, z.size() / 37 + 1, 0x10);
   // The convenience reader names the path.
   CHECK_THROWS_WITH(read_pickle_bz2_file("/nonexistent/x.pickle.pbz2"),
                     Catch::StartsWith("/nonexistent/x.pickle.pbz2: cannot open file"));
@@ -442,21 +448,7 @@ TEST_CASE("every truncation of a real NATS pickle is a PickleError", "[bench][pi
   CHECK_THROWS_AS(read_pickle(std::string_view(raw).substr(0, raw.size() - 1), "prefix"),
                   PickleError);
   CHECK_THROWS_AS(read_pickle(raw + "N", "trailing"), PickleError);
-  std::size_t failures = 0;
-  for (std::size_t at = 100; at < compressed.size(); at += compressed.size() / 23 + 1) {
-    std::string bad = compressed;
-    bad[at] = static_cast<char>(bad[at] ^ 0x01);
-    INFO("bit flip at " << at);
-    std::string out;
-    try {
-      out = bz2_decompress(bad, "flip");
-    } catch (const PickleError&) {
-      ++failures;
-      continue;
-    }
-    CHECK(out == raw);
-  }
-  CHECK(failures > 0);
+  check_bit_flips(compressed, raw, 100, compressed.size() / 23 + 1, 0x01);
 }
 
 TEST_CASE("corrupted bytes in a real NATS pickle never crash the reader", "[bench][pickle][data]") {
