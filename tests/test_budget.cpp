@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "evaluators/curve_source.hpp"
 #include "experiment/budget_tracker.hpp"
+#include "experiment/training_cost.hpp"
+#include "test_support.hpp"
 
 using namespace nasrun::experiment;
 
@@ -61,4 +64,43 @@ TEST_CASE("Durations parse with units", "[budget]") {
   CHECK(parse_duration("7") == 7);
   for (const char* bad : {"", "h", "-3h", "0", "5d", "abc", "1e999"})
     CHECK_THROWS_WITH(parse_duration(bad), Catch::Contains("expected a positive duration"));
+}
+
+TEST_CASE("Budgets are durations or numbers of full trainings", "[budget]") {
+  const auto hours = parse_budget("150h");
+  CHECK_FALSE(hours.in_full_trainings);
+  CHECK(hours.amount == 150 * 3600);
+  const auto trainings = parse_budget("150x");
+  CHECK(trainings.in_full_trainings);
+  CHECK(trainings.amount == 150);
+  CHECK(parse_budget("2.5x").amount == 2.5);
+  for (const char* bad : {"x", "0x", "-1x", "1e999x", "5xx"})
+    CHECK_THROWS_WITH(parse_budget(bad), Catch::Contains("expected a positive number of full trainings"));
+  for (const char* bad : {"5d", "x5"})
+    CHECK_THROWS_WITH(parse_budget(bad), Catch::Contains("expected a positive duration"));
+}
+
+TEST_CASE("A full training's cost is the median over every architecture, not the mean", "[budget]") {
+  // Architecture c trains each of its 10 epochs in 1 + (c % 4)^2 seconds and validates in 1:
+  // full trainings of 11, 21, 51 and 101 s, the first for 3,907 of the 15,625 cells and the
+  // others for 3,906 each, so the median is 21 s (the mean would be 46).
+  auto builder = nasrun::testing::toy_builder();
+  auto& table = builder.add_table("timed", "10", 10, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {0},
+                                  nasrun::bench::Metric::TestAcc);
+  for (nasrun::spaces::ArchCode c = 0; c < 15625; ++c)
+    for (int e = 1; e <= 10; ++e) {
+      table.set(nasrun::bench::Metric::ValidAcc, c, 0, e, 50);
+      table.set(nasrun::bench::Metric::TestAcc, c, 0, e, 60);
+      table.set(nasrun::bench::Metric::TrainTime, c, 0, e, 1.0 + (c % 4) * (c % 4));
+      table.set(nasrun::bench::Metric::EvalTime, c, 0, e, 1.0);
+    }
+  nasrun::evaluators::SourceOptions options;
+  options.benchmark = std::make_shared<nasrun::bench::Benchmark>(builder.build());
+  options.dataset = "timed";
+  const auto source = nasrun::evaluators::make_curve_source("tabular", options);
+  nasrun::evaluators::Evaluator full(nasrun::evaluators::make_estimator("val-final", {}), source);
+  CHECK(median_evaluation_cost(full, options.benchmark->space()) == 21);
+  nasrun::evaluators::Evaluator train_only(nasrun::evaluators::make_estimator("val-final", {}), source,
+                                           nasrun::evaluators::CostModel{true});
+  CHECK(median_evaluation_cost(train_only, options.benchmark->space()) == 20);
 }

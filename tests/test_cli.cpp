@@ -104,6 +104,30 @@ TEST_CASE("nas-run: a study on a benchmark, its files, and a resumed rerun", "[c
   CHECK_THAT(r.output, Catch::Contains("another configuration"));
 }
 
+TEST_CASE("nas-run: T and the budget default to the benchmark's schedule and costs", "[cli]") {
+  nasrun::testing::TempDir dir("cli-run-defaults");
+  const auto bench = toy_benchmark(dir);
+  const auto out = dir.file("study");
+  // The toy's 10 epochs train in 11..20 s and validate in 1 s: a full training costs 156 s for
+  // every cell. T defaults to a quarter of the schedule (3 of 10; 50 of 200 for NAS-Bench-201),
+  // the budget to 150 median full trainings.
+  const auto r = run("nas-run", "--benchmark " + bench + " --seeds 1 --out " + out);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("budget: 150 full trainings of 156 s"));
+  CHECK_THAT(r.output, Catch::Contains("T = 3 of 10 epochs"));
+  const auto config = nlohmann::json::parse(nasrun::bench::read_file(out + "/config.json"));
+  CHECK(config["T"] == 3);
+  CHECK(config["budget"] == "150x");
+  CHECK(config["budget_s"] == 150.0 * 156);
+  // The paper's accounting charges training only: 155 s per full training.
+  const auto r2 = run("nas-run", "--benchmark " + bench + " --seeds 1 --budget 2x --T 5 "
+                      "--train-time-only --out " + dir.file("study2"));
+  REQUIRE(r2.status == 0);
+  const auto config2 = nlohmann::json::parse(nasrun::bench::read_file(dir.file("study2") + "/config.json"));
+  CHECK(config2["T"] == 5);
+  CHECK(config2["budget_s"] == 2.0 * 155);
+}
+
 TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]") {
   nasrun::testing::TempDir dir("cli-run-bad");
   const auto bench = toy_benchmark(dir);
@@ -119,6 +143,8 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
       {"--threads -1", "--threads must be 0"},
       {"--budget 0h", "--budget: invalid duration '0h'"},
       {"--budget soon", "--budget: invalid duration 'soon'"},
+      {"--budget 0x", "--budget: invalid budget '0x'"},
+      {"--source live", "--budget 150x counts full trainings of the median architecture"},
       {"--T 0", "--T must be at least 1"},
       {"--T 11", "T=11 is outside the schedule's 1..10 epochs"},
       {"--E 0", "E must be at least 1"},

@@ -44,6 +44,24 @@ std::optional<int> BudgetTracker::advance() {
   return next.worker;
 }
 
+namespace {
+
+// `number` in full, as a positive finite value, or nothing.
+std::optional<double> parse_positive(const std::string& number, double scale) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(number, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (number.empty() || used != number.size() || !(v > 0) || !std::isfinite(v * scale))
+    return std::nullopt;
+  return v * scale;
+}
+
+}  // namespace
+
 double parse_duration(const std::string& text) {
   const std::string expected =
       "expected a positive duration such as 150h, 90m, 3600s or 3600 (seconds)";
@@ -56,16 +74,19 @@ double parse_duration(const std::string& text) {
     case 's': number.pop_back(); break;
     default: break;
   }
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(number, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (number.empty() || used != number.size() || !(v > 0) || !std::isfinite(v * scale))
-    throw std::invalid_argument("invalid duration '" + text + "': " + expected);
-  return v * scale;
+  const auto seconds = parse_positive(number, scale);
+  if (!seconds) throw std::invalid_argument("invalid duration '" + text + "': " + expected);
+  return *seconds;
+}
+
+BudgetSpec parse_budget(const std::string& text) {
+  if (text.empty() || text.back() != 'x') return {parse_duration(text), false};
+  const auto trainings = parse_positive(text.substr(0, text.size() - 1), 1);
+  if (!trainings)
+    throw std::invalid_argument("invalid budget '" + text +
+                                "': expected a positive number of full trainings such as 150x, "
+                                "or a duration such as 150h, 90m or 3600s");
+  return {*trainings, true};
 }
 
 }  // namespace nasrun::experiment
