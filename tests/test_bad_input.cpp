@@ -668,6 +668,7 @@ TEST_CASE("nas-bench: wrong, empty and out-of-range option values leave no file"
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       // import
       {"import --out '' --nb201-csv " + dir.file("bad.csv"), {"import needs --out FILE"}},
+      {"import --nb201-csv --out " + out, {"--nb201-csv expects CSV files, got the option '--out'"}},
       {"import --nats-dir '' --out " + out, {"exactly one of --nats-dir"}},
       {"import --out " + out + " --nb201-csv", {"nb201-csv"}},
       {"import --nats-dir " + dir.path().string() + " --nb201-csv " + dir.file("bad.csv") +

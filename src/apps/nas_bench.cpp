@@ -69,6 +69,12 @@ int cmd_import(const std::vector<std::string>& args) {
       "out", po::value(&out), "benchmark file to write (atomically)");
   const auto parsed = parse(desc, args);
   if (!parsed) return 0;
+  // --nb201-csv takes every following word, options included ("--nb201-csv --out x" would
+  // read "--out" as a file): name the mistake rather than the --out it swallowed.
+  for (const auto& file : csv)
+    if (file.rfind("--", 0) == 0)
+      throw cli::UsageError("--nb201-csv expects CSV files, got the option '" + file +
+                            "' among them: give the files right after --nb201-csv");
   if (out.empty()) throw cli::UsageError("import needs --out FILE");
   if (nats_dir.empty() == csv.empty())
     throw cli::UsageError("import needs exactly one of --nats-dir DIR or --nb201-csv FILE...");
