@@ -86,6 +86,8 @@ TEST_CASE("nas-run: a study on a benchmark, its files, and a resumed rerun", "[c
   CHECK_THAT(r.output, Catch::Contains("final incumbent err"));
   for (const char* f : {"config.json", "summary.json", "results.csv", "figure.png", "figure.svg", "traces/re__sotle__run000.csv"})
     CHECK(fs::exists(fs::path(out) / f));
+  // The figure shows what a search returns, the incumbent's test error, unless asked otherwise.
+  CHECK_THAT(nasrun::bench::read_file(out + "/figure.gp"), Catch::Contains("incumbent's test error"));
   const auto summary = nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"));
   CHECK(summary["combinations"].size() == 4);
   CHECK(summary["combinations"][0]["runs"] == 3);
@@ -121,8 +123,9 @@ TEST_CASE("nas-run: T and the budget default to the benchmark's schedule and cos
   CHECK(config["budget_s"] == 150.0 * 156);
   // The paper's accounting charges training only: 155 s per full training.
   const auto r2 = run("nas-run", "--benchmark " + bench + " --seeds 1 --budget 2x --T 5 "
-                      "--train-time-only --out " + dir.file("study2"));
+                      "--train-time-only --plot --plot-curve best-seen --out " + dir.file("study2"));
   REQUIRE(r2.status == 0);
+  CHECK_THAT(nasrun::bench::read_file(dir.file("study2") + "/figure.gp"), Catch::Contains("best test error seen"));
   const auto config2 = nlohmann::json::parse(nasrun::bench::read_file(dir.file("study2") + "/config.json"));
   CHECK(config2["T"] == 5);
   CHECK(config2["budget_s"] == 2.0 * 155);
@@ -144,6 +147,7 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
       {"--budget 0h", "--budget: invalid duration '0h'"},
       {"--budget soon", "--budget: invalid duration 'soon'"},
       {"--budget 0x", "--budget: invalid budget '0x'"},
+      {"--plot-curve best", "--plot-curve must be incumbent or best-seen, got 'best'"},
       {"--source live", "--budget 150x counts full trainings of the median architecture"},
       {"--T 0", "--T must be at least 1"},
       {"--T 11", "T=11 is outside the schedule's 1..10 epochs"},

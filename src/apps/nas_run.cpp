@@ -39,7 +39,7 @@ std::string listing(const Registry& registry) {
 
 struct Options {
   std::string strategies, evaluators, benchmark, dataset, budget, source, init_file, out;
-  std::string data_seed, truth_seed, device;
+  std::string data_seed, truth_seed, device, plot_curve;
   std::vector<std::string> source_options;
   int seeds, T, workers, threads;
   std::optional<int> E;
@@ -115,7 +115,10 @@ int run(int argc, char** argv) {
        "stop a run after this many evaluations even if budget remains (0 = no limit)")
       ("out", po::value(&o.out)->default_value("nas-run-results"),
        "output folder; rerunning the same study there resumes it")
-      ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot");
+      ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot")
+      ("plot-curve", po::value(&o.plot_curve)->default_value("incumbent"),
+       "what the figure shows: incumbent (the test error of the best-scored architecture, what "
+       "a search returns) or best-seen (the lowest test error evaluated: an oracle, a diagnostic)");
   po::variables_map vm;
   const auto parsed = po::parse_command_line(argc, argv, desc);
   // Boost reads "-1" into an unsigned option as 2^64 - 1; refuse negative numbers there.
@@ -138,6 +141,8 @@ int run(int argc, char** argv) {
   if (o.seeds < 1) throw cli::UsageError("--seeds must be at least 1, got " + std::to_string(o.seeds));
   if (o.workers < 1) throw cli::UsageError("--workers must be at least 1, got " + std::to_string(o.workers));
   if (o.threads < 0) throw cli::UsageError("--threads must be 0 (all cores) or more, got " + std::to_string(o.threads));
+  if (o.plot_curve != "incumbent" && o.plot_curve != "best-seen")
+    throw cli::UsageError("--plot-curve must be incumbent or best-seen, got '" + o.plot_curve + "'");
   if (vm.count("T") && o.T < 1)
     throw cli::UsageError("--T must be at least 1, got " + std::to_string(o.T));
 
@@ -301,7 +306,9 @@ int run(int argc, char** argv) {
   if (o.plot) {
     const std::string stem = o.out + "/figure";
     experiment::plot_study(summary, stem,
-                           "NAS on " + o.dataset + " (" + std::to_string(o.seeds) + " seeds)");
+                           "NAS on " + o.dataset + " (" + std::to_string(o.seeds) + " seeds)",
+                           o.plot_curve == "best-seen" ? experiment::PlottedQuantity::BestSeen
+                                                       : experiment::PlottedQuantity::Incumbent);
     std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
   }
   return 0;

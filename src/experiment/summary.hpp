@@ -1,6 +1,7 @@
 // Mean and standard error over seeds of each (strategy, evaluator) on a common log-spaced grid of
-// simulated time: the incumbent's test error (what the search would return) and the best test
-// error seen so far (what the paper plots).
+// simulated time: the incumbent's test error (what the search would return, and what the
+// paper's code base reports) and the best test error seen so far (an oracle: it picks by test
+// data, so it serves as a diagnostic only).
 #pragma once
 
 #include <nlohmann/json.hpp>
