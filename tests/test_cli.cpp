@@ -135,6 +135,15 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
   nasrun::testing::TempDir dir("cli-run-bad");
   const auto bench = toy_benchmark(dir);
   const std::string base = "--benchmark " + bench + " --out " + dir.file("o") + " ";
+  {
+    // Run 0 has three initial architectures, run 1 only two.
+    std::ofstream tsv(dir.file("short.tsv"));
+    const char* ops[] = {"none", "skip_connect", "nor_conv_1x1"};
+    tsv << "seed\tposition\tarch\n";
+    for (int seed = 0; seed < 2; ++seed)
+      for (int p = 0; p < 3 - seed; ++p)
+        tsv << seed << '\t' << p << "\t|" << ops[p] << "~0|+|none~0|none~1|+|none~0|none~1|none~2|\n";
+  }
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--strategy foo", "unknown strategy 'foo' (expected one of:"},
       {"--evaluator bar", "unknown evaluator 'bar' (expected one of:"},
@@ -152,6 +161,8 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
       {"--T 0", "--T must be at least 1"},
       {"--T 11", "T=11 is outside the schedule's 1..10 epochs"},
       {"--E 0", "E must be at least 1"},
+      {"--evaluator sotl,val-final --E 3", "--E sets the window of sotle and sovl-e, and none of the evaluators (sotl,val-final) takes one"},
+      {"--seeds 2 --n-init 3 --init-file " + dir.file("short.tsv"), "lists 2 architectures for run 1, fewer than the 3"},
       {"--dataset cifar10", "no table for dataset 'cifar10'"},
       {"--data-seed often", "invalid seed policy 'often'"},
       {"--truth-seed random", "truth policy must be 'mean' or a fixed seed"},
@@ -222,4 +233,28 @@ TEST_CASE("nas-run: the default benchmark comes from the data folder and must be
   r = nasrun::testing::run_program("nas-run", args, env);
   CHECK(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("re       sotle"));
+}
+
+TEST_CASE("nas-run warns when an evaluator reads the number it is judged by", "[cli]") {
+  // A table without a test split: its truth is the final validation accuracy, which val-final
+  // reads too; val-early (epoch T) and sotle (training loss) read other numbers.
+  nasrun::testing::TempDir dir("cli-truth");
+  std::vector<nasrun::spaces::ArchCode> codes(15625);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
+  nasrun::bench::BenchmarkBuilder builder("nb201", codes);
+  auto& table = builder.add_table("notest", "4", 4, {1, 2, 3, 4}, {0}, nasrun::bench::Metric::ValidAcc);
+  for (std::size_t c = 0; c < codes.size(); ++c)
+    for (int e = 1; e <= 4; ++e) {
+      table.set(nasrun::bench::Metric::TrainLoss, c, 0, e, 1.0 + static_cast<double>(c % 13) / e);
+      table.set(nasrun::bench::Metric::ValidAcc, c, 0, e, 50.0 + static_cast<double>(c % 41) + e);
+      table.set(nasrun::bench::Metric::TrainTime, c, 0, e, 1.0);
+    }
+  builder.write(dir.file("notest.nasbench"));
+  const auto r = run("nas-run", "--benchmark " + dir.file("notest.nasbench") +
+                                    " --evaluator val-final,val-early,sotle --T 2 --seeds 1 --out " +
+                                    dir.file("o"));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("warning: notest's truth is valid_acc (the table has no test "
+                                       "split), which val-final reads too"));
+  CHECK_THAT(r.output, !Catch::Contains("which val-early") && !Catch::Contains("which sotle"));
 }

@@ -21,17 +21,35 @@ double forgetting_weight(std::size_t position, std::size_t size);
 
 namespace {
 
-// A small mixed-radix space (2 x 3 x 4 choices), so that nothing assumes NAS-Bench-201's shape.
+// A small mixed-radix space (2 x 3 x 4 choices by default), so that nothing assumes
+// NAS-Bench-201's shape.
 class TinySpace : public spaces::SearchSpace {
  public:
+  explicit TinySpace(std::vector<std::size_t> radices = {2, 3, 4}) : radices_(std::move(radices)) {}
   std::string name() const override { return "tiny"; }
-  std::size_t num_dimensions() const override { return 3; }
-  std::size_t num_choices(std::size_t dim) const override { return dim + 2; }
+  std::size_t num_dimensions() const override { return radices_.size(); }
+  std::size_t num_choices(std::size_t dim) const override { return radices_.at(dim); }
   std::string dimension_name(std::size_t dim) const override { return "d" + std::to_string(dim); }
   std::string choice_name(std::size_t, std::size_t c) const override { return std::to_string(c); }
   std::string to_string(ArchCode code) const override { return std::to_string(code); }
   ArchCode parse(std::string_view text) const override { return std::stoull(std::string(text)); }
+
+ private:
+  std::vector<std::size_t> radices_;
 };
+
+TEST_CASE("Mutation changes one dimension that has an alternative", "[strategies]") {
+  // Dimensions 0 and 2 have one choice each: only dimension 1 can change.
+  const TinySpace space({1, 3, 1});
+  spaces::Rng rng(5);
+  for (ArchCode code = 0; code < space.size(); ++code)
+    for (int i = 0; i < 20; ++i) {
+      const auto mutated = space.mutate(code, rng);
+      CHECK(mutated != code);
+      CHECK(mutated < space.size());
+    }
+  CHECK_THROWS_WITH(TinySpace({1, 1}).mutate(0, rng), Catch::Contains("nothing to mutate"));
+}
 
 std::vector<std::string> strategy_names() {
   std::vector<std::string> names;

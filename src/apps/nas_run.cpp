@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -164,6 +165,10 @@ int run(int argc, char** argv) {
   config.budget.max_evaluations = o.max_evaluations;
   for (const auto& s : config.strategies) search::strategy_registry().at(s);
   for (const auto& e : config.evaluators) evaluators::estimator_registry().at(e);
+  if (o.E && std::none_of(config.evaluators.begin(), config.evaluators.end(),
+                          [](const std::string& e) { return evaluators::takes_window(e); }))
+    throw cli::UsageError("--E sets the window of sotle and sovl-e, and none of the evaluators (" +
+                          o.evaluators + ") takes one");
   evaluators::curve_source_registry().at(o.source);
   if (budget.in_full_trainings && o.source != "tabular")
     throw cli::UsageError("--budget " + o.budget +
@@ -243,7 +248,26 @@ int run(int argc, char** argv) {
 
   // Build every evaluator once before anything is written, so that bad options fail here.
   for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
+  if (source.benchmark) {
+    // Where a table has no test split, its truth is a metric an estimator may read: that
+    // estimator then searches on (a seed of) the very number it is judged by.
+    const auto& truth_table = source.benchmark->table(o.dataset);
+    const auto truth = truth_table.truth_metric();
+    for (const auto& e : config.evaluators) {
+      const auto estimator = evaluators::make_estimator(e, config.estimator);
+      if (&source.benchmark->table(o.dataset, estimator->schedule()) != &truth_table) continue;
+      const auto needs = estimator->needs(truth_table.epochs());
+      if (std::any_of(needs.begin(), needs.end(), [&](const evaluators::CurveNeed& n) {
+            return n.metric == truth && n.last_epoch == truth_table.epochs();
+          }))
+        std::fprintf(stderr,
+                     "nas-run: warning: %s's truth is %s (the table has no test split), which %s "
+                     "reads too: its test errors partly measure what it searched on\n",
+                     o.dataset.c_str(), bench::metric_name(truth), e.c_str());
+    }
+  }
 
+  experiment::check_study(config);
   nlohmann::json config_json = {
       {"strategies", config.strategies},
       {"evaluators", config.evaluators},

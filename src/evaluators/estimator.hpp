@@ -53,4 +53,7 @@ struct EstimatorRegistration {
 
 std::unique_ptr<Estimator> make_estimator(const std::string& name, const EstimatorOptions& opts);
 
+// Whether the estimator `name` sums over a window E (its needs change with E): sotle, sovl-e.
+bool takes_window(const std::string& name);
+
 }  // namespace nasrun::evaluators

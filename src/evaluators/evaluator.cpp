@@ -26,6 +26,23 @@ std::unique_ptr<Estimator> make_estimator(const std::string& name, const Estimat
   return estimator_registry().at(name).factory(opts);
 }
 
+bool takes_window(const std::string& name) {
+  auto needs = [&](int E) { return make_estimator(name, {2, E, 0.9})->needs(2); };
+  std::vector<CurveNeed> a, b;
+  try {
+    a = needs(1);
+    b = needs(2);
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (a.size() != b.size()) return true;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].metric != b[i].metric || a[i].first_epoch != b[i].first_epoch ||
+        a[i].last_epoch != b[i].last_epoch)
+      return true;
+  return false;
+}
+
 Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
                      std::shared_ptr<LearningCurveSource> source, CostModel cost)
     : estimator_(std::move(estimator)), source_(std::move(source)), cost_(cost) {
@@ -33,6 +50,17 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
   epochs_ = estimator_->epochs_needed(t_end);
   needs_ = estimator_->needs(t_end);
   validation_epochs_ = estimator_->validation_epochs(t_end);
+  // Sources index curves by these epochs unchecked: an estimator asking outside what it trains
+  // is a programming error, caught here once rather than as a stray write in a source.
+  if (epochs_ < 1 || epochs_ > t_end)
+    throw std::logic_error("estimator trains " + std::to_string(epochs_) + " epochs of a " +
+                           std::to_string(t_end) + "-epoch schedule");
+  for (const auto& need : needs_)
+    if (need.first_epoch < 1 || need.first_epoch > need.last_epoch || need.last_epoch > epochs_)
+      throw std::logic_error(std::string("estimator asks for ") + bench::metric_name(need.metric) +
+                             " at epochs " + std::to_string(need.first_epoch) + ".." +
+                             std::to_string(need.last_epoch) + " but trains " +
+                             std::to_string(epochs_));
 }
 
 Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {

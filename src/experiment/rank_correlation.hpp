@@ -1,7 +1,7 @@
-// Rank correlations between two samples: Spearman's rho (ties get their average rank) and
-// Kendall's tau-b (ties in either sample corrected for), as the paper's rank-correlation study
-// (§5.2-5.3) uses them. A pair in which either value is NaN is left out; infinities are ordinary
-// (extreme) values.
+// Rank correlations between two samples: Spearman's rho (ties get their average rank), which
+// the paper's rank-correlation study (§5.2-5.3) reports, and Kendall's tau-b (ties in either
+// sample corrected for), the other common rank statistic, reported beside it. A pair in which
+// either value is NaN is left out; infinities are ordinary (extreme) values.
 #pragma once
 
 #include <cstddef>

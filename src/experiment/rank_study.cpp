@@ -35,26 +35,6 @@ constexpr std::uint64_t kDataStream = 3;
 constexpr std::uint64_t kLcSvrSplitStream = 0x1c5;
 constexpr std::uint64_t kLcSvrSearchStream = 0x5f7;
 
-// Whether an estimator takes a window: its needs change with E.
-bool takes_window(const std::string& name) {
-  auto needs = [&](int E) {
-    return evaluators::make_estimator(name, {2, E, 0.9})->needs(2);
-  };
-  std::vector<CurveNeed> a, b;
-  try {
-    a = needs(1);
-    b = needs(2);
-  } catch (const std::exception&) {
-    return false;
-  }
-  if (a.size() != b.size()) return true;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].metric != b[i].metric || a[i].first_epoch != b[i].first_epoch ||
-        a[i].last_epoch != b[i].last_epoch)
-      return true;
-  return false;
-}
-
 // "1-10", "1-3, 7, 200": the epochs a table records, as ranges.
 std::string describe_epochs(const std::vector<int>& epochs) {
   std::string out;
@@ -366,7 +346,7 @@ RankEstimatorSpec parse_rank_estimator(const std::string& token) {
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::stoi(digits) < 1)
       throw std::invalid_argument("estimator '" + token + "': the window after -E must be a positive integer");
-    if (!takes_window(name))
+    if (!evaluators::takes_window(name))
       throw std::invalid_argument("estimator '" + token + "': " + name + " takes no window E");
     return {token, name, std::stoi(digits)};
   }

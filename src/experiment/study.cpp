@@ -14,6 +14,26 @@ std::uint64_t run_seed(std::uint64_t base_seed, int run) {
   return spaces::mix_seed(base_seed, static_cast<std::uint64_t>(run));
 }
 
+std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run) {
+  if (config.initial_designs.empty()) return {};
+  if (static_cast<std::size_t>(run) >= config.initial_designs.size())
+    throw std::invalid_argument("the initial design file has designs for " +
+                                std::to_string(config.initial_designs.size()) +
+                                " runs, but run " + std::to_string(run) + " needs one");
+  const auto& design = config.initial_designs[static_cast<std::size_t>(run)];
+  if (design.size() < config.n_init)
+    throw std::invalid_argument("the initial design file lists " + std::to_string(design.size()) +
+                                " architectures for run " + std::to_string(run) +
+                                ", fewer than the " + std::to_string(config.n_init) +
+                                " initial architectures asked for (--n-init)");
+  return {design.begin(), design.begin() + static_cast<std::ptrdiff_t>(config.n_init)};
+}
+
+void check_study(const StudyConfig& config) {
+  if (config.seeds < 1) throw std::invalid_argument("--seeds must be at least 1");
+  for (int run = 0; run < config.seeds; ++run) initial_design(config, run);
+}
+
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
                   const std::string& evaluator, int run) {
@@ -22,16 +42,7 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   ctx.space = std::move(space);
   ctx.seed = spaces::mix_seed(r.seed, 1);
   ctx.n_init = config.n_init;
-  if (!config.initial_designs.empty()) {
-    if (static_cast<std::size_t>(run) >= config.initial_designs.size())
-      throw std::invalid_argument("the initial design file has designs for " +
-                                  std::to_string(config.initial_designs.size()) +
-                                  " runs, but run " + std::to_string(run) + " needs one");
-    const auto& design = config.initial_designs[static_cast<std::size_t>(run)];
-    ctx.initial_design.assign(design.begin(),
-                              design.begin() + static_cast<std::ptrdiff_t>(
-                                                   std::min(config.n_init, design.size())));
-  }
+  ctx.initial_design = initial_design(config, run);
   auto s = search::make_strategy(strategy, ctx);
   auto e = make_evaluator(evaluator, config.estimator);
   spaces::Rng data_rng(spaces::mix_seed(r.seed, 2));
@@ -44,7 +55,7 @@ std::vector<RunResult> run_study(
     const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
         resume,
     const RunCallback& on_done) {
-  if (config.seeds < 1) throw std::invalid_argument("--seeds must be at least 1");
+  check_study(config);
   struct Task {
     std::string strategy, evaluator;
     int run;

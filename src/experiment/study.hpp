@@ -49,6 +49,15 @@ using RunCallback = std::function<void(const RunResult&, std::size_t done, std::
 
 std::uint64_t run_seed(std::uint64_t base_seed, int run);
 
+// Run `run`'s initial design: the first n_init of its row in config.initial_designs, or none
+// (the strategy draws its own) when there are none. Throws std::invalid_argument when the row
+// is missing or shorter than n_init.
+std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run);
+
+// Throws std::invalid_argument, before any run, for what would stop one: no seeds, or initial
+// designs missing or too short for some run.
+void check_study(const StudyConfig& config);
+
 // Runs one (strategy, evaluator, run index).
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,

@@ -50,8 +50,15 @@ ArchCode SearchSpace::sample(Rng& rng) const { return uniform_below(rng, size())
 
 ArchCode SearchSpace::mutate(ArchCode code, Rng& rng) const {
   auto choices = decode(code);
-  const auto dim = uniform_below(rng, choices.size());
-  // Draw among the other choices only, so the mutation always changes the architecture.
+  // Only a dimension with an alternative can change; draw among those, then among the other
+  // choices, so the mutation always changes the architecture.
+  std::size_t open = 0;
+  for (std::size_t d = 0; d < choices.size(); ++d) open += num_choices(d) > 1;
+  if (open == 0)
+    throw std::logic_error("space '" + name() + "' holds one architecture: nothing to mutate");
+  auto k = uniform_below(rng, open);
+  std::size_t dim = 0;
+  while (num_choices(dim) < 2 || k-- > 0) ++dim;
   const auto other = uniform_below(rng, num_choices(dim) - 1);
   choices[dim] = static_cast<std::uint8_t>(other >= choices[dim] ? other + 1 : other);
   return encode(choices);
