@@ -38,14 +38,15 @@ rank_figure() {
   rm -f "$out/$script".dat "$out/$script".gp
 }
 
-# search_figure NAME NAS-RUN-OPTIONS...: 20 seeds; results.csv and the figure become
+# search_figure NAME NAS-RUN-OPTIONS...: 20 seeds, training time charged only (the paper's
+# accounting: validation passes are free); results.csv and the figure become
 # experiments/results/NAME/$script.{csv,png,svg}. Traces and summary.json stay behind: they are
 # large and name this run's temporary files.
 search_figure() {
   local out=experiments/results/$1 run=$work/$1
   shift
   mkdir -p "$out"
-  "$build/nas-run" --seeds 20 "$@" --out "$run" --plot
+  "$build/nas-run" --seeds 20 --train-time-only "$@" --out "$run" --plot
   cp "$run/results.csv" "$out/$script.csv"
   cp "$run/figure.png" "$out/$script.png"
   cp "$run/figure.svg" "$out/$script.svg"

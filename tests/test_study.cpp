@@ -5,6 +5,7 @@
 #include "evaluators/curve_source.hpp"
 #include "experiment/study.hpp"
 #include "experiment/study_output.hpp"
+#include "experiment/plot.hpp"
 #include "experiment/summary.hpp"
 #include "test_support.hpp"
 
@@ -175,4 +176,24 @@ TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]")
   CHECK_THROWS_WITH(parse_trace_csv("evaluation\n", space, "t.csv"), Catch::Contains("t.csv:1"));
   CHECK_THROWS_WITH(StudyOutput(dir.path().string(), {{"base_seed", 1}}, space),
                     Catch::Contains("holds a study with another configuration"));
+}
+
+TEST_CASE("The figure starts where every run has a value", "[experiment]") {
+  // Before all runs have completed an evaluation, a mean covers only the fastest ones.
+  StudySummary summary;
+  summary.grid_s = {3600, 7200, 10800, 14400};
+  ComboSummary c;
+  c.strategy = "re";
+  c.evaluator = "sotle";
+  c.runs = 3;
+  for (int n : {1, 2, 3, 3}) {
+    c.incumbent_test_error.push_back({10.0 + n, 0.5, n});
+    c.best_test_error.push_back({9.0 + n, 0.5, n});
+  }
+  summary.combos = {c};
+  testing::TempDir dir("plot-start");
+  plot_study(summary, dir.file("figure"), "t");
+  const auto dat = bench::read_file(dir.file("figure.dat"));
+  CHECK(dat == "# re + sotle\n3 13 12.5 13.5\n4 13 12.5 13.5\n\n\n");
+  CHECK(std::filesystem::exists(dir.file("figure.svg")));
 }

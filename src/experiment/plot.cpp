@@ -12,6 +12,9 @@ namespace nasrun::experiment {
 void plot_study(const StudySummary& summary, const std::string& stem, const std::string& title,
                 PlottedQuantity quantity) {
   const bool best = quantity == PlottedQuantity::BestSeen;
+  // A point is drawn once every run has completed an evaluation: before that, the mean covers
+  // only the runs whose first architectures happened to train fastest, a biased sample.
+  auto drawn = [](const MeanSe& m, const ComboSummary& c) { return m.n == c.runs && !std::isnan(m.mean); };
   // One gnuplot data block per combination: hours, mean, mean - se, mean + se.
   std::string data;
   for (const auto& c : summary.combos) {
@@ -19,7 +22,7 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
     const auto& series = best ? c.best_test_error : c.incumbent_test_error;
     for (std::size_t i = 0; i < summary.grid_s.size(); ++i) {
       const auto& m = series[i];
-      if (m.n == 0 || std::isnan(m.mean)) continue;
+      if (!drawn(m, c)) continue;
       char line[160];
       std::snprintf(line, sizeof line, "%.6g %.6g %.6g %.6g\n", summary.grid_s[i] / 3600.0,
                     m.mean, m.mean - m.se, m.mean + m.se);
@@ -35,7 +38,7 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   for (const auto& c : summary.combos) {
     const auto& series = best ? c.best_test_error : c.incumbent_test_error;
     for (std::size_t i = series.size() / 2; i < series.size(); ++i)
-      if (series[i].n > 0 && !std::isnan(series[i].mean)) {
+      if (drawn(series[i], c)) {
         ylo = std::min(ylo, series[i].mean - series[i].se);
         yhi = std::max(yhi, series[i].mean + series[i].se);
       }
