@@ -8,7 +8,7 @@ fi
 packages=(
   build-essential cmake pkg-config
   libboost-program-options-dev libboost-graph-dev
-  nlohmann-json3-dev catch2 libtbb-dev libbz2-dev
+  nlohmann-json3-dev catch2 libtbb-dev libbz2-dev zlib1g-dev
   libbenchmark-dev
   libsvm-dev
   libtorch-dev
