@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
@@ -109,6 +110,25 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   std::size_t with_results = 0;
   for (std::size_t i = 0; i < a.num_archs(); ++i) with_results += t.num_seeds_present(i) > 0;
   CHECK(with_results > 10);
+
+  // One worker trains in the seeded random order: not in (arch, seed) order, so that a
+  // tabulation stopped early holds a random sample.
+  auto serial = tabulate_args(data, dir.file("serial.nasbench"));
+  serial[12] = "1";  // --workers
+  REQUIRE(wait_for(spawn(serial)) == 0);
+  std::vector<std::pair<std::uint64_t, std::int64_t>> order;
+  {
+    std::ifstream journal(dir.file("serial.nasbench") + ".journal");
+    std::string line;
+    std::getline(journal, line);  // the settings
+    while (std::getline(journal, line)) {
+      const auto r = nlohmann::json::parse(line);
+      order.emplace_back(r["arch"].get<std::uint64_t>(), r["seed"].get<std::int64_t>());
+    }
+  }
+  REQUIRE(order.size() == 13);
+  CHECK_FALSE(std::is_sorted(order.begin(), order.end()));
+  require_same_results(a, bench::Benchmark::open(dir.file("serial.nasbench")));
 
   // A journal of other settings is refused.
   auto other = tabulate_args(data, killed);

@@ -243,6 +243,12 @@ TabulationResult tabulate(const TabulationConfig& config,
   std::vector<Item> todo;
   for (const auto& it : items)
     if (!done.count({it.arch, it.seed})) todo.push_back(it);
+  // A seeded random order, so that a tabulation stopped early (--time-limit, a kill) holds a
+  // uniform random sample of its work, extra seeds included, not the lowest codes. Each result
+  // depends on its (arch, seed) only, so the order changes nothing else.
+  spaces::Rng order_rng(spaces::mix_seed(config.selection_seed, 0x0D));
+  for (std::size_t i = todo.size(); i > 1; --i)
+    std::swap(todo[i - 1], todo[spaces::uniform_below(order_rng, i)]);
 
   TabulationProgress p;
   p.total = items.size();
