@@ -13,6 +13,7 @@
 #include "bench/benchmark.hpp"
 #include "evaluators/curve_source.hpp"
 #include "evaluators/evaluator.hpp"
+#include "evaluators/tabular_source.hpp"
 #include "experiment/budget_tracker.hpp"
 #include "experiment/initial_designs.hpp"
 #include "experiment/plot.hpp"
@@ -248,24 +249,16 @@ int run(int argc, char** argv) {
 
   // Build every evaluator once before anything is written, so that bad options fail here.
   for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
-  if (source.benchmark) {
-    // Where a table has no test split, its truth is a metric an estimator may read: that
-    // estimator then searches on (a seed of) the very number it is judged by.
-    const auto& truth_table = source.benchmark->table(o.dataset);
-    const auto truth = truth_table.truth_metric();
-    for (const auto& e : config.evaluators) {
-      const auto estimator = evaluators::make_estimator(e, config.estimator);
-      if (&source.benchmark->table(o.dataset, estimator->schedule()) != &truth_table) continue;
-      const auto needs = estimator->needs(truth_table.epochs());
-      if (std::any_of(needs.begin(), needs.end(), [&](const evaluators::CurveNeed& n) {
-            return n.metric == truth && n.last_epoch == truth_table.epochs();
-          }))
+  if (source.benchmark)
+    for (const auto& e : config.evaluators)
+      if (evaluators::reads_truth(*evaluators::make_estimator(e, config.estimator),
+                                  *source.benchmark, o.dataset))
         std::fprintf(stderr,
                      "nas-run: warning: %s's truth is %s (the table has no test split), which %s "
                      "reads too: its test errors partly measure what it searched on\n",
-                     o.dataset.c_str(), bench::metric_name(truth), e.c_str());
-    }
-  }
+                     o.dataset.c_str(),
+                     bench::metric_name(source.benchmark->table(o.dataset).truth_metric()),
+                     e.c_str());
 
   experiment::check_study(config);
   nlohmann::json config_json = {

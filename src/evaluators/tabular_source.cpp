@@ -1,5 +1,6 @@
 #include "evaluators/tabular_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -99,5 +100,15 @@ const CurveSourceRegistration kRegistration{
     }};
 
 }  // namespace
+
+bool reads_truth(const Estimator& estimator, const bench::Benchmark& benchmark,
+                 const std::string& dataset) {
+  const auto& truth = benchmark.table(dataset);
+  if (&benchmark.table(dataset, estimator.schedule()) != &truth) return false;
+  const auto needs = estimator.needs(truth.epochs());
+  return std::any_of(needs.begin(), needs.end(), [&](const CurveNeed& n) {
+    return n.metric == truth.truth_metric() && n.last_epoch == truth.epochs();
+  });
+}
 
 }  // namespace nasrun::evaluators

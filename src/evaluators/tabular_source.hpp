@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "bench/benchmark.hpp"
+#include "evaluators/estimator.hpp"
 #include "evaluators/learning_curve.hpp"
 
 namespace nasrun::evaluators {
@@ -36,5 +37,12 @@ class TabularCurveSource : public LearningCurveSource {
   TabularPolicy policy_;
   std::vector<double> test_error_;  // by benchmark index; NaN where unknown
 };
+
+// Whether `estimator` reads the very value a tabular source takes as the truth of `dataset`:
+// the truth metric at the last epoch of its longest schedule. That happens where a table has no
+// test split (NAS-Bench-201's CSV for cifar10-valid: val-final reads the valid_acc that is also
+// the truth); the estimator is then judged partly by what it searched on.
+bool reads_truth(const Estimator& estimator, const bench::Benchmark& benchmark,
+                 const std::string& dataset);
 
 }  // namespace nasrun::evaluators
