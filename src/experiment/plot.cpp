@@ -14,7 +14,9 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   const bool best = quantity == PlottedQuantity::BestSeen;
   // A point is drawn once every run has completed an evaluation: before that, the mean covers
   // only the runs whose first architectures happened to train fastest, a biased sample.
-  auto drawn = [](const MeanSe& m, const ComboSummary& c) { return m.n == c.runs && !std::isnan(m.mean); };
+  auto drawn = [](const MeanSe& m, const ComboSummary& c) {
+    return m.n == c.runs && !std::isnan(m.mean);
+  };
   // One gnuplot data block per combination: hours, mean, mean - se, mean + se.
   std::string data;
   for (const auto& c : summary.combos) {
