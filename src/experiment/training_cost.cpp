@@ -11,8 +11,9 @@ double median_evaluation_cost(evaluators::Evaluator& full, const spaces::SearchS
   const std::size_t mid = costs.size() / 2;
   std::nth_element(costs.begin(), costs.begin() + static_cast<std::ptrdiff_t>(mid), costs.end());
   if (costs.size() % 2 == 1) return costs[mid];
-  const double upper = costs[mid];
-  return (*std::max_element(costs.begin(), costs.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
+  // Even count: the mean of the two middle values; the lower one is the largest left of mid.
+  const double lower = *std::max_element(costs.begin(), costs.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + costs[mid]) / 2;
 }
 
 }  // namespace nasrun::experiment
