@@ -238,6 +238,19 @@ TEST_CASE("nas-run: the default benchmark comes from the data folder and must be
   CHECK_THAT(r.output, Catch::Contains("re       sotle"));
 }
 
+TEST_CASE("nas-run refuses a table that lacks architectures before it writes anything", "[cli]") {
+  // A search may propose any cell, so a tabulation stopped early (or one of a sample) would end
+  // the study at the first cell it lacks; a duration budget does not need the median cost.
+  nasrun::testing::TempDir dir("cli-partial");
+  nasrun::testing::toy_builder(15000).write(dir.file("partial.nasbench"));
+  const auto r = run("nas-run", "--benchmark " + dir.file("partial.nasbench") +
+                                    " --budget 1h --seeds 1 --out " + dir.file("o"));
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("table toy@10 has results for 15000 of the space's 15625 "
+                                       "architectures, and a search may propose any of them"));
+  CHECK_FALSE(fs::exists(dir.file("o")));
+}
+
 TEST_CASE("nas-run warns when an evaluator reads the number it is judged by", "[cli]") {
   // A table without a test split: its truth is the final validation accuracy, which val-final
   // reads too; val-early (epoch T) and sotle (training loss) read other numbers.

@@ -51,6 +51,27 @@ struct Options {
   bool plot, train_time_only;
 };
 
+// A search may propose any architecture of the space, so a table that lacks some (a tabulation
+// stopped by its time limit, or one of a sample) would end the study at the first it meets.
+// Checks the truth table and every table an evaluator reads.
+void require_every_architecture(const bench::Benchmark& benchmark, const std::string& dataset,
+                                const experiment::StudyConfig& config) {
+  std::vector<const bench::Table*> tables{&benchmark.table(dataset)};
+  for (const auto& e : config.evaluators)
+    tables.push_back(
+        &benchmark.table(dataset, evaluators::make_estimator(e, config.estimator)->schedule()));
+  for (const auto* t : tables) {
+    std::size_t with_results = 0;
+    for (std::size_t a = 0; a < t->num_archs(); ++a) with_results += t->num_seeds_present(a) > 0;
+    if (with_results < t->num_archs())
+      throw cli::UsageError("table " + t->dataset() + "@" + t->schedule() + " has results for " +
+                            std::to_string(with_results) + " of the space's " +
+                            std::to_string(t->num_archs()) +
+                            " architectures, and a search may propose any of them: finish its "
+                            "tabulation (docs/tabulation.md), or study what it has with nas-rank");
+  }
+}
+
 void print_table(const experiment::StudySummary& summary) {
   std::printf("\n%-8s %-10s %5s %9s  %-22s %-22s\n", "strategy", "evaluator", "runs", "evals/run",
               "final incumbent err %", "best seen err %");
@@ -229,6 +250,7 @@ int run(int argc, char** argv) {
   const int schedule_epochs = curves_for("")->schedule_epochs();
   if (!vm.count("T")) o.T = (schedule_epochs + 2) / 4;
   config.estimator = {o.T, o.E, o.mu};
+  if (source.benchmark) require_every_architecture(*source.benchmark, o.dataset, config);
   if (budget.in_full_trainings) {
     auto full = make_evaluator("val-final", config.estimator);
     double median_s = 0;
