@@ -38,6 +38,8 @@ TEST_CASE("nas-bench: help, info and query", "[cli]") {
   CHECK(info["classes"] == 6466);
   CHECK(info["tables"][0]["metrics"]["train_loss"]["missing"] == 0);
   CHECK(info["tables"][0]["training_runs"] == 2 * 15625 - 1);
+  CHECK(info["tables"][0]["stored_results"] == 15625);
+  CHECK(info["tables"][0]["classes_with_results"] == 6466);
   r = run("nas-bench", "query " + bench + " --index 96 --dataset toy --seed 2 --json");
   REQUIRE(r.status == 0);
   const auto q = nlohmann::json::parse(r.output);

@@ -110,6 +110,15 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   std::size_t with_results = 0;
   for (std::size_t i = 0; i < a.num_archs(); ++i) with_results += t.num_seeds_present(i) > 0;
   CHECK(with_results > 10);
+  // nas-bench info counts the 10 trained results and 13 trainings once, not once per cell.
+  const auto r = testing::run_program("nas-bench", "info " + whole + " --json");
+  REQUIRE(r.status == 0);
+  const auto info = nlohmann::json::parse(r.output)["tables"][0];
+  CHECK(info["architectures_with_results"] == with_results);
+  CHECK(info["stored_results"] == 10);
+  CHECK(info["training_runs"] == 13);
+  CHECK(info["metrics"]["test_acc"]["missing_at_last_epoch"] == 0);
+  CHECK(info["metrics"]["test_acc"]["missing"] == 13);  // recorded at the last of 2 epochs
 
   // One worker trains in the seeded random order: not in (arch, seed) order, so that a
   // tabulation stopped early holds a random sample.

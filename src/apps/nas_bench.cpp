@@ -184,26 +184,41 @@ nlohmann::json describe(const bench::Benchmark& b) {
                                 : nlohmann::json(t.recorded_epochs());
     jt["seeds"] = t.seeds();
     jt["truth_metric"] = bench::metric_name(t.truth_metric());
+    // Cells that share stored results (a tabulated benchmark's isomorphic cells) share their
+    // training runs: count each stored result, and its runs, once.
     std::size_t runs = 0, archs_with_data = 0;
+    std::set<int> rows;
+    std::set<spaces::ArchCode> classes_with_data;
     for (std::size_t a = 0; a < t.num_archs(); ++a) {
       const auto n = static_cast<std::size_t>(t.num_seeds_present(a));
-      runs += n;
-      archs_with_data += n > 0;
+      if (n == 0) continue;
+      ++archs_with_data;
+      classes_with_data.insert(b.space().class_of(b.code(a)));
+      if (rows.insert(t.row_of(a)).second) runs += n;
     }
     jt["architectures_with_results"] = archs_with_data;
+    jt["classes_with_results"] = classes_with_data.size();
+    jt["stored_results"] = rows.size();
     jt["training_runs"] = runs;
     nlohmann::json metrics = nlohmann::json::object();
     const auto cols = t.recorded_epochs().size();
     for (auto m : bench::all_metrics()) {
       if (!t.has_metric(m)) continue;
-      std::size_t missing = 0;
-      for (std::size_t a = 0; a < t.num_archs(); ++a)
+      std::size_t missing = 0, missing_last = 0;
+      std::set<int> seen;
+      for (std::size_t a = 0; a < t.num_archs(); ++a) {
+        if (t.num_seeds_present(a) == 0 || !seen.insert(t.row_of(a)).second) continue;
         for (std::size_t s = 0; s < t.seeds().size(); ++s) {
           if (!t.seed_present(a, static_cast<int>(s))) continue;
           const float* v = t.series(m, a, static_cast<int>(s));
           for (std::size_t c = 0; c < cols; ++c) missing += std::isnan(v[c]);
+          missing_last += std::isnan(v[cols - 1]);
         }
-      metrics[bench::metric_name(m)] = {{"values", runs * cols}, {"missing", missing}};
+      }
+      // Test metrics are recorded at the last epoch only: "missing at the last epoch" says
+      // whether they are complete.
+      metrics[bench::metric_name(m)] = {
+          {"values", runs * cols}, {"missing", missing}, {"missing_at_last_epoch", missing_last}};
     }
     jt["metrics"] = metrics;
     nlohmann::json costs = nlohmann::json::array();
@@ -241,12 +256,16 @@ int cmd_info(const std::vector<std::string>& args) {
     std::printf("\n%s @ schedule %s (%d epochs; recorded: %s)\n",
                 t["dataset"].get<std::string>().c_str(), t["schedule"].get<std::string>().c_str(),
                 t["epochs"].get<int>(), t["recorded_epochs"].dump().c_str());
-    std::printf("  seeds %s, %zu architectures with results, %zu training runs, truth %s\n",
-                t["seeds"].dump().c_str(), t["architectures_with_results"].get<std::size_t>(),
-                t["training_runs"].get<std::size_t>(), t["truth_metric"].get<std::string>().c_str());
+    std::printf("  seeds %s, truth %s\n  results for %zu architectures (%zu isomorphism classes): "
+                "%zu stored results from %zu training runs\n",
+                t["seeds"].dump().c_str(), t["truth_metric"].get<std::string>().c_str(),
+                t["architectures_with_results"].get<std::size_t>(),
+                t["classes_with_results"].get<std::size_t>(),
+                t["stored_results"].get<std::size_t>(), t["training_runs"].get<std::size_t>());
     for (const auto& [name, m] : t["metrics"].items())
-      std::printf("  %-14s %10zu values, %10zu missing\n", name.c_str(),
-                  m["values"].get<std::size_t>(), m["missing"].get<std::size_t>());
+      std::printf("  %-14s %10zu values, %10zu missing, %8zu of them at the last epoch\n",
+                  name.c_str(), m["values"].get<std::size_t>(), m["missing"].get<std::size_t>(),
+                  m["missing_at_last_epoch"].get<std::size_t>());
     std::printf("  costs: %s\n", t["costs"].dump().c_str());
   }
   return 0;
