@@ -139,6 +139,28 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   CHECK_FALSE(std::is_sorted(order.begin(), order.end()));
   require_same_results(a, bench::Benchmark::open(dir.file("serial.nasbench")));
 
+  // A journal replaced while the tabulation runs (git checkout or stash rename a new file into
+  // place) is written again from memory: no record ends up in the unlinked file.
+  {
+    const auto replaced = dir.file("replaced.nasbench");
+    const pid_t running = spawn(tabulate_args(data, replaced));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (lines(replaced + ".journal") < 3 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::string header;
+    std::getline(std::ifstream(replaced + ".journal"), header);
+    std::ofstream(dir.file("older.journal")) << header << "\n";
+    std::filesystem::rename(dir.file("older.journal"), replaced + ".journal");
+    int status = 0;
+    REQUIRE(waitpid(running, &status, WNOHANG) == 0);  // replaced while it still ran
+    REQUIRE(wait_for(running) == 0);
+    CHECK(lines(replaced + ".journal") == 14);
+    require_same_results(a, bench::Benchmark::open(replaced));
+    // And it resumes: a rerun finds nothing left to train.
+    REQUIRE(wait_for(spawn(tabulate_args(data, replaced))) == 0);
+    CHECK(lines(replaced + ".journal") == 14);
+  }
+
   // A journal of other settings is refused.
   auto other = tabulate_args(data, killed);
   other[6] = "sample:11";

@@ -1,12 +1,14 @@
 #include "experiment/tabulation.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -64,7 +66,7 @@ nlohmann::json to_record(const Item& item, const evaluators::Curve& c) {
 // The journal: a header line naming the settings, then one JSON line per finished training.
 class Journal {
  public:
-  Journal(const std::string& path, const nlohmann::json& settings) : path_(path) {
+  Journal(const std::string& path, const nlohmann::json& settings) : path_(path), settings_(settings) {
     std::ifstream in(path, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::size_t good_end = 0, pos = 0, line = 0;
@@ -93,17 +95,52 @@ class Journal {
     if (fd_ < 0 || ::ftruncate(fd_, static_cast<off_t>(good_end)) != 0 ||
         ::lseek(fd_, 0, SEEK_END) < 0)
       throw std::runtime_error("cannot write the journal " + path);
-    if (good_end == 0) append(settings);
+    if (good_end == 0) write_line(settings);
   }
   ~Journal() {
     if (fd_ >= 0) ::close(fd_);
   }
   const std::vector<nlohmann::json>& records() const { return records_; }
 
-  // Durable before it returns.
-  void append(const nlohmann::json& j) {
-    const std::string line = j.dump() + "\n";
+  // Durable before it returns. Writing and remembering are one step, so that a rewrite from
+  // memory holds every record already in the file.
+  void add_record(nlohmann::json j) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (replaced()) rewrite();
+    write_line(j);
+    records_.push_back(std::move(j));
+  }
+  // At the end, so that a journal replaced after the last record still holds every record.
+  void restore_if_replaced() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (replaced()) rewrite();
+  }
+
+ private:
+  // Whether the path no longer names the file being appended to: a tool that rewrites files by
+  // renaming a new one into place (git checkout or stash, an editor, rsync) would otherwise
+  // leave every later record in an unlinked file, lost when the tabulation ends.
+  bool replaced() const {
+    struct stat open_file {}, at_path {};
+    if (::fstat(fd_, &open_file) != 0) return true;
+    return ::stat(path_.c_str(), &at_path) != 0 || at_path.st_dev != open_file.st_dev ||
+           at_path.st_ino != open_file.st_ino;
+  }
+  // Writes the journal again from memory, which holds every record of this run and of the
+  // journal it resumed, and appends to the new file from then on.
+  void rewrite() {
+    std::string text = settings_.dump() + "\n";
+    for (const auto& r : records_) text += r.dump() + "\n";
+    bench::write_file_atomically(path_, text);
+    ::close(fd_);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot reopen the journal " + path_);
+    std::fprintf(stderr, "\nwarning: %s was replaced or removed while the tabulation ran; "
+                 "wrote it again from memory (%zu records)\n", path_.c_str(), records_.size());
+  }
+
+  void write_line(const nlohmann::json& j) {
+    const std::string line = j.dump() + "\n";
     std::size_t done = 0;
     while (done < line.size()) {
       const auto n = ::write(fd_, line.data() + done, line.size() - done);
@@ -112,14 +149,9 @@ class Journal {
     }
     if (::fsync(fd_) != 0) throw std::runtime_error("cannot flush the journal " + path_);
   }
-  void add_record(nlohmann::json j) {
-    append(j);
-    std::lock_guard<std::mutex> lock(mutex_);
-    records_.push_back(std::move(j));
-  }
 
- private:
   std::string path_;
+  nlohmann::json settings_;
   int fd_ = -1;
   std::mutex mutex_;
   std::vector<nlohmann::json> records_;
@@ -276,6 +308,7 @@ TabulationResult tabulate(const TabulationConfig& config,
       if (progress) progress(p);
     }, tbb::simple_partitioner());
   });
+  journal.restore_if_replaced();
 
   // The benchmark: every cell of the space, indexed by its code.
   std::vector<spaces::ArchCode> codes(space.size());
