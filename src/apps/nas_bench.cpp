@@ -188,26 +188,28 @@ nlohmann::json describe(const bench::Benchmark& b) {
     // training runs: count each stored result, and its runs, once.
     std::size_t runs = 0, archs_with_data = 0;
     std::set<int> rows;
+    std::vector<std::size_t> one_per_row;  // an architecture of each stored result
     std::set<spaces::ArchCode> classes_with_data;
     for (std::size_t a = 0; a < t.num_archs(); ++a) {
       const auto n = static_cast<std::size_t>(t.num_seeds_present(a));
       if (n == 0) continue;
       ++archs_with_data;
       classes_with_data.insert(b.space().class_of(b.code(a)));
-      if (rows.insert(t.row_of(a)).second) runs += n;
+      if (rows.insert(t.row_of(a)).second) {
+        runs += n;
+        one_per_row.push_back(a);
+      }
     }
     jt["architectures_with_results"] = archs_with_data;
     jt["classes_with_results"] = classes_with_data.size();
-    jt["stored_results"] = rows.size();
+    jt["stored_results"] = one_per_row.size();
     jt["training_runs"] = runs;
     nlohmann::json metrics = nlohmann::json::object();
     const auto cols = t.recorded_epochs().size();
     for (auto m : bench::all_metrics()) {
       if (!t.has_metric(m)) continue;
       std::size_t missing = 0, missing_last = 0;
-      std::set<int> seen;
-      for (std::size_t a = 0; a < t.num_archs(); ++a) {
-        if (t.num_seeds_present(a) == 0 || !seen.insert(t.row_of(a)).second) continue;
+      for (const auto a : one_per_row) {
         for (std::size_t s = 0; s < t.seeds().size(); ++s) {
           if (!t.seed_present(a, static_cast<int>(s))) continue;
           const float* v = t.series(m, a, static_cast<int>(s));
