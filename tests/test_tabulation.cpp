@@ -58,6 +58,14 @@ std::size_t lines(const std::string& path) {
   return n;
 }
 
+// Waits (at most two minutes) until the journal has at least `n` lines; returns how many it has.
+std::size_t wait_for_lines(const std::string& journal, std::size_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (lines(journal) < n && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return lines(journal);
+}
+
 // Equal in everything but the measured times.
 void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
   const auto& ta = a.tables().at(0);
@@ -89,9 +97,7 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
 
   const pid_t pid = spawn(tabulate_args(data, killed));
   // Kill it once a few trainings are in the journal (header + 3 records), before the end.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (lines(killed + ".journal") < 4 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  wait_for_lines(killed + ".journal", 4);
   kill(pid, SIGKILL);
   wait_for(pid);
   const auto journaled = lines(killed + ".journal");
@@ -144,9 +150,7 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   {
     const auto replaced = dir.file("replaced.nasbench");
     const pid_t running = spawn(tabulate_args(data, replaced));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (lines(replaced + ".journal") < 3 && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(wait_for_lines(replaced + ".journal", 3) >= 3);
     std::string header;
     std::getline(std::ifstream(replaced + ".journal"), header);
     std::ofstream(dir.file("older.journal")) << header << "\n";
