@@ -111,6 +111,10 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   require_same_results(a, b);
   CHECK(a.meta()["trainings"] == 13);
   CHECK(a.meta()["complete"] == true);
+  // The file records how to retrain any of its cells.
+  CHECK(a.meta()["curve_source"] == "live");
+  CHECK(a.meta()["source_options"]["train_subset"] == "128");
+  CHECK(a.meta()["source_options"]["data_dir"] == data);
   // Every cell of a trained class shares its results.
   const auto& t = a.tables().at(0);
   std::size_t with_results = 0;

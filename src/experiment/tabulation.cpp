@@ -375,6 +375,9 @@ TabulationResult tabulate(const TabulationConfig& config,
   meta = config.meta;
   meta["source"] = "nas-bench tabulate";
   meta["recipe"] = any_source.describe();
+  // With these, the file says how to reproduce any of its trainings.
+  meta["curve_source"] = config.source;
+  meta["source_options"] = config.source_options.extra;
   meta["dataset"] = dataset;
   meta["seeds"] = config.seeds;
   meta["extra_seeds"] = config.extra_seeds;
