@@ -4,7 +4,7 @@
 #
 # Usage: experiments/fig10.sh [BENCHMARK NAME]   (default: the embedded benchmark, fashion-mnist)
 # Writes experiments/results/{NAME,nb201-<dataset>}/fig10.{csv,png,svg}.
-# Running time: about 30 s on 2 cores.
+# Running time: about 10 s on 2 cores.
 source "$(dirname "$0")/lib.sh"
 search_study rs "$@"
 finish

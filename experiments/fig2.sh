@@ -4,7 +4,7 @@
 # SoVL-E's window is the paper's 10 of 200 epochs, scaled to T_end (at least 1).
 #
 # Usage: experiments/fig2.sh [BENCHMARK NAME]   (default: the embedded benchmark, fashion-mnist)
-# Writes experiments/results/NAME/fig2.{csv,png,svg}. Running time: about 10 s on 2 cores
+# Writes experiments/results/NAME/fig2.{csv,png,svg}. Running time: about 1 s on 2 cores
 # (the 100-cell pilot: 1 s).
 source "$(dirname "$0")/lib.sh"
 benchmark=${1:-$embedded}

@@ -4,7 +4,7 @@
 # test accuracy at every epoch T.
 #
 # Usage: experiments/fig3.sh [BENCHMARK NAME]   (default: the embedded benchmark, fashion-mnist)
-# Writes experiments/results/NAME/fig3.{csv,png,svg}. Running time: about 10 s on 2 cores
+# Writes experiments/results/NAME/fig3.{csv,png,svg}. Running time: about 1 s on 2 cores
 # (the 100-cell pilot: 1 s).
 source "$(dirname "$0")/lib.sh"
 benchmark=${1:-$embedded}

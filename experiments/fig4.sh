@@ -5,7 +5,7 @@
 # architectures that are then left out of the evaluation).
 #
 # Usage: experiments/fig4.sh [BENCHMARK NAME [LCSVR_TRAIN]]   (default: embedded, fashion-mnist, 200)
-# Writes experiments/results/NAME/fig4.{csv,png,svg}. Running time: about 1 min on 2 cores
+# Writes experiments/results/NAME/fig4.{csv,png,svg}. Running time: about 3 s on 2 cores
 # (the 100-cell pilot with LCSVR_TRAIN=30: 2 s).
 source "$(dirname "$0")/lib.sh"
 benchmark=${1:-$embedded}
