@@ -600,7 +600,7 @@ TEST_CASE("nas-run: wrong, empty, negative and out-of-range option values", "[ba
       {"--seeds -1", {"--seeds must be at least 1, got -1"}},
       {"--T -5", {"--T must be at least 1, got -5"}},
       {"--T 1.5", {"T", "invalid"}},
-      {"--T 11", {"T=11 is outside the schedule's 1..10 epochs"}},
+      {"--T 11", {"--T 11 is outside the schedule's 1..10 epochs"}},
       {"--T 2 --E 0", {"E must be at least 1"}},
       {"--T 2 --E -4", {"E must be at least 1"}},
       {"--T 2 --E 3", {"E=3 must lie in 1..T (T=2)"}},

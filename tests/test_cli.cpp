@@ -160,7 +160,7 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
       {"--budget 0x", "--budget: invalid budget '0x'"},
       {"--plot-curve best", "--plot-curve must be incumbent or best-seen, got 'best'"},
       {"--T 0", "--T must be at least 1"},
-      {"--T 11", "T=11 is outside the schedule's 1..10 epochs"},
+      {"--T 11", "--T 11 is outside the schedule's 1..10 epochs"},
       {"--E 0", "E must be at least 1"},
       {"--evaluator sotl,val-final --E 3", "--E sets the window of sotle and sovl-e, and none of the evaluators (sotl,val-final) takes one"},
       {"--seeds 2 --n-init 3 --init-file " + dir.file("short.tsv"), "lists 2 architectures for run 1, fewer than the 3"},

@@ -170,10 +170,11 @@ TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]")
       });
   CHECK(reused == 3);
   CHECK(same(results, resumed));
-  const auto again = parse_trace_csv(trace_csv(results[0].trace, space, 1), space, "t");
+  const TraceIdentity id{"re", "sotle", 0, 1, "0000abcd"};
+  const auto again = parse_trace_csv(trace_csv(results[0].trace, space, id), space, "t", id);
   REQUIRE(again.rows.size() == results[0].trace.rows.size());
   CHECK(again.rows.back().incumbent_test_error == results[0].trace.rows.back().incumbent_test_error);
-  CHECK_THROWS_WITH(parse_trace_csv("evaluation\n", space, "t.csv"), Catch::Contains("t.csv:1"));
+  CHECK_THROWS_WITH(parse_trace_csv("evaluation\n", space, "t.csv", id), Catch::Contains("t.csv:1"));
   CHECK_THROWS_WITH(StudyOutput(dir.path().string(), {{"base_seed", 1}}, space),
                     Catch::Contains("holds a study with another configuration"));
 }

@@ -2,12 +2,15 @@
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <set>
 
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
+#include "bench/earlier_output.hpp"
+#include "bench/file_io.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
 #include "experiment/budget_tracker.hpp"
@@ -35,9 +38,7 @@ std::optional<po::variables_map> parse(po::options_description& desc,
                                        const std::vector<std::string>& args,
                                        bool file_positional = false) {
   po::variables_map vm;
-  po::positional_options_description positional;
-  if (file_positional) positional.add("file", 1);
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+  po::store(cli::parse_arguments(desc, args, file_positional ? "file" : nullptr), vm);
   if (vm.count("help")) {
     std::cout << desc;
     return std::nullopt;
@@ -60,13 +61,16 @@ nlohmann::json number_or_null(double v) {
 int cmd_import(const std::vector<std::string>& args) {
   std::string nats_dir, out;
   std::vector<std::string> csv;
+  bool force = false;
   po::options_description desc("nas-bench import options");
   desc.add_options()("help,h", "show this help")(
       "nats-dir", po::value(&nats_dir),
       "folder of an official NATS-Bench topology archive (NATS-tss-v1_0-3ffb9-simple)")(
       "nb201-csv", po::value(&csv)->multitoken(),
       "NAS-Bench-201 CSV tables (nb201_final.csv, nb201_hp12_mean.csv)")(
-      "out", po::value(&out), "benchmark file to write (atomically)");
+      "out", po::value(&out), "benchmark file to write (atomically)")(
+      "force", po::bool_switch(&force),
+      "replace an existing --out that is not an earlier import");
   const auto parsed = parse(desc, args);
   if (!parsed) return 0;
   // --nb201-csv takes every following word, options included ("--nb201-csv --out x" would
@@ -78,6 +82,13 @@ int cmd_import(const std::vector<std::string>& args) {
   if (out.empty()) throw cli::UsageError("import needs --out FILE");
   if (nats_dir.empty() == csv.empty())
     throw cli::UsageError("import needs exactly one of --nats-dir DIR or --nb201-csv FILE...");
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const auto& file : csv) inputs.emplace_back("--nb201-csv", file);
+  // Any file of the archive's folder is read; --out may name none of them.
+  if (!nats_dir.empty())
+    inputs.emplace_back("--nats-dir", nats_dir + "/" + std::filesystem::path(out).filename().string());
+  bench::check_output_file(out, inputs, {"--out", "nas-bench import", bench::is_imported_benchmark},
+                           force);
   if (!nats_dir.empty()) {
     bench::NatsImportReport report;
     auto builder = bench::import_nats_archive(nats_dir, &report);

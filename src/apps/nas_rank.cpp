@@ -71,13 +71,19 @@ void print_table(const experiment::RankStudyResult& r) {
   }
 }
 
+// The figure's files are <out without .csv>.png, .svg, .dat and .gp.
+std::string figure_stem(std::string out) {
+  if (out.size() > 4 && out.compare(out.size() - 4, 4, ".csv") == 0) out.resize(out.size() - 4);
+  return out;
+}
+
 int run(int argc, char** argv) {
   std::string benchmark_path, dataset, estimators, E_grid, T_list, out, data_seed, truth_seed;
   std::size_t sample = 0, lcsvr_train = 0;
   std::uint64_t seed = 0;
   int T_step = 1, lcsvr_draws = 30, threads = 0;
   double mu = 0.9;
-  bool plot = false;
+  bool plot = false, force = false;
   po::options_description desc(
       "nas-rank: how well each performance estimator at epoch T ranks architectures by their\n"
       "final test accuracy (Spearman's rho and Kendall's tau-b, for every T), as in the paper's\n"
@@ -114,10 +120,12 @@ int run(int argc, char** argv) {
       ("threads", po::value(&threads)->default_value(0),
        "threads (0 = all cores); results do not depend on it")
       ("out", po::value(&out), "output CSV: T,estimator,spearman,kendall,n (required)")
+      ("force", po::bool_switch(&force),
+       "replace an existing --out that is not an earlier nas-rank CSV")
       ("plot", po::bool_switch(&plot),
        "also draw Spearman's rho versus T as <out without .csv>.png and .svg (gnuplot)");
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, desc), vm);
+  po::store(cli::parse_arguments(desc, {argv + std::min(argc, 1), argv + argc}), vm);
   if (vm.count("help")) {
     std::cout << desc << "\nEstimators:\n" << estimator_help();
     return 0;
@@ -127,6 +135,14 @@ int run(int argc, char** argv) {
   if (T_step < 1) throw cli::UsageError("--T-step must be at least 1, got " + std::to_string(T_step));
   if (threads < 0) throw cli::UsageError("--threads must be 0 (all cores) or more");
   if (lcsvr_draws < 1) throw cli::UsageError("--lcsvr-draws must be at least 1");
+  const std::string benchmark_file =
+      vm.count("benchmark") ? benchmark_path : cli::default_benchmark_path();
+  const std::vector<std::pair<std::string, std::string>> inputs = {{"--benchmark", benchmark_file}};
+  bench::check_output_file(out, inputs, {"--out", "nas-rank", experiment::is_rank_csv}, force);
+  const std::string stem = figure_stem(out);
+  if (plot)
+    for (const char* ext : {".png", ".svg", ".dat", ".gp"})
+      bench::check_not_an_input(stem + ext, "--plot", inputs);
 
   experiment::RankStudyConfig config;
   try {
@@ -180,8 +196,6 @@ int run(int argc, char** argv) {
   print_table(result);
   std::printf("real time %.2fs; %zu rows in %s\n", real_s, result.rows.size(), out.c_str());
   if (plot) {
-    std::string stem = out;
-    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".csv") == 0) stem.resize(stem.size() - 4);
     experiment::plot_rank_study(result, stem,
                                 "Rank correlation of the estimators at epoch T (" +
                                     result.dataset + ", " + std::to_string(result.archs.size()) +

@@ -48,7 +48,7 @@ struct Options {
   double mu;
   std::size_t n_init, max_evaluations;
   std::uint64_t seed;
-  bool plot, train_time_only;
+  bool plot, train_time_only, force;
 };
 
 // A search may propose any architecture of the space, so a table that lacks some (a tabulation
@@ -138,12 +138,14 @@ int run(int argc, char** argv) {
        "stop a run after this many evaluations even if budget remains (0 = no limit)")
       ("out", po::value(&o.out)->default_value("nas-run-results"),
        "output folder; rerunning the same study there resumes it")
+      ("force", po::bool_switch(&o.force),
+       "write into an --out folder that holds files but no nas-run study")
       ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot")
       ("plot-curve", po::value(&o.plot_curve)->default_value("incumbent"),
        "what the figure shows: incumbent (the test error of the best-scored architecture, what "
        "a search returns) or best-seen (the lowest test error evaluated: an oracle, a diagnostic)");
   po::variables_map vm;
-  const auto parsed = po::parse_command_line(argc, argv, desc);
+  const auto parsed = cli::parse_arguments(desc, {argv + std::min(argc, 1), argv + argc});
   // Boost reads "-1" into an unsigned option as 2^64 - 1; refuse negative numbers there.
   for (const auto& option : parsed.options)
     if (option.string_key == "n-init" || option.string_key == "max-evaluations" ||
@@ -210,7 +212,10 @@ int run(int argc, char** argv) {
   source.data_seeds = bench::SeedPolicy::parse(o.data_seed);
   source.truth_seeds = bench::SeedPolicy::parse(o.truth_seed);
   const std::string benchmark_path = vm.count("benchmark") ? o.benchmark : cli::default_benchmark_path();
-  if (o.source == "tabular" || vm.count("benchmark")) {
+  if (o.source != "tabular" && vm.count("benchmark"))
+    throw cli::UsageError("--benchmark is read by tabular studies only; --source " + o.source +
+                          " trains its own curves (drop --benchmark, or use --source tabular)");
+  if (o.source == "tabular") {
     source.benchmark = cli::open_benchmark(vm.count("benchmark") != 0, o.benchmark);
     source.space = source.benchmark->space_ptr();
     if (o.dataset.empty()) o.dataset = cli::only_dataset(*source.benchmark);
@@ -220,6 +225,11 @@ int run(int argc, char** argv) {
   source.dataset = o.dataset;
   if (!o.init_file.empty())
     config.initial_designs = experiment::read_initial_designs(o.init_file, *source.space);
+  try {
+    experiment::check_study(config);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(e.what());
+  }
 
   // One curve source per schedule that the evaluators need, shared by every run.
   std::map<std::string, std::shared_ptr<evaluators::LearningCurveSource>> sources;
@@ -249,8 +259,15 @@ int run(int argc, char** argv) {
   // 200-epoch schedule; a 10-epoch benchmark then scores at T=3.
   const int schedule_epochs = curves_for("")->schedule_epochs();
   if (!vm.count("T")) o.T = (schedule_epochs + 2) / 4;
+  // Estimators that ignore T (val-final) would accept any; a T the schedule lacks is a mistake.
+  if (o.T > schedule_epochs)
+    throw cli::UsageError("--T " + std::to_string(o.T) + " is outside the schedule's 1.." +
+                          std::to_string(schedule_epochs) + " epochs");
   config.estimator = {o.T, o.E, o.mu};
   if (source.benchmark) require_every_architecture(*source.benchmark, o.dataset, config);
+  // Every evaluator is built once before the budget is worked out and anything is written, so
+  // that an evaluator the data cannot serve is reported first, for what it is.
+  for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
   if (budget.in_full_trainings) {
     auto full = make_evaluator("val-final", config.estimator);
     double median_s = 0;
@@ -269,8 +286,6 @@ int run(int argc, char** argv) {
   }
   std::printf("T = %d of %d epochs\n", o.T, schedule_epochs);
 
-  // Build every evaluator once before anything is written, so that bad options fail here.
-  for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
   if (source.benchmark)
     for (const auto& e : config.evaluators)
       if (evaluators::reads_truth(*evaluators::make_estimator(e, config.estimator),
@@ -282,7 +297,6 @@ int run(int argc, char** argv) {
                      bench::metric_name(source.benchmark->table(o.dataset).truth_metric()),
                      e.c_str());
 
-  experiment::check_study(config);
   nlohmann::json config_json = {
       {"strategies", config.strategies},
       {"evaluators", config.evaluators},
@@ -307,7 +321,10 @@ int run(int argc, char** argv) {
       {"truth_seed", source.truth_seeds.to_string()},
       {"train_time_only", o.train_time_only},
       {"version", "nas-run 0.1.0"}};
-  experiment::StudyOutput output(o.out, config_json, *source.space);
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (source.benchmark) inputs.emplace_back("--benchmark", benchmark_path);
+  if (!o.init_file.empty()) inputs.emplace_back("--init-file", o.init_file);
+  experiment::StudyOutput output(o.out, config_json, *source.space, inputs, o.force);
 
   const auto started = std::chrono::steady_clock::now();
   const bool tty = ::isatty(STDERR_FILENO);
@@ -331,10 +348,19 @@ int run(int argc, char** argv) {
     }
     last_reported = done;
   };
-  const auto results = experiment::run_study(
-      config, source.space, make_evaluator,
-      [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
-      on_done);
+  const cli::StopOnSignal stop("nas-run");
+  std::vector<experiment::RunResult> results;
+  try {
+    results = experiment::run_study(
+        config, source.space, make_evaluator,
+        [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
+        on_done, [&] { return stop.requested(); });
+  } catch (const experiment::StudyInterrupted& e) {
+    std::fprintf(stderr,
+                 "nas-run: stopped by signal %d: %zu of %zu runs are saved in %s; rerun the same "
+                 "command to resume\n", stop.signal(), e.finished, e.total, o.out.c_str());
+    return 128 + stop.signal();
+  }
   const double real_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -5,8 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <signal.h>
+
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <filesystem>
 
 namespace nasrun::bench {
 
@@ -58,8 +64,78 @@ std::string read_file(const std::string& path) {
   return std::string(*bytes);
 }
 
+std::string temporary_name(const std::string& path) {
+  // The counter keeps two threads writing one path from sharing a temporary.
+  static std::atomic<unsigned long> counter{0};
+  const std::string suffix =
+      ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  const auto slash = path.rfind('/');
+  const std::size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  std::string name = path.substr(name_start);
+  if (name.size() + suffix.size() > NAME_MAX) name.resize(NAME_MAX - suffix.size());
+  return path.substr(0, name_start) + name + suffix;
+}
+
+std::size_t remove_stale_temporaries(const std::string& dir) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    // <name>.tmp.<pid>.<n>, or <name>.tmp.<pid> as written before the counter.
+    const auto tmp = name.rfind(".tmp.");
+    if (tmp == std::string::npos) continue;
+    const std::string rest = name.substr(tmp + 5);
+    const auto dot = rest.find('.');
+    const std::string pid_text = rest.substr(0, dot);
+    const std::string count_text = dot == std::string::npos ? "0" : rest.substr(dot + 1);
+    auto digits = [](const std::string& s) {
+      return !s.empty() && s.size() < 12 &&
+             s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (!digits(pid_text) || !digits(count_text)) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (entry.is_regular_file(ec) && std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+void check_not_an_input(const std::string& path, const std::string& option,
+                        const std::vector<std::pair<std::string, std::string>>& inputs) {
+  for (const auto& [input_option, input] : inputs)
+    if (same_file(path, input))
+      throw FileError(option + " '" + path + "' is the same file as the input " + input_option +
+                      " '" + input + "': an output never replaces an input; choose another " +
+                      option);
+}
+
+void check_output_file(const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& inputs,
+                       const OutputRule& rule, bool force) {
+  namespace fs = std::filesystem;
+  check_not_an_input(path, rule.option, inputs);
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw FileError(rule.option + " '" + path + "' is a folder; expected the path of a file");
+  const auto parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec))
+    throw FileError(rule.option + " '" + path + "': the folder '" + parent.string() +
+                    "' does not exist");
+  if (!fs::exists(fs::symlink_status(path, ec)) || force) return;
+  if (!rule.is_earlier_output || !rule.is_earlier_output(path))
+    throw FileError(rule.option + " '" + path + "' exists and is not an earlier output of " +
+                    rule.command + "; pass --force to replace it, or choose another " +
+                    rule.option);
+}
+
 void write_file_atomically(const std::string& path, std::string_view bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = temporary_name(path);
   Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
   if (f.fd < 0) throw FileError(os_error("cannot create", tmp));
   std::size_t done = 0;

@@ -2,10 +2,13 @@
 // so a reader never sees a half-written file and a failed write leaves nothing behind.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace nasrun::bench {
 
@@ -21,7 +24,34 @@ SharedBytes map_file(const std::string& path);
 SharedBytes own_bytes(std::string bytes);
 std::string read_file(const std::string& path);
 // Writes `bytes` to `path` through a temporary file in the same folder, flushed to disk before
-// it is renamed over `path`.
+// it is renamed over `path`. The temporary's name is temporary_name(path).
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// "<name>.tmp.<pid>.<n>" beside `path`, with <name> shortened when the whole would exceed the
+// file system's 255-byte limit on a name (a valid long output name must stay writable).
+std::string temporary_name(const std::string& path);
+// Removes the temporaries in `dir` left by processes that no longer run (a kill, a crash); a
+// live process's are kept. Returns how many were removed.
+std::size_t remove_stale_temporaries(const std::string& dir);
+
+// Whether `a` and `b` name the same existing file, through any path, hard or symbolic link.
+bool same_file(const std::string& a, const std::string& b);
+
+// What an output file of a command may replace: an output is never one of the command's inputs
+// (`inputs` are (option, path) pairs), never a folder, and lies in a folder that exists; an
+// existing file is replaced only when `is_earlier_output(path)` recognises it as this command's
+// own earlier output, or when `force` is set. Call it before any work starts. Throws FileError
+// naming `option`, the path and what was expected.
+struct OutputRule {
+  std::string option;   // e.g. "--out"
+  std::string command;  // e.g. "nas-bench import"
+  std::function<bool(const std::string& path)> is_earlier_output;
+};
+void check_output_file(const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& inputs,
+                       const OutputRule& rule, bool force);
+// Refuses `path` (an output of `option`) when it is the same file as one of `inputs`.
+void check_not_an_input(const std::string& path, const std::string& option,
+                        const std::vector<std::pair<std::string, std::string>>& inputs);
 
 }  // namespace nasrun::bench

@@ -227,7 +227,7 @@ BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* r
                       " architecture files ({index:06d}.pickle.pbz2) is there");
 
   BenchmarkBuilder builder("nb201", codes);
-  builder.meta()["source"] = "NATS-Bench topology archive";
+  builder.meta()["source"] = kNatsArchiveSource;
   builder.meta()["folder"] = dir;
   builder.meta()["architectures_imported"] = rep.imported;
   builder.meta()["architectures_missing"] = rep.missing.size();

@@ -19,6 +19,9 @@ struct NatsImportReport {
   std::vector<std::size_t> missing;   // indices whose file is absent (results stay missing)
 };
 
+// The meta "source" of the files this importer writes.
+inline constexpr const char* kNatsArchiveSource = "NATS-Bench topology archive";
+
 // Throws FormatError naming the file and the place in it that is not as expected.
 BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* report = nullptr);
 

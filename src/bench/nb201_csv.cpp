@@ -201,7 +201,7 @@ BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
                         std::to_string(i));
   }
   BenchmarkBuilder builder("nb201", codes);
-  builder.meta()["source"] = "NAS-Bench-201 CSV tables";
+  builder.meta()["source"] = kNb201CsvSource;
   builder.meta()["files"] = paths;
 
   for (const auto& p : files) {

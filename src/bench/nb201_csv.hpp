@@ -10,6 +10,9 @@
 
 namespace nasrun::bench {
 
+// The meta "source" of the files this importer writes.
+inline constexpr const char* kNb201CsvSource = "NAS-Bench-201 CSV tables";
+
 // The kind of each file is recognised from its header line. Files of both kinds may be given
 // together; architectures must agree on (index, string) across files. Throws FormatError naming
 // the file, line and column of the first problem.

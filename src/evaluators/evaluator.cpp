@@ -61,6 +61,7 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
                              " at epochs " + std::to_string(need.first_epoch) + ".." +
                              std::to_string(need.last_epoch) + " but trains " +
                              std::to_string(epochs_));
+  source_->check_serves(needs_);
 }
 
 Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {

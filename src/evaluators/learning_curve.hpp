@@ -55,6 +55,10 @@ class LearningCurveSource {
   // The architecture's final test error (percent) under the source's truth policy. For
   // reporting only: the runner keeps it away from strategies.
   virtual double final_test_error(ArchCode arch) = 0;
+  // Throws bench::MissingDataError when the source can never serve `needs`, whatever the
+  // architecture (a table without that metric or epoch), so that an estimator the data cannot
+  // serve is named before a study starts. A source that trains serves every need.
+  virtual void check_serves(const std::vector<CurveNeed>& needs) const { (void)needs; }
 };
 
 }  // namespace nasrun::evaluators

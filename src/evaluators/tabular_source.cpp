@@ -70,6 +70,20 @@ Curve TabularCurveSource::observe(ArchCode arch, int epochs, const std::vector<C
   return c;
 }
 
+void TabularCurveSource::check_serves(const std::vector<CurveNeed>& needs) const {
+  const std::string where = "table " + data_->dataset() + "@" + data_->schedule();
+  for (const auto& need : needs) {
+    if (!data_->has_metric(need.metric))
+      throw MissingDataError(where + " has no metric " + bench::metric_name(need.metric));
+    for (int t = need.first_epoch; t <= need.last_epoch; ++t)
+      if (data_->column_of_epoch(t) < 0)
+        throw MissingDataError(where + " records no " + bench::metric_name(need.metric) +
+                               " at epoch " + std::to_string(t) + " (it records " +
+                               std::to_string(data_->recorded_epochs().size()) + " of its " +
+                               std::to_string(data_->epochs()) + " epochs)");
+  }
+}
+
 double TabularCurveSource::final_test_error(ArchCode arch) {
   const double e = test_error_[benchmark_->index_of(arch)];
   if (std::isnan(e))

@@ -29,6 +29,7 @@ class TabularCurveSource : public LearningCurveSource {
   Curve observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                 Rng& rng) override;
   double final_test_error(ArchCode arch) override;
+  void check_serves(const std::vector<CurveNeed>& needs) const override;
 
  private:
   std::shared_ptr<const bench::Benchmark> benchmark_;

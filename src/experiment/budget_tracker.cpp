@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/numbers.hpp"
+
 namespace nasrun::experiment {
 
 BudgetTracker::BudgetTracker(double budget_s, int workers)
@@ -46,18 +48,12 @@ std::optional<int> BudgetTracker::advance() {
 
 namespace {
 
-// `number` in full, as a positive finite value, or nothing.
+// `number` in full, a decimal number (see common/numbers.hpp), as a positive finite value, or
+// nothing.
 std::optional<double> parse_positive(const std::string& number, double scale) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(number, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (number.empty() || used != number.size() || !(v > 0) || !std::isfinite(v * scale))
-    return std::nullopt;
-  return v * scale;
+  const auto v = common::parse_decimal_real(number);
+  if (!v || !(*v > 0) || !std::isfinite(*v * scale)) return std::nullopt;
+  return *v * scale;
 }
 
 }  // namespace

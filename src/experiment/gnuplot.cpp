@@ -18,6 +18,25 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
+// Whether gnuplot's `file` is whole: gnuplot can exit 0 having written only part of an image
+// (a full disk), so the end of each format is checked before the file takes its place.
+bool image_complete(const std::string& file, const std::string& ext) {
+  std::string bytes;
+  try {
+    bytes = bench::read_file(file);
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (ext == ".png") {
+    // The last chunk of every PNG: IEND, empty, with its fixed CRC.
+    static const std::string iend("\0\0\0\0IEND\xae\x42\x60\x82", 12);
+    return bytes.size() > iend.size() && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 &&
+           bytes.compare(bytes.size() - iend.size(), iend.size(), iend) == 0;
+  }
+  const auto end = bytes.find_last_not_of(" \n\r\t");
+  return end != std::string::npos && end >= 5 && bytes.compare(end - 5, 6, "</svg>") == 0;
+}
+
 }  // namespace
 
 std::string gp_string(const std::string& s) {
@@ -55,6 +74,12 @@ void render_gnuplot(const std::string& stem, const std::string& body) {
                              ".png (is the Debian package gnuplot-nox installed?): " + log);
   }
   std::remove((stem + ".log").c_str());
+  for (const char* ext : {".png", ".svg"})
+    if (!image_complete(stem + ext + ".tmp", ext)) {
+      for (const char* tmp : {".png.tmp", ".svg.tmp"}) std::remove((stem + tmp).c_str());
+      throw std::runtime_error("gnuplot wrote an incomplete " + stem + ext +
+                               " (is the disk full?); no figure was written");
+    }
   for (const char* ext : {".png", ".svg"})
     if (std::rename((stem + ext + ".tmp").c_str(), (stem + ext).c_str()) != 0)
       throw std::runtime_error("cannot write " + stem + ext);

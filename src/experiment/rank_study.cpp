@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
@@ -604,6 +605,13 @@ std::string rank_csv(const RankStudyResult& result) {
     out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman) + "," +
            number(r.kendall) + "," + std::to_string(r.n) + "\n";
   return out;
+}
+
+bool is_rank_csv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string first_line, header = rank_csv({});
+  header.pop_back();
+  return std::getline(in, first_line) && first_line == header;
 }
 
 std::vector<std::string> describe_skips(const RankStudyResult& result) {

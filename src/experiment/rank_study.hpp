@@ -115,6 +115,9 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
 
 // The CSV: header "T,estimator,spearman,kendall,n", one line per row, "nan" where undefined.
 std::string rank_csv(const RankStudyResult& result);
+// Whether the file at `path` starts with rank_csv's header: an earlier nas-rank output, which a
+// rerun may replace.
+bool is_rank_csv(const std::string& path);
 // One line per estimator and kind of reason it was skipped for: at which T, and why (the reason
 // at the first of them).
 std::vector<std::string> describe_skips(const RankStudyResult& result);

@@ -1,5 +1,6 @@
 #include "experiment/search_run.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "experiment/budget_tracker.hpp"
@@ -31,7 +32,9 @@ Trace run_search(search::Strategy& strategy, evaluators::Evaluator& evaluator,
   Trace trace;
   double best_score = std::numeric_limits<double>::infinity();
   TraceRow row;
-  row.best_test_error = std::numeric_limits<double>::infinity();
+  // NaN until a test error is known: with no ground truth (live training with truth=none) the
+  // best seen is unknown, not infinitely bad.
+  row.best_test_error = std::numeric_limits<double>::quiet_NaN();
   while (auto worker = clock.advance()) {
     const auto& r = running[static_cast<std::size_t>(*worker)];
     strategy.tell(r.arch, r.eval.score);
@@ -49,7 +52,9 @@ Trace run_search(search::Strategy& strategy, evaluators::Evaluator& evaluator,
       row.incumbent = r.arch;
       row.incumbent_test_error = r.eval.truth.test_error;
     }
-    row.best_test_error = std::min(row.best_test_error, r.eval.truth.test_error);
+    const double test_error = r.eval.truth.test_error;
+    if (!std::isnan(test_error) && !(test_error >= row.best_test_error))
+      row.best_test_error = test_error;
     trace.rows.push_back(row);
     if (may_launch()) launch(*worker);
   }

@@ -3,6 +3,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include <atomic>
 #include <mutex>
 #include <optional>
 
@@ -31,8 +32,31 @@ std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run)
 
 void check_study(const StudyConfig& config) {
   if (config.seeds < 1) throw std::invalid_argument("--seeds must be at least 1");
+  const long long combinations =
+      static_cast<long long>(config.strategies.size() * config.evaluators.size());
+  if (combinations * config.seeds > kMaxStudyRuns)
+    throw std::invalid_argument(
+        "--seeds " + std::to_string(config.seeds) + " with " + std::to_string(combinations) +
+        " strategy x evaluator combination(s) makes " +
+        std::to_string(combinations * config.seeds) + " runs; a study holds at most " +
+        std::to_string(kMaxStudyRuns) +
+        " (each run's trace is kept for the summary): split it into studies with --seed");
+  if (config.n_init > kMaxInitialArchitectures)
+    throw std::invalid_argument("--n-init " + std::to_string(config.n_init) +
+                                " is more than a run can hold (at most " +
+                                std::to_string(kMaxInitialArchitectures) + ")");
+  if (config.budget.workers > kMaxWorkers)
+    throw std::invalid_argument("--workers " + std::to_string(config.budget.workers) +
+                                " is more than a run can simulate (at most " +
+                                std::to_string(kMaxWorkers) + ")");
   for (int run = 0; run < config.seeds; ++run) initial_design(config, run);
 }
+
+StudyInterrupted::StudyInterrupted(std::size_t finished_runs, std::size_t total_runs)
+    : std::runtime_error("interrupted after " + std::to_string(finished_runs) + " of " +
+                         std::to_string(total_runs) + " runs"),
+      finished(finished_runs),
+      total(total_runs) {}
 
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
@@ -54,7 +78,7 @@ std::vector<RunResult> run_study(
     const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
     const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
         resume,
-    const RunCallback& on_done) {
+    const RunCallback& on_done, const std::function<bool()>& stop_requested) {
   check_study(config);
   struct Task {
     std::string strategy, evaluator;
@@ -76,7 +100,12 @@ std::vector<RunResult> run_study(
     limit.emplace(tbb::global_control::max_allowed_parallelism,
                   static_cast<std::size_t>(config.threads));
   // One task per run; each writes its own slot, so the outcome does not depend on scheduling.
+  std::atomic<bool> stopped{false};
   tbb::parallel_for(std::size_t{0}, tasks.size(), [&](std::size_t i) {
+    if (stopped || (stop_requested && stop_requested())) {
+      stopped = true;
+      return;
+    }
     const auto& t = tasks[i];
     std::optional<RunResult> previous;
     if (resume) previous = resume(t.strategy, t.evaluator, t.run);
@@ -86,6 +115,7 @@ std::vector<RunResult> run_study(
     ++done;
     if (on_done) on_done(results[i], done, tasks.size());
   });
+  if (stopped) throw StudyInterrupted(done, tasks.size());
   return results;
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,21 +55,40 @@ std::uint64_t run_seed(std::uint64_t base_seed, int run);
 // is missing or shorter than n_init.
 std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run);
 
-// Throws std::invalid_argument, before any run, for what would stop one: no seeds, or initial
+// The most runs (strategies x evaluators x seeds) one study holds: every run's trace stays in
+// memory until the summary, so a count beyond this is refused before anything is allocated.
+inline constexpr long long kMaxStudyRuns = 100000;
+// The most initial architectures and simulated workers of one run: each is allocated up front
+// (the planned design, the workers' slots), for every run in flight.
+inline constexpr std::size_t kMaxInitialArchitectures = 1000000;
+inline constexpr int kMaxWorkers = 65536;
+
+// Throws std::invalid_argument, before any run, for what would stop one: no seeds, more runs
+// than kMaxStudyRuns, more initial architectures or workers than the limits above, or initial
 // designs missing or too short for some run.
 void check_study(const StudyConfig& config);
+
+// What run_study throws when `stop_requested` answered true: the runs that finished were
+// handed to on_done (and saved by it); the others never started.
+class StudyInterrupted : public std::runtime_error {
+ public:
+  StudyInterrupted(std::size_t finished, std::size_t total);
+  std::size_t finished, total;
+};
 
 // Runs one (strategy, evaluator, run index).
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
                   const std::string& evaluator, int run);
 
-// Runs every combination and seed; `skip(strategy, evaluator, run)` returning a result (e.g.
-// loaded from a previous, interrupted study) stands in for running it.
+// Runs every combination and seed; `resume(strategy, evaluator, run)` returning a result (e.g.
+// loaded from a previous, interrupted study) stands in for running it. Once `stop_requested`
+// answers true no further run starts, the runs in progress finish, and StudyInterrupted is
+// thrown.
 std::vector<RunResult> run_study(
     const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
     const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
         resume = {},
-    const RunCallback& on_done = {});
+    const RunCallback& on_done = {}, const std::function<bool()>& stop_requested = {});
 
 }  // namespace nasrun::experiment

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "bench/benchmark_builder.hpp"
 #include "bench/file_io.hpp"
+#include "common/numbers.hpp"
 
 namespace nasrun::experiment {
 
@@ -14,54 +16,102 @@ namespace {
 constexpr const char* kTraceHeader =
     "evaluation,time_s,arch,score,cost_s,epochs,diverged,test_error,incumbent,"
     "incumbent_test_error,best_test_error";
-constexpr const char* kCompleteMarker = "# complete";
+constexpr const char* kIdentityPrefix = "# nas-run trace: ";
+constexpr const char* kCompletePrefix = "# complete: ";
+// The output files at the top of the folder (traces/ holds the rest).
+constexpr const char* kOutputFiles[] = {"config.json", "summary.json", "results.csv",
+                                        "figure.png",  "figure.svg",   "figure.dat",
+                                        "figure.gp"};
 
 std::string fmt(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", v);
+  return buf;
+}
+
+std::string identity_line(const TraceIdentity& id, std::size_t cut_off) {
+  return kIdentityPrefix + std::string("strategy=") + id.strategy + " evaluator=" + id.evaluator +
+         " run=" + std::to_string(id.run) + " seed=" + std::to_string(id.seed) +
+         " study=" + id.study + " cut_off=" + std::to_string(cut_off);
+}
+
+std::string complete_line(std::size_t rows, const std::string& body) {
+  return kCompletePrefix + std::to_string(rows) + " rows, crc32 " +
+         hex32(bench::format::crc32(body));
+}
+
+std::vector<std::string> split(const std::string& line, char separator) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  std::string cell;
+  while (std::getline(in, cell, separator)) out.push_back(cell);
+  return out;
+}
 }  // namespace
 
-std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space, std::uint64_t seed) {
-  std::string out = "# run seed " + std::to_string(seed) + ", cut off " +
-                    std::to_string(trace.cut_off) + "\n" + kTraceHeader + "\n";
+std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
+                      const TraceIdentity& identity) {
+  std::string body;
   for (const auto& r : trace.rows) {
-    out += std::to_string(r.evaluation) + "," + fmt(r.time_s) + "," + space.to_string(r.arch) +
-           "," + fmt(r.score) + "," + fmt(r.cost_s) + "," + std::to_string(r.epochs) + "," +
-           (r.diverged ? "1" : "0") + "," + fmt(r.test_error) + "," +
-           space.to_string(r.incumbent) + "," + fmt(r.incumbent_test_error) + "," +
-           fmt(r.best_test_error) + "\n";
+    body += std::to_string(r.evaluation) + "," + fmt(r.time_s) + "," + space.to_string(r.arch) +
+            "," + fmt(r.score) + "," + fmt(r.cost_s) + "," + std::to_string(r.epochs) + "," +
+            (r.diverged ? "1" : "0") + "," + fmt(r.test_error) + "," +
+            space.to_string(r.incumbent) + "," + fmt(r.incumbent_test_error) + "," +
+            fmt(r.best_test_error) + "\n";
   }
-  return out + kCompleteMarker + "\n";
+  return identity_line(identity, trace.cut_off) + "\n" + kTraceHeader + "\n" + body +
+         complete_line(trace.rows.size(), body) + "\n";
 }
 
 Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
-                      const std::string& what) {
+                      const std::string& what, const TraceIdentity& expected) {
   Trace t;
   std::istringstream in(text);
-  std::string line;
+  std::string line, body;
   std::size_t n = 0;
-  bool complete = false;
   auto fail = [&](const std::string& msg) {
     throw std::runtime_error(what + ":" + std::to_string(n) + ": " + msg);
   };
+  // The identity: every field but the cut-off count must be the expected run's.
+  std::getline(in, line);
+  ++n;
+  const std::string expected_line = identity_line(expected, 0);
+  const auto cut = line.rfind(" cut_off=");
+  if (line.rfind(kIdentityPrefix, 0) != 0 || cut == std::string::npos)
+    fail("not a nas-run trace (expected a first line '" + expected_line.substr(0, 17) +
+         "...'; traces of nas-run before 0.1.1 cannot be resumed: remove them)");
+  if (line.substr(0, cut) != expected_line.substr(0, expected_line.rfind(" cut_off=")))
+    fail("the trace belongs to another run or study: its header says '" + line.substr(2, cut - 2) +
+         "', this run is '" + expected_line.substr(2, expected_line.rfind(" cut_off=") - 2) +
+         "' (remove it, or choose another --out)");
+  const auto cut_off = common::parse_decimal_integer(line.substr(cut + 9));
+  if (!cut_off || *cut_off < 0) fail("invalid cut_off count in the header");
+  t.cut_off = static_cast<std::size_t>(*cut_off);
+  std::getline(in, line);
+  ++n;
+  if (line != kTraceHeader) fail(std::string("expected the column header '") + kTraceHeader + "'");
+  bool complete = false;
   while (std::getline(in, line)) {
     ++n;
-    if (line == kCompleteMarker) {
+    if (line.rfind(kCompletePrefix, 0) == 0) {
+      if (line != complete_line(t.rows.size(), body))
+        fail("the closing line '" + line + "' does not match the " +
+             std::to_string(t.rows.size()) + " rows above it (expected '" +
+             complete_line(t.rows.size(), body) + "'): the trace was cut or changed");
       complete = true;
-      continue;
+      if (std::getline(in, line)) {
+        ++n;
+        fail("text after the closing line");
+      }
+      break;
     }
-    if (line.rfind("# run seed", 0) == 0) {
-      const auto pos = line.find("cut off ");
-      if (pos != std::string::npos) t.cut_off = std::stoull(line.substr(pos + 8));
-      continue;
-    }
-    if (line == kTraceHeader || line.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    std::string cell;
-    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    const auto f = split(line, ',');
     if (f.size() != 11) fail("expected 11 fields, found " + std::to_string(f.size()));
     TraceRow r;
     try {
@@ -80,16 +130,31 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
       fail(std::string("malformed trace row: ") + e.what());
     }
     t.rows.push_back(r);
+    body += line + "\n";
   }
-  if (!complete) fail("the trace is incomplete (no '# complete' line)");
+  if (!complete) fail("the trace is incomplete (no closing '# complete: N rows' line)");
   return t;
 }
 
 StudyOutput::StudyOutput(std::string dir, const nlohmann::json& config,
-                         const spaces::SearchSpace& space)
-    : dir_(std::move(dir)), space_(space), config_(config) {
-  fs::create_directories(fs::path(dir_) / "traces");
-  const auto path = (fs::path(dir_) / "config.json").string();
+                         const spaces::SearchSpace& space,
+                         const std::vector<std::pair<std::string, std::string>>& inputs,
+                         bool force)
+    : dir_(std::move(dir)),
+      space_(space),
+      config_(config),
+      study_digest_(hex32(bench::format::crc32(config.dump()))) {
+  std::error_code ec;
+  const fs::path folder(dir_);
+  if (fs::exists(fs::symlink_status(folder, ec)) && !fs::is_directory(folder, ec))
+    throw std::runtime_error("--out '" + dir_ + "' is not a folder");
+  for (const char* name : kOutputFiles)
+    bench::check_not_an_input((folder / name).string(), "--out", inputs);
+  if (fs::is_directory(folder / "traces", ec))
+    for (const auto& entry : fs::directory_iterator(folder / "traces", ec))
+      bench::check_not_an_input(entry.path().string(), "--out", inputs);
+  if (!fs::is_directory(folder, ec)) return;
+  const auto path = (folder / "config.json").string();
   if (fs::exists(path)) {
     nlohmann::json old;
     try {
@@ -105,9 +170,21 @@ StudyOutput::StudyOutput(std::string dir, const nlohmann::json& config,
                                "' holds a study with another configuration (differs at " + diff +
                                "); choose another --out or remove the folder");
     }
-  } else {
-    bench::write_file_atomically(path, config_.dump(2) + "\n");
+  } else if (!fs::is_empty(folder, ec) && !force) {
+    throw std::runtime_error("--out '" + dir_ + "' holds files but no nas-run study (no " +
+                             "config.json); choose a new or empty folder, or pass --force to "
+                             "write the study there");
   }
+  bench::remove_stale_temporaries(dir_);
+  bench::remove_stale_temporaries((folder / "traces").string());
+}
+
+void StudyOutput::start_writing() {
+  if (started_) return;
+  fs::create_directories(fs::path(dir_) / "traces");
+  const auto path = (fs::path(dir_) / "config.json").string();
+  if (!fs::exists(path)) bench::write_file_atomically(path, config_.dump(2) + "\n");
+  started_ = true;
 }
 
 std::string StudyOutput::trace_path(const std::string& strategy, const std::string& evaluator,
@@ -117,9 +194,16 @@ std::string StudyOutput::trace_path(const std::string& strategy, const std::stri
   return (fs::path(dir_) / "traces" / (strategy + "__" + evaluator + name)).string();
 }
 
-void StudyOutput::write_trace(const RunResult& r) const {
+TraceIdentity StudyOutput::identity(const std::string& strategy, const std::string& evaluator,
+                                    int run) const {
+  return {strategy, evaluator, run, run_seed(config_.at("base_seed").get<std::uint64_t>(), run),
+          study_digest_};
+}
+
+void StudyOutput::write_trace(const RunResult& r) {
+  start_writing();
   bench::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run),
-                               trace_csv(r.trace, space_, r.seed));
+                               trace_csv(r.trace, space_, identity(r.strategy, r.evaluator, r.run)));
 }
 
 std::optional<RunResult> StudyOutput::load(const std::string& strategy,
@@ -130,12 +214,14 @@ std::optional<RunResult> StudyOutput::load(const std::string& strategy,
   r.strategy = strategy;
   r.evaluator = evaluator;
   r.run = run;
-  r.seed = run_seed(config_.at("base_seed").get<std::uint64_t>(), run);
-  r.trace = parse_trace_csv(bench::read_file(path), space_, path);
+  const auto id = identity(strategy, evaluator, run);
+  r.seed = id.seed;
+  r.trace = parse_trace_csv(bench::read_file(path), space_, path, id);
   return r;
 }
 
-void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::json& extra) const {
+void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::json& extra) {
+  start_writing();
   auto j = summary.to_json();
   j.update(extra);
   bench::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");

@@ -1,41 +1,70 @@
 // A study's output folder: config.json, traces/<strategy>__<evaluator>__run<NNN>.csv,
-// summary.json, results.csv (the end-of-budget table) and the figure. Every file is written atomically, and each trace as soon as its
-// run finishes, so a study that is killed resumes from the runs already on disk.
+// summary.json, results.csv (the end-of-budget table) and the figure. Every file is written
+// atomically, and each trace as soon as its run finishes, so a study that is killed resumes from
+// the runs already on disk. Nothing is written until the first run has finished, so a study
+// that fails to start leaves no folder behind to trip its corrected rerun.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "experiment/study.hpp"
 #include "experiment/summary.hpp"
 
 namespace nasrun::experiment {
 
+// Who a trace belongs to. Its header line states all of it, and a resumed study reuses a trace
+// only when every field matches: a trace copied from another run, another study, or a folder
+// whose config.json was deleted and rewritten by another command is refused.
+struct TraceIdentity {
+  std::string strategy, evaluator;
+  int run = 0;
+  std::uint64_t seed = 0;
+  std::string study;  // a digest of the study's configuration (config.json)
+};
+
 class StudyOutput {
  public:
-  // Creates the folder. If it already holds a study, its config.json must equal `config`
-  // (else std::runtime_error saying what differs); its finished runs are then reused.
-  StudyOutput(std::string dir, const nlohmann::json& config, const spaces::SearchSpace& space);
+  // Checks the folder without writing anything: it is a folder or does not exist yet; none of
+  // its output files is one of `inputs` ((option, path) pairs); if it already holds a study, its
+  // config.json equals `config` (else std::runtime_error saying what differs) and its finished
+  // runs are reused; a folder that holds files but no study is refused unless `force`. Removes
+  // the temporaries that killed processes left there.
+  StudyOutput(std::string dir, const nlohmann::json& config, const spaces::SearchSpace& space,
+              const std::vector<std::pair<std::string, std::string>>& inputs = {},
+              bool force = false);
 
   const std::string& dir() const { return dir_; }
   std::string trace_path(const std::string& strategy, const std::string& evaluator, int run) const;
-  void write_trace(const RunResult& result) const;
-  // The run's result if a complete trace of it is on disk.
+  TraceIdentity identity(const std::string& strategy, const std::string& evaluator, int run) const;
+  // Creates the folder and config.json first if need be.
+  void write_trace(const RunResult& result);
+  // The run's result if a complete trace of it is on disk; std::runtime_error when the file
+  // there is not this run's complete trace.
   std::optional<RunResult> load(const std::string& strategy, const std::string& evaluator,
                                 int run) const;
   // summary.json (with `extra` merged in) and results.csv.
-  void write_summary(const StudySummary& summary, const nlohmann::json& extra) const;
+  void write_summary(const StudySummary& summary, const nlohmann::json& extra);
 
  private:
+  void start_writing();
+
   std::string dir_;
   const spaces::SearchSpace& space_;
   nlohmann::json config_;
+  std::string study_digest_;
+  bool started_ = false;
 };
 
-std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space, std::uint64_t seed);
-// Throws std::runtime_error naming `what` and the line.
+std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
+                      const TraceIdentity& identity);
+// Throws std::runtime_error naming `what` and the line: a malformed or incomplete trace (its
+// closing line counts its rows and checksums them), or one whose header names another
+// identity than `expected`.
 Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
-                      const std::string& what);
+                      const std::string& what, const TraceIdentity& expected);
 
 }  // namespace nasrun::experiment
