@@ -164,6 +164,11 @@ TEST_CASE("live source: options are parsed and checked", "[live]") {
                                                   Catch::Contains("an integer in [1, 1024]"));
   CHECK_THAT(error_of({{"epochs", "0"}}), Catch::Contains("epochs='0'"));
   CHECK_THAT(error_of({{"lr", "-1"}}), Catch::Contains("lr='-1'"));
+  // Numbers as documented only (issue 21): no hexadecimal, infinities or leading spaces.
+  CHECK_THAT(error_of({{"lr", "0x1p-4"}}), Catch::Contains("lr='0x1p-4'"));
+  CHECK_THAT(error_of({{"lr", "inf"}}), Catch::Contains("lr='inf'"));
+  CHECK_THAT(error_of({{"channels", "0x10"}}), Catch::Contains("channels='0x10'"));
+  CHECK_THAT(error_of({{"channels", " 8"}}), Catch::Contains("channels=' 8'"));
   CHECK_THAT(error_of({{"image_size", "30"}}), Catch::Contains("multiple of 4"));
   CHECK_THAT(error_of({{"device", "tpu"}}), Catch::Contains("cpu or cuda"));
   CHECK_THAT(error_of({{"truth", "maybe"}}), Catch::Contains("full or none"));

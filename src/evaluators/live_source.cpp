@@ -1,11 +1,10 @@
 #include "evaluators/live_source.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <sstream>
 
+#include "common/numbers.hpp"
 #include "evaluators/curve_source.hpp"
 
 namespace nasrun::evaluators::live {
@@ -26,25 +25,19 @@ std::string text_of(const nlohmann::json& v) {
 }
 
 long long parse_int(const std::string& key, const std::string& s, long long lo, long long hi) {
-  errno = 0;
-  char* end = nullptr;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+  const auto v = common::parse_decimal_integer(s);
+  if (!v || *v < lo || *v > hi)
     bad(key, s, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return v;
+  return *v;
 }
 
 double parse_double(const std::string& key, const std::string& s, double lo, double hi,
                     bool lo_open) {
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
+  const auto v = common::parse_decimal_real(s);
   std::ostringstream range;
   range << "a number in " << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
-  if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v < lo ||
-      (lo_open && v == lo) || v > hi)
-    bad(key, s, range.str());
-  return v;
+  if (!v || *v < lo || (lo_open && *v == lo) || *v > hi) bad(key, s, range.str());
+  return *v;
 }
 
 bool parse_bool(const std::string& key, const std::string& s) {
