@@ -14,10 +14,12 @@ best-seen architecture's standard error was read as the incumbent's).
 
 Usage: tables.py [--check] [--root DIR]
   --check  change nothing; exit 1, naming the file and table, when a table differs from what
-           its CSVs give, a marker is missing, or a CSV cannot be read by name
+           its CSVs give, a marker is missing, or a CSV under experiments/results/ cannot be
+           read by name
   --root   the repository to work on (default: the one holding this script)
 """
 import csv
+import glob
 import os
 import re
 import sys
@@ -320,6 +322,10 @@ def main(argv):
         docs.setdefault(doc, {})[name] = lambda make=make: make(c)
     stale = []
     try:
+        # Every committed CSV must be readable by name, the ones no table reads too.
+        results = os.path.join(root, "experiments/results")
+        for path in sorted(glob.glob(os.path.join(results, "**/*.csv"), recursive=True)):
+            c.rows(os.path.relpath(path, results))
         for doc, tables in docs.items():
             path = os.path.join(root, doc)
             with open(path) as f:
