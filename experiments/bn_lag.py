@@ -18,6 +18,11 @@ otherwise; each class counted once, through the row its cells share):
                                           epoch is at least 40%
   valid_acc_at_chance_while_fitting_top_decile   of those, classes in the top tenth by final
                                           test accuracy
+  rho_valid_acc, rho_train_loss           Spearman's rho with the final test accuracy of the
+                                          validation accuracy at that epoch (Val Acc at T) and
+                                          of the negated training loss (SoTL-E, E=1)
+  rho_valid_acc_without_chance, rho_train_loss_without_chance   the same without the classes
+                                          at chance while fitting: what the lag costs
 
 Usage: bn_lag.py [FILE] [--out CSV] [--check]
   FILE defaults to data/fashion-mnist-nb201.nasbench, CSV to
@@ -29,12 +34,14 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pilot_summary import open_benchmark  # noqa: E402
+from pilot_summary import open_benchmark, spearman  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLUMNS = ["epoch", "train_loss_median", "valid_loss_median", "valid_loss_above_10",
            "valid_loss_above_10_by_epoch", "valid_loss_above_10_by_epoch_any_seed",
-           "valid_acc_at_chance_while_fitting", "valid_acc_at_chance_while_fitting_top_decile"]
+           "valid_acc_at_chance_while_fitting", "valid_acc_at_chance_while_fitting_top_decile",
+           "rho_valid_acc", "rho_valid_acc_without_chance", "rho_train_loss",
+           "rho_train_loss_without_chance"]
 
 
 def lag_table(path):
@@ -69,11 +76,20 @@ def lag_table(path):
                          if present[arch * S + s] and value("valid_loss", row, s, epoch) > 10}
         chance = {row for row, _ in classes if value("valid_acc", row, seed0, epoch) < 15
                   and value("train_acc", row, seed0, epoch) >= 40}
+
+        def rho(metric, sign, rows):
+            return "%.4f" % spearman([sign * value(metric, r, seed0, epoch) for r in rows],
+                                     [value("test_acc", r, seed0, E) for r in rows])
+
+        all_rows = [row for row, _ in classes]
+        kept = [row for row in all_rows if row not in chance]
         out.append([epoch,
                     "%.4f" % statistics.median(value("train_loss", r, seed0, epoch) for r, _ in classes),
                     "%.4f" % statistics.median(value("valid_loss", r, seed0, epoch) for r, _ in classes),
                     len(above), len(above_by), len(above_any_by), len(chance),
-                    len(chance & top_decile)])
+                    len(chance & top_decile),
+                    rho("valid_acc", 1, all_rows), rho("valid_acc", 1, kept),
+                    rho("train_loss", -1, all_rows), rho("train_loss", -1, kept)])
     return ",".join(COLUMNS) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in out)
 
 

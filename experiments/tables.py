@@ -245,10 +245,13 @@ def bn_lag(c):
                      r["valid_loss_above_10"], r["valid_loss_above_10_by_epoch"],
                      r["valid_loss_above_10_by_epoch_any_seed"],
                      f"{r['valid_acc_at_chance_while_fitting']} "
-                     f"({r['valid_acc_at_chance_while_fitting_top_decile']})"])
+                     f"({r['valid_acc_at_chance_while_fitting_top_decile']})",
+                     f"{float(r['rho_valid_acc']):.3f} / {float(r['rho_valid_acc_without_chance']):.3f}",
+                     f"{float(r['rho_train_loss']):.3f} / {float(r['rho_train_loss_without_chance']):.3f}"])
     return markdown(["epoch", "median train loss", "median valid loss", "valid loss > 10",
                      "... at any epoch so far", "... with any seed",
-                     "valid acc < 15% while train acc >= 40% (top tenth)"], rows)
+                     "valid acc < 15% while train acc >= 40% (top tenth)",
+                     "rho Val Acc: all / without those", "rho SoTL-E: all / without those"], rows)
 
 
 # Every generated table: the file it lives in, its name there, and what makes it.
