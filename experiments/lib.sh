@@ -30,12 +30,15 @@ schedule_epochs() {
 scaled_window() { local e=$(( $2 * $1 / 200 )); echo $(( e > 0 ? e : 1 )); }
 
 # rank_figure NAME BENCHMARK NAS-RANK-OPTIONS...: experiments/results/NAME/$script.{csv,png,svg}.
-rank_figure() {
-  local out=experiments/results/$1 benchmark=$2
-  shift 2
+rank_figure() { rank_figure_as "$script" "$@"; }
+
+# rank_figure_as STEM NAME BENCHMARK NAS-RANK-OPTIONS...: experiments/results/NAME/STEM.{csv,png,svg}.
+rank_figure_as() {
+  local stem=$1 out=experiments/results/$2 benchmark=$3
+  shift 3
   mkdir -p "$out"
-  "$build/nas-rank" --benchmark "$benchmark" "$@" --out "$out/$script.csv" --plot
-  rm -f "$out/$script".dat "$out/$script".gp
+  "$build/nas-rank" --benchmark "$benchmark" "$@" --out "$out/$stem.csv" --plot
+  rm -f "$out/$stem".dat "$out/$stem".gp
 }
 
 # search_figure NAME NAS-RUN-OPTIONS...: 20 seeds, training time charged only (the paper's

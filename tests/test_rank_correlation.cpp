@@ -546,3 +546,96 @@ TEST_CASE("nas-rank: CSV, figure and clear errors", "[cli][rank]") {
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("x.csv")));
 }
+
+namespace {
+
+// 60 cells trained with seed 0, the first 20 of them with seeds 1 and 2 too (as the embedded
+// benchmark trains a tenth of its classes with three seeds). Final test accuracy: seed 0
+// 60 + c % 7, seed 1 60 + c % 5, seed 2 60 + c % 3, so the seeds rank the cells differently;
+// final test loss 3 - (c % (11 + 2 seed)) / 10. Training loss 1 / t + c % 13.
+bench::BenchmarkBuilder three_seeds_builder() {
+  std::vector<spaces::ArchCode> codes(15625);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
+  bench::BenchmarkBuilder builder("nb201", codes);
+  auto& t = builder.add_table("seeds", "4", 4, {1, 2, 3, 4}, {0, 1, 2}, bench::Metric::TestAcc);
+  for (std::size_t c = 0; c < 60; ++c)
+    for (int s = 0; s < (c < 20 ? 3 : 1); ++s)
+      for (int e = 1; e <= 4; ++e) {
+        t.set(bench::Metric::TrainLoss, c, s, e, 1.0 / e + static_cast<double>(c % 13));
+        t.set(bench::Metric::TrainTime, c, s, e, 1.0);
+        t.set(bench::Metric::TestAcc, c, s, e, 60.0 + static_cast<double>(c % (s == 0 ? 7 : s == 1 ? 5 : 3)));
+        t.set(bench::Metric::TestLoss, c, s, e, 3.0 - static_cast<double>(c % (11 + 2 * s)) / 10);
+      }
+  return builder;
+}
+
+std::shared_ptr<const bench::Benchmark> three_seeds() {
+  static auto b = std::make_shared<const bench::Benchmark>(three_seeds_builder().build());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("Rank study: an independent training seed as the truth, on the cells that have it", "[rank]") {
+  RankStudyConfig config;
+  config.dataset = "seeds";
+  config.estimators = parse_rank_estimators({"sotle", "test-loss", "test-acc"});
+  config.T_values = {4};
+  config.data = bench::SeedPolicy::fixed(0);
+  config.truth = bench::SeedPolicy::fixed(1);
+  config.require_seeds = {0, 1};
+  const auto r = run_rank_study(three_seeds(), config);
+  // Only the cells trained with both seeds are correlated.
+  REQUIRE(r.archs.size() == 20);
+  CHECK(r.archs.back() == 19);
+  // The estimators read seed 0's run, the truth is seed 1's: test-acc is the two seeds'
+  // agreement, and test-loss is seed 0's (not the truth's own run's).
+  std::vector<double> acc0, acc1, loss0, sotle;
+  for (std::size_t c = 0; c < 20; ++c) {
+    acc0.push_back(60.0 + static_cast<double>(c % 7));
+    acc1.push_back(60.0 + static_cast<double>(c % 5));
+    loss0.push_back(-(3.0 - static_cast<double>(c % 11) / 10));
+    sotle.push_back(-(0.25 + static_cast<double>(c % 13)));
+  }
+  const auto* agreement = find_row(r, 4, "test-acc");
+  REQUIRE(agreement);
+  CHECK(agreement->n == 20);
+  CHECK(agreement->spearman == Approx(brute_spearman(acc0, acc1)).margin(1e-12));
+  CHECK(agreement->spearman < 0.9);
+  CHECK(find_row(r, 4, "test-loss")->spearman == Approx(brute_spearman(loss0, acc1)).margin(1e-12));
+  CHECK(find_row(r, 4, "sotle")->spearman == Approx(brute_spearman(sotle, acc1)).margin(1e-12));
+  // The same run as truth: test-acc is the truth itself.
+  config.truth = bench::SeedPolicy::fixed(0);
+  CHECK(find_row(run_rank_study(three_seeds(), config), 4, "test-acc")->spearman == Approx(1.0));
+  // Without the restriction, seed 1's truth still limits the correlations to its 20 cells,
+  // while the evaluation set holds all 60.
+  config.truth = bench::SeedPolicy::fixed(1);
+  config.require_seeds = {};
+  const auto all = run_rank_study(three_seeds(), config);
+  CHECK(all.archs.size() == 60);
+  CHECK(find_row(all, 4, "test-acc")->n == 20);
+  // A seed the table lacks is named.
+  config.require_seeds = {0, 7};
+  CHECK_THROWS_WITH(run_rank_study(three_seeds(), config),
+                    Catch::Contains("no training seed 7") && Catch::Contains("0, 1, 2"));
+}
+
+TEST_CASE("nas-rank --require-seeds keeps the architectures trained with every seed given", "[rank][cli]") {
+  testing::TempDir dir("rank-require-seeds");
+  const auto bench = dir.file("seeds.nasbench");
+  three_seeds_builder().write(bench);
+  const auto out = dir.file("rank.csv");
+  const std::string args = "--benchmark " + bench + " --estimators test-acc --T 4 --data-seed 0 "
+                           "--truth-seed 1 --out " + out;
+  auto r = run_rank(args + " --require-seeds 0,1");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("20 architectures") && Catch::Contains("trained with seeds 0, 1"));
+  CHECK_THAT(bench::read_file(out), Catch::EndsWith(",20\n"));
+  r = run_rank(args + " --require-seeds 0,x");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("--require-seeds"));
+  r = run_rank(args + " --require-seeds 9");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.output, Catch::Contains("no training seed 9"));
+}

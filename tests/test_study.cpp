@@ -198,3 +198,34 @@ TEST_CASE("The figure starts where every run has a value", "[experiment]") {
   CHECK(dat == "# re + sotle\n3 13 12.5 13.5\n4 13 12.5 13.5\n\n\n");
   CHECK(std::filesystem::exists(dir.file("figure.svg")));
 }
+
+TEST_CASE("results.csv names every column uniquely after what it holds", "[experiment]") {
+  // Two columns once shared the name "se", and a reader that looked columns up by name took the
+  // best-seen architecture's standard error for the incumbent's.
+  StudySummary summary;
+  ComboSummary c;
+  c.strategy = "re";
+  c.evaluator = "sotle";
+  c.runs = 20;
+  c.evaluations = {450.1, 3, 20};
+  c.final_incumbent_test_error = {19.54, 0.19, 20};
+  c.final_best_test_error = {18.52, 0.06, 20};
+  summary.combos = {c};
+  Toy toy;
+  testing::TempDir dir("results-csv");
+  StudyOutput(dir.path().string(), {{"what", "test"}}, toy.benchmark->space())
+      .write_summary(summary, nlohmann::json::object());
+  const auto csv = bench::read_file(dir.file("results.csv"));
+  const auto header = csv.substr(0, csv.find('\n'));
+  CHECK(header ==
+        "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,"
+        "final_incumbent_test_error_se,final_best_test_error,final_best_test_error_se");
+  std::vector<std::string> names;
+  for (std::size_t begin = 0, end; begin <= header.size(); begin = end + 1) {
+    end = std::min(header.find(',', begin), header.size());
+    names.push_back(header.substr(begin, end - begin));
+  }
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = i + 1; j < names.size(); ++j) CHECK(names[i] != names[j]);
+  CHECK(csv.substr(header.size() + 1) == "re,sotle,20,450.1000,19.5400,0.1900,18.5200,0.0600\n");
+}

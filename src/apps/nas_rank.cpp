@@ -33,6 +33,8 @@ std::string estimator_help() {
   }
   out +=
       "    test-loss  the final test loss (at T_end; the same at every T, as the paper's Fig. 2)\n"
+      "    test-acc   the final test accuracy of the run the estimators read: with --truth-seed\n"
+      "               another seed than --data-seed, how well two trainings agree\n"
       "    lcsvr      learning-curve nu-SVR (Baker et al. 2017): architecture features + the\n"
       "               validation accuracies at epochs 1..T and their 1st/2nd differences, trained\n"
       "               on --lcsvr-train fully evaluated architectures (left out of its evaluation)\n"
@@ -78,7 +80,8 @@ std::string figure_stem(std::string out) {
 }
 
 int run(int argc, char** argv) {
-  std::string benchmark_path, dataset, estimators, E_grid, T_list, out, data_seed, truth_seed;
+  std::string benchmark_path, dataset, estimators, E_grid, T_list, out, data_seed, truth_seed,
+      require_seeds;
   std::size_t sample = 0, lcsvr_train = 0;
   std::uint64_t seed = 0;
   int T_step = 1, lcsvr_draws = 30, threads = 0;
@@ -113,6 +116,9 @@ int run(int argc, char** argv) {
        "whose curves the estimators read: mean (over seeds), a seed, or random (one per architecture)")
       ("truth-seed", po::value(&truth_seed)->default_value("mean"),
        "the truth's seeds: mean (final test accuracy over seeds) or a seed")
+      ("require-seeds", po::value(&require_seeds),
+       "only architectures trained with every one of these seeds, a comma list (e.g. 0,1 with "
+       "--data-seed 0 --truth-seed 1)")
       ("lcsvr-train", po::value(&lcsvr_train)->default_value(200),
        "fully evaluated architectures LcSVR trains on (then left out of its evaluation)")
       ("lcsvr-draws", po::value(&lcsvr_draws)->default_value(30),
@@ -159,6 +165,9 @@ int run(int argc, char** argv) {
   config.seed = seed;
   config.data = bench::SeedPolicy::parse(data_seed);
   config.truth = bench::SeedPolicy::parse(truth_seed);
+  if (vm.count("require-seeds"))
+    config.require_seeds = cli::parse_integer_list(require_seeds, "require-seeds",
+                                                   std::numeric_limits<std::int64_t>::min());
   config.lcsvr_train = lcsvr_train;
   config.lcsvr.search_draws = lcsvr_draws;
   config.threads = threads;
@@ -181,10 +190,22 @@ int run(int argc, char** argv) {
   const double real_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  std::printf("%s@%s: %zu architectures, truth = final %s (%s over seeds), curves %s, T in 1..%d\n",
+  std::string trained_with;
+  for (auto s : config.require_seeds)
+    trained_with += (trained_with.empty() ? " trained with seeds " : ", ") + std::to_string(s);
+  // "mean over seeds", "seed 1", "a random seed per architecture".
+  auto seeds = [](const bench::SeedPolicy& p) {
+    switch (p.kind) {
+      case bench::SeedPolicy::Kind::Mean: return std::string("mean over seeds");
+      case bench::SeedPolicy::Kind::Random: return std::string("a random seed per architecture");
+      case bench::SeedPolicy::Kind::Fixed: break;
+    }
+    return "seed " + std::to_string(p.seed);
+  };
+  std::printf("%s@%s: %zu architectures%s, truth = final %s (%s), curves %s, T in 1..%d\n",
               result.dataset.c_str(), result.schedule.c_str(), result.archs.size(),
-              result.truth_metric.c_str(), config.truth.to_string().c_str(),
-              config.data.to_string().c_str(), result.T_end);
+              trained_with.c_str(), result.truth_metric.c_str(), seeds(config.truth).c_str(),
+              seeds(config.data).c_str(), result.T_end);
   if (!result.lcsvr_train.empty())
     std::printf("LcSVR: trained on %zu fully evaluated architectures, evaluated on %zu others\n",
                 result.lcsvr_train.size(), result.lcsvr_eval.size());

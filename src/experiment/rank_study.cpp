@@ -28,6 +28,7 @@ using evaluators::CurveNeed;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* const kTestLoss = "test-loss";
+const char* const kTestAcc = "test-acc";
 const char* const kLcSvr = "lcsvr";
 
 // Seed streams of the study (mix_seed(config.seed, stream)).
@@ -84,11 +85,6 @@ std::optional<Metric> loss_of(Metric accuracy) {
     case Metric::ValidAcc: return Metric::ValidLoss;
     default: return std::nullopt;
   }
-}
-
-bench::SeedChoice resolve_fixed(const bench::Table& t, const bench::SeedPolicy& p) {
-  return p.kind == bench::SeedPolicy::Kind::Fixed ? bench::SeedChoice{t.slot_of_seed(p.seed)}
-                                                  : bench::SeedChoice{};
 }
 
 // Runs f(i) for i in 0..n in parallel.
@@ -155,15 +151,34 @@ std::vector<std::size_t> distinct_results(const bench::Table& t) {
   return out;
 }
 
-// The evaluation set: every distinct result, or a seeded sample of them.
+// "seeds 0, 1": the required seeds, for messages.
+std::string describe_seeds(const std::vector<std::int64_t>& seeds) {
+  std::string out;
+  for (auto s : seeds) out += (out.empty() ? "seeds " : ", ") + std::to_string(s);
+  return out;
+}
+
+// The evaluation set: every distinct result trained with the required seeds, or a seeded
+// sample of them.
 std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyConfig& config) {
   std::vector<std::size_t> with = distinct_results(t);
-  if (with.empty()) throw MissingDataError("table " + table_name(t) + " has no results");
+  std::vector<int> slots;
+  for (auto seed : config.require_seeds) slots.push_back(t.slot_of_seed(seed));
+  with.erase(std::remove_if(with.begin(), with.end(),
+                            [&](std::size_t i) {
+                              return std::any_of(slots.begin(), slots.end(),
+                                                 [&](int s) { return !t.seed_present(i, s); });
+                            }),
+             with.end());
+  const std::string which =
+      slots.empty() ? "with results" : "trained with " + describe_seeds(config.require_seeds);
+  if (with.empty())
+    throw MissingDataError("table " + table_name(t) + " has no architecture " + which);
   if (config.sample == 0) return with;
   if (config.sample > with.size())
     throw std::invalid_argument("a sample of " + std::to_string(config.sample) +
                                 " architectures is larger than the " + std::to_string(with.size()) +
-                                " with results in table " + table_name(t));
+                                " " + which + " in table " + table_name(t));
   spaces::Rng rng(spaces::mix_seed(config.seed, kSampleStream));
   for (std::size_t i = 0; i < config.sample; ++i)
     std::swap(with[i], with[i + spaces::uniform_below(rng, with.size() - i)]);
@@ -331,12 +346,13 @@ std::vector<std::string> rank_estimator_names() {
   std::vector<std::string> names;
   for (const auto& [name, description] : evaluators::estimator_registry().list()) names.push_back(name);
   names.push_back(kTestLoss);
+  names.push_back(kTestAcc);
   names.push_back(kLcSvr);
   return names;
 }
 
 RankEstimatorSpec parse_rank_estimator(const std::string& token) {
-  if (token == kTestLoss || token == kLcSvr) return {token, token, std::nullopt};
+  if (token == kTestLoss || token == kTestAcc || token == kLcSvr) return {token, token, std::nullopt};
   const auto& registry = evaluators::estimator_registry();
   if (registry.contains(token)) return {token, token, std::nullopt};
   const auto dash = token.rfind("-E");
@@ -434,22 +450,33 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
                            " at epoch " + std::to_string(table.epochs()) +
                            " for any architecture of the evaluation set: there is no truth to rank by");
 
-  // The final test loss: one value per architecture, the same line at every T.
-  std::vector<double> test_loss;
-  std::string test_loss_error;
-  const bool want_test_loss = std::any_of(config.estimators.begin(), config.estimators.end(),
-                                          [](const auto& s) { return s.name == kTestLoss; });
-  if (want_test_loss) {
-    const auto loss = loss_of(table.truth_metric());
-    if (!loss)
-      test_loss_error = "the truth metric " + result.truth_metric + " has no matching loss";
-    else if (auto why = missing_in_table(table, *loss, table.epochs(), table.epochs()); !why.empty())
-      test_loss_error = why;
-    if (test_loss_error.empty()) {
-      const auto seed = resolve_fixed(table, config.truth);
-      test_loss.assign(n, kNaN);
-      for (std::size_t i = 0; i < n; ++i)
-        test_loss[i] = -table.value(*loss, archs[i], seed, table.epochs());
+  // test-loss and test-acc: the final test loss (negated) and the final truth metric of the run
+  // the estimators read, one value per architecture, the same line at every T. The data seed
+  // is drawn as the curve source draws it, so with --data-seed random these are the values of
+  // the training run whose curves the other estimators score.
+  std::map<std::string, std::vector<double>> final_values;  // by label
+  std::map<std::string, std::string> final_errors;           // by label: why there are none
+  for (const auto& spec : config.estimators) {
+    if (spec.name != kTestLoss && spec.name != kTestAcc) continue;
+    const bool is_loss = spec.name == kTestLoss;
+    const auto metric = is_loss ? loss_of(table.truth_metric()) : table.truth_metric();
+    if (!metric) {
+      final_errors[spec.label] = "the truth metric " + result.truth_metric + " has no matching loss";
+      continue;
+    }
+    if (auto why = missing_in_table(table, *metric, table.epochs(), table.epochs()); !why.empty()) {
+      final_errors[spec.label] = why;
+      continue;
+    }
+    auto& values = final_values[spec.label];
+    values.assign(n, kNaN);
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        auto rng = ctx.data_rng(archs[i]);
+        const auto seed = table.choose_seed(archs[i], config.data, rng);
+        values[i] = (is_loss ? -1 : 1) * table.value(*metric, archs[i], seed, table.epochs());
+      } catch (const MissingDataError&) {
+      }
     }
   }
 
@@ -484,7 +511,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
     std::map<std::pair<std::string, int>, std::vector<EstimatorAtT*>> groups;
     for (std::size_t k = 0; k < config.estimators.size(); ++k) {
       const auto& spec = config.estimators[k];
-      if (spec.name == kTestLoss || spec.name == kLcSvr) continue;
+      if (spec.name == kTestLoss || spec.name == kTestAcc || spec.name == kLcSvr) continue;
       try {
         auto e = std::make_unique<EstimatorAtT>();
         e->spec = k;
@@ -525,11 +552,12 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
 
     for (std::size_t k = 0; k < config.estimators.size(); ++k) {
       const auto& spec = config.estimators[k];
-      if (spec.name == kTestLoss) {
-        if (!test_loss_error.empty())
-          reasons[k] = test_loss_error;
+      if (spec.name == kTestLoss || spec.name == kTestAcc) {
+        if (const auto why = final_errors.find(spec.label); why != final_errors.end())
+          reasons[k] = why->second;
         else
-          correlate(k, test_loss, truth, "no architecture has a final test loss");
+          correlate(k, final_values.at(spec.label), truth,
+                    "no architecture has its final value in the run the estimators read");
       } else if (spec.name == kLcSvr) {
         if (!lcsvr.error.empty()) {
           reasons[k] = lcsvr.error;
@@ -686,7 +714,7 @@ void plot_rank_study(const RankStudyResult& result, const std::string& stem,
   for (std::size_t k = 0; k < labels.size(); ++k)
     plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " +
              std::to_string(k) + " using 1:2 with " + style + " lc rgb \"" + plot_colour(k) +
-             "\" lw 2 dt " + std::to_string(labels[k] == kTestLoss ? 2 : 1 + k / 10 * 2) +
+             "\" lw 2 dt " + std::to_string(labels[k] == kTestLoss || labels[k] == kTestAcc ? 2 : 1 + k / 10 * 2) +
              " title " + gp_string(labels[k]);
   // Metric names hold underscores, which gnuplot's enhanced text would print as subscripts.
   const std::string truth = result.truth_metric == "valid_acc" ? "validation accuracy"

@@ -4,11 +4,18 @@
 // The estimators are the project's own (the estimator registry over a TabularCurveSource), the
 // same code a search scores with. Their scores are "lower is better", so the study correlates
 // the NEGATED score with the final test accuracy: the paper's sign flip for SoTL/SoTL-E/SoVL, and
-// for val-early (whose score is minus the validation accuracy) the accuracy itself. Two more
-// estimators exist only here:
-//   test-loss  the final test loss (the truth table's loss at T_end, negated; one value for all
-//              T, the paper's Fig. 2 black line): the loss of the truth split (test_loss for
-//              test_acc, ori_test_loss for ori_test_acc, valid_loss for valid_acc);
+// for val-early (whose score is minus the validation accuracy) the accuracy itself. Three more
+// estimators exist only here, each one value per architecture for all T, read like the other
+// estimators from the run the data policy names (so with --data-seed 0 --truth-seed 1 they are
+// seed 0's values against seed 1's truth):
+//   test-loss  the final test loss (at T_end, negated; the paper's Fig. 2 black line): the loss
+//              of the truth split (test_loss for test_acc, ori_test_loss for ori_test_acc,
+//              valid_loss for valid_acc);
+//   test-acc   the final value of the truth metric itself: the truth when the data and the truth
+//              are the same run; with another training seed as the truth, how well two
+//              trainings agree, what a perfect predictor of one run's result scores against the
+//              other's (a reference, not a bound: a score that is less noisy than one run's test
+//              accuracy, as a training loss can be, may exceed it);
 //   lcsvr      learning-curve extrapolation (Baker et al. 2017) with libsvm's nu-SVR trained on
 //              fully evaluated architectures that are then left out of its evaluation
 //              (experiment/lcsvr.hpp); its prediction of the final validation accuracy is
@@ -33,9 +40,10 @@ struct RankEstimatorSpec {
   std::optional<int> E;  // window, for estimators that take one
 };
 
-// Every name --estimators accepts: the estimator registry's names, test-loss and lcsvr.
+// Every name --estimators accepts: the estimator registry's names, test-loss, test-acc and lcsvr.
 std::vector<std::string> rank_estimator_names();
-// "sotle", "sotle-E10" (a window for an estimator that takes one), "test-loss", "lcsvr".
+// "sotle", "sotle-E10" (a window for an estimator that takes one), "test-loss", "test-acc",
+// "lcsvr".
 // Throws UnknownNameError listing the valid names, or std::invalid_argument for a bad window.
 RankEstimatorSpec parse_rank_estimator(const std::string& token);
 // Parses the tokens; with a non-empty E grid, a plain "sotle" becomes one "sotle-E<k>" per k
@@ -53,6 +61,10 @@ struct RankStudyConfig {
   // The evaluation set: every architecture with results (0), or a seeded random sample of them.
   std::size_t sample = 0;
   std::uint64_t seed = 0;
+  // Only the architectures trained with every one of these seeds (empty = all): with the data
+  // and the truth from two different seeds, {data seed, truth seed} makes every estimator,
+  // test-acc included, correlate over the same architectures.
+  std::vector<std::int64_t> require_seeds;
   // Whose curves the estimators read and whose final accuracy is the truth, as for the tabular
   // source: mean over the seeds (default), a fixed seed, or (data only) one seed drawn per
   // architecture, the same draw for every T and estimator.
@@ -107,8 +119,8 @@ std::vector<int> T_grid(int T_end, int step);
 // Called after each T with how many of the T values are done.
 using RankProgress = std::function<void(int T, std::size_t done, std::size_t total)>;
 
-// Throws bench::MissingDataError when the dataset is absent or its table has no per-epoch
-// curves (naming the metrics and epochs it lacks), std::invalid_argument for a bad
+// Throws bench::MissingDataError when the dataset is absent, its table has no per-epoch curves
+// (naming the metrics and epochs it lacks) or lacks a required seed, std::invalid_argument for a bad
 // configuration (a sample larger than the architectures with results, T outside 1..T_end).
 RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark,
                                const RankStudyConfig& config, const RankProgress& progress = {});

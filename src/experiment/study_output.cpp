@@ -226,10 +226,11 @@ void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::jso
   j.update(extra);
   bench::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");
   // The end-of-budget table as CSV: deterministic for a configuration (no wall times), so a
-  // rerun reproduces it byte for byte.
+  // rerun reproduces it byte for byte. Every column has its own name: readers look them up by
+  // name, and two columns called "se" once had the best-seen error's read as the incumbent's.
   std::string csv =
-      "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,se,"
-      "final_best_test_error,se\n";
+      "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,"
+      "final_incumbent_test_error_se,final_best_test_error,final_best_test_error_se\n";
   auto num = [](double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4f", v);
