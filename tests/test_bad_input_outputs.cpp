@@ -484,7 +484,7 @@ TEST_CASE("An evaluator the data cannot serve is reported before the budget", "[
   CHECK_THAT(r.output, !Catch::Contains("--budget 2h"));
 }
 
-TEST_CASE("--T beyond the schedule, --benchmark with live training, a long --out", "[bad-input][cli]") {
+TEST_CASE("nas-run --T beyond the schedule or --benchmark with live training; a long --out", "[bad-input][cli]") {
   testing::TempDir dir("t-live-long");
   const auto bench = dir.file("toy.nasbench");
   testing::toy_builder().write(bench);
