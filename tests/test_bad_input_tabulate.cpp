@@ -5,40 +5,20 @@
 #ifdef NASRUN_HAVE_LIVE
 #include <unistd.h>
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 
 #include "bench/file_io.hpp"
 #include "live_fake_data.hpp"
 #include "test_support.hpp"
+#include "text_files.hpp"
 
 using namespace nasrun;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-void write_lines(const std::string& path, const std::vector<std::string>& text) {
-  std::ofstream out(path, std::ios::binary);
-  for (const auto& l : text) out << l << "\n";
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // A tabulation of 3 architectures with seed 0, 2 of them also with seed 1, each trained for
 // one epoch on a few fake images: 5 trainings in about a second.
@@ -73,7 +53,7 @@ TEST_CASE("nas-bench tabulate: a folder as --out, a missing folder, seeds given 
   const TinyTabulation tiny;
   testing::TempDir dir("bad-tabulate-out");
   fs::create_directories(dir.path() / "folder");
-  const auto before = listing(dir.path());
+  const auto before = testing::listing(dir.path());
   const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> cases = {
       {dir.file("folder"), "", {"--out " + dir.file("folder") + " is a folder"}},
       {dir.file("missing/x.nasbench"), "", {"folder " + dir.file("missing") + " does not exist"}},
@@ -86,7 +66,7 @@ TEST_CASE("nas-bench tabulate: a folder as --out, a missing folder, seeds given 
     CHECK(r.status != 0);
     for (const auto& e : expected) CHECK_THAT(r.output, Catch::Contains(e));
     // Refused before the first training: no journal, no lock, nothing in the parent folder.
-    CHECK(listing(dir.path()) == before);
+    CHECK(testing::listing(dir.path()) == before);
   }
 }
 
@@ -106,7 +86,7 @@ TEST_CASE("nas-bench tabulate: an --out in use by another tabulation is refused 
   }
   const auto r = tiny.run(out);
   CHECK(r.status == 0);
-  CHECK(read_lines(out + ".journal").size() == 6);
+  CHECK(testing::read_lines(out + ".journal").size() == 6);
   CHECK_FALSE(fs::exists(out + ".lock"));
 }
 
@@ -116,7 +96,7 @@ TEST_CASE("nas-bench tabulate: a damaged journal resumes, its bad lines set asid
   testing::TempDir dir("bad-tabulate-journal");
   const auto reference = dir.file("reference.nasbench");
   REQUIRE(tiny.run(reference).status == 0);
-  const auto journal = read_lines(reference + ".journal");
+  const auto journal = testing::read_lines(reference + ".journal");
   REQUIRE(journal.size() == 6);  // the settings and 5 records
   auto with = [&](std::size_t i, const std::function<void(nlohmann::json&)>& change) {
     auto r = nlohmann::json::parse(journal[i]);
@@ -181,20 +161,20 @@ TEST_CASE("nas-bench tabulate: a damaged journal resumes, its bad lines set asid
     INFO(c.name);
     testing::TempDir run_dir("bad-tabulate-journal-case");
     const auto out = run_dir.file("x.nasbench");
-    write_lines(out + ".journal", c.text);
+    testing::write_lines(out + ".journal", c.text);
     const auto r = tiny.run(out);
     INFO(r.output);
     CHECK(r.status == c.status);
     for (const auto& e : c.expected) CHECK_THAT(r.output, Catch::Contains(e));
     CHECK_THAT(r.output, !Catch::Contains("time limit"));
     if (c.status != 0) {
-      CHECK(read_lines(out + ".journal") == c.text);  // left as it was
+      CHECK(testing::read_lines(out + ".journal") == c.text);  // left as it was
       CHECK_FALSE(fs::exists(out));
       continue;
     }
     // The journal holds the settings and the 5 trainings; the bad lines are set aside whole.
-    CHECK(read_lines(out + ".journal").size() == 6);
-    CHECK(read_lines(out + ".journal.rejected").size() == c.text.size() + c.trained - 6);
+    CHECK(testing::read_lines(out + ".journal").size() == 6);
+    CHECK(testing::read_lines(out + ".journal.rejected").size() == c.text.size() + c.trained - 6);
     CHECK(fs::exists(out));
   }
 }

@@ -18,35 +18,20 @@
 #include "bench/file_io.hpp"
 #include "experiment/tabulation.hpp"
 #include "test_support.hpp"
+#include "text_files.hpp"
 #ifdef NASRUN_HAVE_LIVE
 #include "live_fake_data.hpp"
 #endif
 
 using namespace nasrun;
 namespace fs = std::filesystem;
+using testing::listing;
+using testing::read_lines;
+using testing::write_lines;
 
 namespace {
 
-std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 std::size_t lines(const std::string& path) { return read_lines(path).size(); }
-
-void write_lines(const std::string& path, const std::vector<std::string>& text) {
-  std::ofstream out(path, std::ios::binary);
-  for (const auto& l : text) out << l << "\n";
-}
-
-std::vector<std::string> listing(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Equal in everything but the measured times.
 void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
