@@ -183,6 +183,12 @@ std::string settings_differences(const nlohmann::json& journal, const nlohmann::
   return out;
 }
 
+// A file's bytes, or nothing when there is no such file; throws bench::FileError when it exists
+// but cannot be read (an unreadable journal must not be taken for an empty one and overwritten).
+std::string read_if_present(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0 ? bench::read_file(path) : std::string();
+}
+
 // The journal: a header line naming the settings, then one JSON line per finished training.
 // Opening it keeps every valid record: a line cut by a kill at the end is dropped, and any
 // other line that cannot count (not JSON, impossible values, outside the plan, a repeat) is
@@ -191,8 +197,7 @@ class Journal {
  public:
   Journal(const std::string& path, const nlohmann::json& settings, const Plan& plan)
       : path_(path), settings_(settings) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string text = read_if_present(path);
     std::vector<std::string> bad_lines;
     std::map<std::pair<spaces::ArchCode, std::int64_t>, std::size_t> line_of;
     std::size_t good_end = 0, line = 0;
@@ -273,8 +278,7 @@ class Journal {
   // loses none.
   void set_aside(const std::vector<std::string>& bad_lines) {
     const auto rejected_path = path_ + ".rejected";
-    std::string kept =
-        ::access(rejected_path.c_str(), F_OK) == 0 ? bench::read_file(rejected_path) : "";
+    std::string kept = read_if_present(rejected_path);
     for (const auto& l : bad_lines) kept += l + "\n";
     bench::write_file_atomically(rejected_path, kept);
     write_from_memory();
