@@ -1,5 +1,5 @@
-// nas-bench tabulate: a tabulation killed in the middle and rerun equals an uninterrupted one.
-#ifdef NASRUN_HAVE_LIVE
+// nas-bench tabulate: a tabulation killed in the middle and rerun equals an uninterrupted one;
+// its journal is locked while in use, and a damaged one loses no valid record.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,14 +8,351 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <numeric>
+#include <set>
 #include <thread>
 
 #include "bench/benchmark.hpp"
-#include "live_fake_data.hpp"
+#include "bench/file_io.hpp"
+#include "experiment/tabulation.hpp"
 #include "test_support.hpp"
+#include "text_files.hpp"
+#ifdef NASRUN_HAVE_LIVE
+#include "live_fake_data.hpp"
+#endif
 
 using namespace nasrun;
+namespace fs = std::filesystem;
+using testing::listing;
+using testing::read_lines;
+using testing::write_lines;
+
+namespace {
+
+std::size_t lines(const std::string& path) { return read_lines(path).size(); }
+
+// Equal in everything but the measured times.
+void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
+  const auto& ta = a.tables().at(0);
+  const auto& tb = b.tables().at(0);
+  REQUIRE(ta.seeds() == tb.seeds());
+  for (std::size_t i = 0; i < a.num_archs(); ++i)
+    for (int s = 0; s < static_cast<int>(ta.seeds().size()); ++s) {
+      REQUIRE(ta.seed_present(i, s) == tb.seed_present(i, s));
+      if (!ta.seed_present(i, s)) continue;
+      for (auto m : bench::all_metrics()) {
+        if (m == bench::Metric::TrainTime || m == bench::Metric::EvalTime) continue;
+        for (int e = 1; e <= ta.epochs(); ++e) {
+          const double x = ta.value(m, i, {s}, e), y = tb.value(m, i, {s}, e);
+          REQUIRE(((std::isnan(x) && std::isnan(y)) || x == y));
+        }
+      }
+      REQUIRE(ta.cost(bench::Cost::Params, i) == tb.cost(bench::Cost::Params, i));
+    }
+}
+
+// A benchmark to tabulate from without training (the tabular source): codes 0..19, 3 epochs,
+// seeds 0 and 1, every metric a tabulation records.
+std::shared_ptr<const bench::Benchmark> small_table() {
+  std::vector<spaces::ArchCode> codes(20);
+  std::iota(codes.begin(), codes.end(), spaces::ArchCode{0});
+  bench::BenchmarkBuilder b("nb201", codes);
+  auto& t = b.add_table("toy", "3", 3, {1, 2, 3}, {0, 1}, bench::Metric::TestAcc);
+  for (std::size_t a = 0; a < codes.size(); ++a) {
+    for (int s = 0; s < 2; ++s)
+      for (int e = 1; e <= 3; ++e) {
+        const double x = static_cast<double>(a) + s;
+        t.set(bench::Metric::TrainLoss, a, s, e, 1 + x / e);
+        t.set(bench::Metric::TrainAcc, a, s, e, 10 + x + e);
+        t.set(bench::Metric::ValidLoss, a, s, e, 2 + x / e);
+        t.set(bench::Metric::ValidAcc, a, s, e, 5 + x + e);
+        t.set(bench::Metric::TestLoss, a, s, e, 3 + x / e);
+        t.set(bench::Metric::TestAcc, a, s, e, 4 + x + e);
+        t.set(bench::Metric::TrainTime, a, s, e, 1.0 + e);
+        t.set(bench::Metric::EvalTime, a, s, e, 0.5);
+      }
+    t.set_cost(bench::Cost::Params, a, 1000.0 + static_cast<double>(a));
+  }
+  return std::make_shared<const bench::Benchmark>(b.build());
+}
+
+// Architectures 0..9 with seed 0, three of them also with seed 1: 13 trainings, read from
+// small_table() in a blink.
+experiment::TabulationConfig tabular_config(const std::string& out) {
+  experiment::TabulationConfig c;
+  c.source = "tabular";
+  c.source_options.space = spaces::make_search_space("nb201");
+  c.source_options.dataset = "toy";
+  c.source_options.benchmark = small_table();
+  c.archs = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  c.seeds = {0};
+  c.extra_seeds = {1};
+  c.extra_fraction = 0.3;
+  c.workers = 1;
+  c.out = out;
+  return c;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", "[tabulate]") {
+  testing::TempDir dir("tabulate-twice");
+  auto c = tabular_config(dir.file("t.nasbench"));
+  c.seeds = {0, 0};
+  c.extra_seeds = {};
+  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("seed 0 is given twice in --seeds"));
+  c.seeds = {0};
+  c.extra_seeds = {1, 1};
+  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("seed 1 is given twice in --extra-seeds"));
+  c.extra_seeds = {0};
+  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("seed 0 is in both --seeds and --extra-seeds"));
+  c.extra_seeds = {1};
+  c.archs = {3, 4, 3};
+  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("architecture 3 is given twice"));
+  c.archs = {3, 15625};
+  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("architecture 15625 is outside the space (expected 0..15624)"));
+  CHECK(listing(dir.path()).empty());  // nothing trained, nothing written
+}
+
+TEST_CASE("tabulate() checks where it writes before the first training", "[tabulate]") {
+  testing::TempDir dir("tabulate-outputs");
+  fs::create_directories(dir.path() / "folder");
+  std::ofstream(dir.file("plain")) << "x";
+  const auto before = listing(dir.path());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {dir.file("folder"), "--out " + dir.file("folder") + " is a folder"},
+      {dir.file("folder") + "/", "is a folder"},
+      {dir.file("missing/t.nasbench"), "folder " + dir.file("missing") + " does not exist"},
+      {dir.file("plain/t.nasbench"), dir.file("plain") + " is not a folder"},
+      {"", "tabulation needs --out"},
+  };
+  for (const auto& [out, expected] : cases) {
+    INFO(out);
+    CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+               Catch::Contains(expected));
+    CHECK(listing(dir.path()) == before);  // no journal, no lock file, nothing trained
+  }
+  // The journal's name taken by a folder.
+  fs::create_directories(dir.path() / "t.nasbench.journal");
+  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(dir.file("t.nasbench"))); }),
+             Catch::Contains(dir.file("t.nasbench.journal") + " is not a regular file"));
+  CHECK_FALSE(fs::exists(dir.file("t.nasbench")));
+}
+
+TEST_CASE("FileLock: one holder at a time, across processes; a killed holder leaves no lock",
+          "[tabulate][file-lock]") {
+  testing::TempDir dir("file-lock");
+  const auto path = dir.file("x.lock");
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  const pid_t holder = fork();
+  REQUIRE(holder >= 0);
+  if (holder == 0) {  // never back into Catch: the child only holds the lock until killed
+    try {
+      bench::FileLock lock(path);
+      char c = 'x';
+      if (write(ready[1], &c, 1) == 1) pause();
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  char c;
+  REQUIRE(read(ready[0], &c, 1) == 1);  // the child holds it now
+  try {
+    bench::FileLock second(path);
+    FAIL("a second lock was granted");
+  } catch (const bench::FileLockedError& e) {
+    CHECK(e.holder_pid() == holder);
+    CHECK_THAT(e.what(), Catch::Contains("'" + path + "' is locked by another process (pid " +
+                                         std::to_string(holder) + ")"));
+  }
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  CHECK(fs::exists(path));  // left behind by the killed holder, but not locked
+  {
+    bench::FileLock mine(path);
+    // Within one process too.
+    CHECK_THROWS_AS(bench::FileLock(path), bench::FileLockedError);
+  }
+  CHECK_FALSE(fs::exists(path));  // removed on release
+  CHECK_THROWS_WITH(bench::FileLock(dir.file("missing/x.lock")),
+                    Catch::Contains("cannot create the lock file '" + dir.file("missing/x.lock")));
+  close(ready[0]);
+  close(ready[1]);
+}
+
+TEST_CASE("A tabulation is refused while another holds its --out", "[tabulate][file-lock]") {
+  testing::TempDir dir("tabulate-busy");
+  const auto out = dir.file("t.nasbench");
+  {
+    bench::FileLock other(out + ".lock");
+    CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+               Catch::Contains(out + ".journal is in use by another tabulation (pid " +
+                               std::to_string(getpid()) + ")"));
+    CHECK_FALSE(fs::exists(out + ".journal"));
+  }
+  const auto r = experiment::tabulate(tabular_config(out));
+  CHECK(r.complete);
+  CHECK(r.trained == 13);
+  CHECK_FALSE(fs::exists(out + ".lock"));
+}
+
+TEST_CASE("A journal with bad lines in the middle resumes with every valid record", "[tabulate]") {
+  testing::TempDir dir("tabulate-damaged");
+  const auto whole = dir.file("whole.nasbench"), damaged = dir.file("damaged.nasbench");
+  const auto first = experiment::tabulate(tabular_config(whole));
+  REQUIRE(first.complete);
+  const auto journal = read_lines(whole + ".journal");
+  REQUIRE(journal.size() == 14);  // the settings and 13 records
+  auto with = [&](std::size_t i, const std::function<void(nlohmann::json&)>& change) {
+    auto r = nlohmann::json::parse(journal[i]);
+    change(r);
+    return r.dump();
+  };
+  const auto arch4 = nlohmann::json::parse(journal[4])["arch"].get<int>();
+  const auto seed4 = nlohmann::json::parse(journal[4])["seed"].get<int>();
+  std::vector<std::string> text = {
+      journal[0],  // 1
+      journal[1],
+      "garbage",
+      journal[2].substr(0, 40) + journal[3],  // two writers interleaved: both records lost
+      with(4, [](auto& r) { r["arch"] = 15, r["seed"] = 0; }),  // 5: in the space, not planned
+      with(4, [](auto& r) { r["seed"] = 7; }),
+      with(4, [](auto& r) { r["arch"] = 15625; }),
+      with(4, [](auto& r) { r["series"]["valid_acc"][1] = 140; }),
+      with(4, [](auto& r) { r["series"]["train_loss"][0] = -1; }),
+      with(4, [](auto& r) { r["series"]["train_time"][2] = 0; }),  // 10
+      with(4, [](auto& r) { r["params"] = -3; }),
+      with(4, [](auto& r) { r["series"]["valid_loss"].erase(1); }),
+      with(4, [](auto& r) { r["series"]["test_acc"][2] = "x"; }),
+      with(4, [](auto& r) { r["epochs"] = 5; }),
+      with(4, [](auto& r) { r["series"].erase("train_loss"); }),  // 15
+      with(4, [](auto& r) { r.erase("seed"); }),
+      journal[4],
+      journal[4],  // 18: a second record of the same training
+  };
+  for (std::size_t i = 5; i < journal.size(); ++i) text.push_back(journal[i]);
+  write_lines(damaged + ".journal", text);
+
+  experiment::TabulationResult r;
+  REQUIRE_NOTHROW(r = experiment::tabulate(tabular_config(damaged)));
+  CHECK(r.resumed == 11);
+  CHECK(r.trained == 2);  // the two records the interleaving destroyed
+  CHECK(r.complete);      // the record outside the plan does not count
+  const auto j = damaged + ".journal:";
+  const std::vector<std::string> expected = {
+      j + "3: not a JSON line",
+      j + "4: not a JSON line",
+      j + "5: architecture 15 (" + tabular_config("").source_options.space->to_string(15) +
+          ") with seed 0 is not in this tabulation's plan",
+      j + "6: seed 7 is not one of this tabulation's seeds (0, 1)",
+      j + "7: architecture 15625 is outside the space (expected 0..15624)",
+      j + "8: valid_acc at epoch 2 is 140 (expected a number in [0, 100] or null)",
+      j + "9: train_loss at epoch 1 is -1 (expected a number >= 0 or null)",
+      j + "10: train_time at epoch 3 is 0 (expected a number > 0 or null)",
+      j + "11: params is -3 (expected a number > 0 or null)",
+      j + "12: valid_loss has 2 values (expected 3, one per epoch trained)",
+      j + "13: test_acc at epoch 3 is \"x\" (expected a number in [0, 100] or null)",
+      j + "14: epochs is 5 (expected 3, or 1..3 for a diverged training)",
+      j + "15: no train_loss series",
+      j + "16: expected a record with arch, seed, epochs, diverged, params and series",
+      j + "18: a second record of architecture " + std::to_string(arch4) + " with seed " +
+          std::to_string(seed4) + " (the first is line 17)",
+  };
+  REQUIRE(r.rejected.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    CHECK_THAT(r.rejected[i], Catch::StartsWith(expected[i]));
+  // The bad lines, moved aside as they were; the journal holds the settings and every training.
+  std::vector<std::string> bad;
+  for (std::size_t line : {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18})
+    bad.push_back(text[line - 1]);
+  CHECK(read_lines(damaged + ".journal.rejected") == bad);
+  CHECK(lines(damaged + ".journal") == 14);
+  require_same_results(bench::Benchmark::open(whole), bench::Benchmark::open(damaged));
+
+  // Clean now: a rerun sets nothing aside and trains nothing; the rejected lines stay.
+  r = experiment::tabulate(tabular_config(damaged));
+  CHECK(r.rejected.empty());
+  CHECK(r.trained == 0);
+  CHECK(r.resumed == 13);
+  CHECK(read_lines(damaged + ".journal.rejected") == bad);
+}
+
+TEST_CASE("A diverged training's record, shorter than the schedule, is kept", "[tabulate]") {
+  testing::TempDir dir("tabulate-diverged");
+  const auto out = dir.file("t.nasbench");
+  REQUIRE(experiment::tabulate(tabular_config(out)).complete);
+  auto journal = read_lines(out + ".journal");
+  // As the live source records one: stopped in epoch 2 of 3 by a non-finite loss (null).
+  auto r = nlohmann::json::parse(journal[5]);
+  r["diverged"] = true;
+  r["epochs"] = 2;
+  for (auto& [name, values] : r["series"].items()) values.erase(2);
+  r["series"]["train_loss"][1] = nullptr;
+  journal[5] = r.dump();
+  write_lines(out + ".journal", journal);
+  const auto resumed = experiment::tabulate(tabular_config(out));
+  CHECK(resumed.rejected.empty());
+  CHECK(resumed.trained == 0);
+  CHECK(resumed.complete);
+  CHECK(bench::Benchmark::open(out).meta()["diverged"] == 1);
+}
+
+TEST_CASE("A journal of other settings, or with no settings line, is refused as such",
+          "[tabulate]") {
+  testing::TempDir dir("tabulate-header");
+  const auto out = dir.file("t.nasbench");
+  REQUIRE(experiment::tabulate(tabular_config(out)).complete);
+  auto journal = read_lines(out + ".journal");
+
+  write_lines(out + ".journal", {journal.begin() + 1, journal.end()});
+  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+             Catch::Contains(out + ".journal has no settings header line (its line 1 is a "
+                                   "training record)"));
+  write_lines(out + ".journal", {"garbage"});
+  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+             Catch::Contains(out + ".journal has no settings header line"));
+
+  write_lines(out + ".journal", journal);
+  auto other = tabular_config(out);
+  other.extra_seeds = {};
+  CHECK_THAT(error_of([&] { experiment::tabulate(other); }),
+             Catch::Contains(out + ".journal belongs to a tabulation with other settings") &&
+                 Catch::Contains("extra_seeds") && Catch::Contains("items"));
+  CHECK(read_lines(out + ".journal") == journal);  // left as it was
+}
+
+TEST_CASE("A time limit that stops the tabulation is reported as such", "[tabulate]") {
+  testing::TempDir dir("tabulate-time-limit");
+  auto c = tabular_config(dir.file("t.nasbench"));
+  c.time_limit_s = 1e-9;  // over before the first training starts
+  auto r = experiment::tabulate(c);
+  CHECK_FALSE(r.complete);
+  CHECK(r.stopped_by_time_limit);
+  CHECK(r.trained == 0);
+  c.time_limit_s = 0;
+  r = experiment::tabulate(c);
+  CHECK(r.complete);
+  CHECK_FALSE(r.stopped_by_time_limit);
+}
+
+#ifdef NASRUN_HAVE_LIVE
 
 namespace {
 
@@ -51,13 +388,6 @@ int wait_for(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::size_t lines(const std::string& path) {
-  std::ifstream in(path);
-  std::size_t n = 0;
-  for (std::string l; std::getline(in, l);) ++n;
-  return n;
-}
-
 // Waits (at most two minutes) until the journal has at least `n` lines; returns how many it has.
 std::size_t wait_for_lines(const std::string& journal, std::size_t n) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -66,27 +396,52 @@ std::size_t wait_for_lines(const std::string& journal, std::size_t n) {
   return lines(journal);
 }
 
-// Equal in everything but the measured times.
-void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
-  const auto& ta = a.tables().at(0);
-  const auto& tb = b.tables().at(0);
-  REQUIRE(ta.seeds() == tb.seeds());
-  for (std::size_t i = 0; i < a.num_archs(); ++i)
-    for (int s = 0; s < static_cast<int>(ta.seeds().size()); ++s) {
-      REQUIRE(ta.seed_present(i, s) == tb.seed_present(i, s));
-      if (!ta.seed_present(i, s)) continue;
-      for (auto m : bench::all_metrics()) {
-        if (m == bench::Metric::TrainTime || m == bench::Metric::EvalTime) continue;
-        for (int e = 1; e <= ta.epochs(); ++e) {
-          const double x = ta.value(m, i, {s}, e), y = tb.value(m, i, {s}, e);
-          REQUIRE(((std::isnan(x) && std::isnan(y)) || x == y));
-        }
-      }
-      REQUIRE(ta.cost(bench::Cost::Params, i) == tb.cost(bench::Cost::Params, i));
-    }
+}  // namespace
+
+TEST_CASE("Two nas-bench tabulations on one --out: the second is refused, the first unharmed",
+          "[live][tabulate][file-lock]") {
+  testing::TempDir dir("tabulate-two");
+  const auto data = testing::make_fake_cifar("tabulate-two", 64, 64);
+  const auto out = dir.file("x.nasbench");
+  const pid_t first = spawn(tabulate_args(data, out));
+  // Its journal exists once it holds the lock; stopped there, it holds it for certain.
+  REQUIRE(wait_for_lines(out + ".journal", 1) >= 1);
+  kill(first, SIGSTOP);
+  int status = 0;
+  REQUIRE(waitpid(first, &status, WNOHANG) == 0);
+  std::string args;
+  for (const auto& a : tabulate_args(data, out)) args += " '" + a + "'";
+  const auto second = testing::run_program("nas-bench", args);
+  INFO(second.output);
+  CHECK(second.status != 0);
+  CHECK_THAT(second.output, Catch::Contains(out + ".journal is in use by another tabulation (pid " +
+                                            std::to_string(first) + ")"));
+  kill(first, SIGCONT);
+  REQUIRE(wait_for(first) == 0);
+  // Every training once: 10 + 3 records and the settings.
+  const auto journal = read_lines(out + ".journal");
+  CHECK(journal.size() == 14);
+  CHECK(std::set<std::string>(journal.begin(), journal.end()).size() == 14);
+  CHECK_FALSE(fs::exists(out + ".lock"));
+  std::filesystem::remove_all(data);
 }
 
-}  // namespace
+TEST_CASE("nas-bench tabulate says the time limit stopped it only when one did",
+          "[live][tabulate]") {
+  testing::TempDir dir("tabulate-limit");
+  const auto data = testing::make_fake_cifar("tabulate-limit", 64, 64);
+  std::string args;
+  for (const auto& a : tabulate_args(data, dir.file("x.nasbench"))) args += " '" + a + "'";
+  auto r = testing::run_program("nas-bench", args + " --time-limit 0.001s");
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("(stopped by the time limit with ") &&
+                           Catch::Contains(" trainings left: rerun to continue)"));
+  r = testing::run_program("nas-bench", args);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("13 planned\n") && !Catch::Contains("time limit"));
+  std::filesystem::remove_all(data);
+}
 
 TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted one", "[live][tabulate]") {
   testing::TempDir dir("tabulate-kill");
@@ -104,9 +459,11 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   CHECK(journaled >= 4);
   CHECK(journaled < 14);  // 10 + 3 trainings + header: it was stopped before the end
   CHECK_FALSE(std::filesystem::exists(killed));  // no output file, let alone a corrupt one
+  CHECK(std::filesystem::exists(killed + ".lock"));  // left by the killed holder, but not locked
 
   REQUIRE(wait_for(spawn(tabulate_args(data, killed))) == 0);
   CHECK(lines(killed + ".journal") == 14);  // nothing trained twice
+  CHECK_FALSE(std::filesystem::exists(killed + ".lock"));
   const auto a = bench::Benchmark::open(whole), b = bench::Benchmark::open(killed);
   require_same_results(a, b);
   CHECK(a.meta()["trainings"] == 13);

@@ -170,9 +170,16 @@ int cmd_tabulate(const std::vector<std::string>& args) {
   for (const auto& a : args) command += " " + a;
   config.meta["command"] = command;
   const auto r = experiment::tabulate(config, print_progress);
+  const auto left = r.total - r.resumed - r.trained;
+  std::string state;  // nothing when complete
+  if (!r.complete && r.stopped_by_time_limit)
+    state = " (stopped by the time limit with " + std::to_string(left) +
+            " trainings left: rerun to continue)";
+  else if (!r.complete)
+    state = " (incomplete: " + std::to_string(left) + " planned trainings have no record: rerun "
+            "to continue)";
   std::printf("%s: %zu trainings done now, %zu resumed from the journal, %zu planned%s\n",
-              config.out.c_str(), r.trained, r.resumed, r.total,
-              r.complete ? "" : " (stopped by the time limit: rerun to continue)");
+              config.out.c_str(), r.trained, r.resumed, r.total, state.c_str());
   return 0;
 }
 

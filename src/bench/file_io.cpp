@@ -164,3 +164,50 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 }
 
 }  // namespace nasrun::bench
+
+// --- Advisory locks ---------------------------------------------------------------------------
+
+#include <sys/file.h>
+
+#include <cstdlib>
+
+namespace nasrun::bench {
+
+FileLockedError::FileLockedError(const std::string& path, long holder_pid)
+    : FileError("'" + path + "' is locked by another process (pid " +
+                (holder_pid > 0 ? std::to_string(holder_pid) : std::string("unknown")) + ")"),
+      holder_pid_(holder_pid) {}
+
+FileLock::FileLock(std::string path) : path_(std::move(path)) {
+  while (true) {
+    Fd f{::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+    if (f.fd < 0) throw FileError(os_error("cannot create the lock file", path_));
+    if (::flock(f.fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) throw FileError(os_error("cannot lock", path_));
+      char text[32] = {};
+      const auto n = ::pread(f.fd, text, sizeof text - 1, 0);
+      throw FileLockedError(path_, n > 0 ? std::strtol(text, nullptr, 10) : 0);
+    }
+    // The holder before us removes the file as it lets go: if it did so after we opened it, we
+    // hold a lock on a file that nobody else will open. Start again on the file at the path.
+    struct stat held {}, at_path {};
+    if (::fstat(f.fd, &held) != 0) throw FileError(os_error("cannot stat", path_));
+    if (::stat(path_.c_str(), &at_path) != 0 || at_path.st_dev != held.st_dev ||
+        at_path.st_ino != held.st_ino)
+      continue;
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(f.fd, 0) != 0 || ::pwrite(f.fd, pid.data(), pid.size(), 0) < 0)
+      throw FileError(os_error("cannot write", path_));
+    fd_ = f.fd;
+    f.fd = -1;
+    return;
+  }
+}
+
+FileLock::~FileLock() {
+  // Removed while still held, so that no one locks the file just before it goes.
+  ::unlink(path_.c_str());
+  ::close(fd_);
+}
+
+}  // namespace nasrun::bench

@@ -55,3 +55,39 @@ void check_not_an_input(const std::string& path, const std::string& option,
                         const std::vector<std::pair<std::string, std::string>>& inputs);
 
 }  // namespace nasrun::bench
+
+// --- Advisory locks ---------------------------------------------------------------------------
+
+namespace nasrun::bench {
+
+// Another process (or another FileLock of this one) holds the lock.
+class FileLockedError : public FileError {
+ public:
+  FileLockedError(const std::string& path, long holder_pid);
+  long holder_pid() const { return holder_pid_; }  // 0 when the holder has not written it yet
+
+ private:
+  long holder_pid_;
+};
+
+// An exclusive lock on the file `path` (created if missing), held for the object's lifetime, so
+// that two programs never work on the same output at once. flock() locks belong to the open
+// file, so the kernel releases one when its holder dies, even by SIGKILL: no lock is ever stale.
+// The file holds the holder's pid, for the message of whoever is refused, and is removed on
+// release.
+class FileLock {
+ public:
+  // Never waits: throws FileLockedError when the lock is held, FileError when the file cannot
+  // be created or locked.
+  explicit FileLock(std::string path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace nasrun::bench

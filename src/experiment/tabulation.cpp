@@ -9,8 +9,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -63,32 +67,171 @@ nlohmann::json to_record(const Item& item, const evaluators::Curve& c) {
           {"series", series}};
 }
 
+// What a tabulation trains, against which the journal's records are checked.
+struct Plan {
+  const spaces::SearchSpace& space;
+  int epochs;
+  std::set<std::int64_t> seeds;
+  std::set<std::pair<spaces::ArchCode, std::int64_t>> items;
+};
+
+// The values a metric can take; NaN (null in the journal) is always allowed.
+struct Range {
+  double low;
+  bool low_open;
+  double high;
+  const char* expected;
+  bool holds(double v) const {
+    return std::isfinite(v) && (low_open ? v > low : v >= low) && v <= high;
+  }
+};
+
+Range range_of(Metric m) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  switch (m) {
+    case Metric::TrainAcc:
+    case Metric::ValidAcc:
+    case Metric::TestAcc:
+    case Metric::OriTestAcc:
+      return {0, false, 100, "a number in [0, 100] or null"};
+    case Metric::TrainTime:
+    case Metric::EvalTime:
+      return {0, true, inf, "a number > 0 or null"};
+    default:  // the losses
+      return {0, false, inf, "a number >= 0 or null"};
+  }
+}
+
+std::string seed_list(const std::set<std::int64_t>& seeds) {
+  std::string out;
+  for (auto s : seeds) out += (out.empty() ? "" : ", ") + std::to_string(s);
+  return out;
+}
+
+// Why a journal record cannot count toward the plan, or "" when it can. Nothing in a journal is
+// trusted: a line may have been cut, run into another one, or edited by hand.
+std::string record_problem(const nlohmann::json& r, const Plan& plan) {
+  auto malformed = [](const std::string& key) {
+    return "expected a record with arch, seed, epochs, diverged, params and series (" + key +
+           " is missing or of the wrong type)";
+  };
+  for (const char* key : {"arch", "seed", "epochs"})
+    if (!r.contains(key) || !r[key].is_number_integer()) return malformed(key);
+  if (!r.contains("diverged") || !r["diverged"].is_boolean()) return malformed("diverged");
+  if (!r.contains("params") || !(r["params"].is_number() || r["params"].is_null()))
+    return malformed("params");
+  if (!r.contains("series") || !r["series"].is_object()) return malformed("series");
+  const auto& arch = r["arch"];
+  if (!arch.is_number_unsigned() || arch.get<std::uint64_t>() >= plan.space.size())
+    return "architecture " + arch.dump() + " is outside the space (expected 0.." +
+           std::to_string(plan.space.size() - 1) + ")";
+  const auto code = arch.get<spaces::ArchCode>();
+  const auto seed = r["seed"].get<std::int64_t>();
+  if (!plan.seeds.count(seed))
+    return "seed " + std::to_string(seed) + " is not one of this tabulation's seeds (" +
+           seed_list(plan.seeds) + ")";
+  if (!plan.items.count({code, seed}))
+    return "architecture " + std::to_string(code) + " (" + plan.space.to_string(code) +
+           ") with seed " + std::to_string(seed) + " is not in this tabulation's plan";
+  const auto epochs = r["epochs"].get<std::int64_t>();
+  const bool diverged_early = r["diverged"].get<bool>() && epochs >= 1 && epochs < plan.epochs;
+  if (epochs != plan.epochs && !diverged_early)
+    return "epochs is " + std::to_string(epochs) + " (expected " + std::to_string(plan.epochs) +
+           ", or 1.." + std::to_string(plan.epochs) + " for a diverged training)";
+  const auto& params = r["params"];
+  if (params.is_number() && !(std::isfinite(params.get<double>()) && params.get<double>() > 0))
+    return "params is " + params.dump() + " (expected a number > 0 or null)";
+  const auto& series = r["series"];
+  auto required = needs(plan.epochs);
+  required.push_back({Metric::TrainTime, 1, plan.epochs});  // to_record() writes both times
+  required.push_back({Metric::EvalTime, 1, plan.epochs});
+  for (const auto& need : required)
+    if (!series.contains(bench::metric_name(need.metric)))
+      return std::string("no ") + bench::metric_name(need.metric) + " series";
+  for (const auto& [name, values] : series.items()) {
+    Metric m;
+    try {
+      m = bench::parse_metric(name);
+    } catch (const std::invalid_argument& e) {
+      return "series " + name + ": " + e.what();
+    }
+    if (!values.is_array() || values.size() != static_cast<std::size_t>(epochs))
+      return name + " has " + (values.is_array() ? std::to_string(values.size()) : values.dump()) +
+             " values (expected " + std::to_string(epochs) + ", one per epoch trained)";
+    const auto range = range_of(m);
+    for (std::size_t t = 0; t < values.size(); ++t)
+      if (!values[t].is_null() && !(values[t].is_number() && range.holds(values[t].get<double>())))
+        return name + " at epoch " + std::to_string(t + 1) + " is " + values[t].dump() +
+               " (expected " + range.expected + ")";
+  }
+  return "";
+}
+
+// The settings that differ between a journal's header and this run, for the refusal.
+std::string settings_differences(const nlohmann::json& journal, const nlohmann::json& now) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : journal.items()) keys.insert(key);
+  for (const auto& [key, value] : now.items()) keys.insert(key);
+  std::string out;
+  for (const auto& key : keys) {
+    const auto there = journal.contains(key) ? journal[key] : nlohmann::json();
+    const auto here = now.contains(key) ? now[key] : nlohmann::json();
+    if (there != here)
+      out += (out.empty() ? "" : "; ") + key + ": " + there.dump() + " in the journal, " +
+             here.dump() + " now";
+  }
+  return out;
+}
+
+// A file's bytes, or nothing when there is no such file; throws bench::FileError when it exists
+// but cannot be read (an unreadable journal must not be taken for an empty one and overwritten).
+std::string read_if_present(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0 ? bench::read_file(path) : std::string();
+}
+
 // The journal: a header line naming the settings, then one JSON line per finished training.
+// Opening it keeps every valid record: a line cut by a kill at the end is dropped, and any
+// other line that cannot count (not JSON, impossible values, outside the plan, a repeat) is
+// moved to <journal>.rejected, so that no crash or mishap leaves a journal that cannot resume.
 class Journal {
  public:
-  Journal(const std::string& path, const nlohmann::json& settings) : path_(path), settings_(settings) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t good_end = 0, pos = 0, line = 0;
-    while (pos < text.size()) {
-      const auto nl = text.find('\n', pos);
+  Journal(const std::string& path, const nlohmann::json& settings, const Plan& plan)
+      : path_(path), settings_(settings) {
+    const std::string text = read_if_present(path);
+    std::vector<std::string> bad_lines;
+    std::map<std::pair<spaces::ArchCode, std::int64_t>, std::size_t> line_of;
+    std::size_t good_end = 0, line = 0;
+    while (good_end < text.size()) {
+      const auto nl = text.find('\n', good_end);
       if (nl == std::string::npos) break;  // a line cut by a kill: dropped below
       ++line;
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(text.substr(pos, nl - pos));
-      } catch (const nlohmann::json::exception&) {
-        throw std::runtime_error(path + ":" + std::to_string(line) +
-                                 ": not a tabulation journal line (remove the journal to start over)");
-      }
+      const auto content = text.substr(good_end, nl - good_end);
+      good_end = nl + 1;
+      auto j = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
       if (line == 1) {
-        if (j != settings)
-          throw std::runtime_error(path + " belongs to a tabulation with other settings; use "
-                                   "another --out or remove the journal to start over");
-      } else {
-        records_.push_back(std::move(j));
+        check_header(j);
+        continue;
       }
-      pos = good_end = nl + 1;
+      auto why = j.is_discarded() ? std::string("not a JSON line") : record_problem(j, plan);
+      if (why.empty()) {
+        const auto item =
+            std::make_pair(j["arch"].get<spaces::ArchCode>(), j["seed"].get<std::int64_t>());
+        const auto [first, fresh] = line_of.emplace(item, line);
+        if (!fresh)
+          why = "a second record of architecture " + std::to_string(item.first) + " with seed " +
+                std::to_string(item.second) + " (the first is line " +
+                std::to_string(first->second) + ")";
+      }
+      if (why.empty()) {
+        records_.push_back(std::move(j));
+      } else {
+        rejected_.push_back(path + ":" + std::to_string(line) + ": " + why);
+        bad_lines.push_back(content);
+      }
+    }
+    if (!bad_lines.empty()) {
+      set_aside(bad_lines);
+      return;
     }
     // Truncate a torn last line, then append.
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -101,22 +244,50 @@ class Journal {
     if (fd_ >= 0) ::close(fd_);
   }
   const std::vector<nlohmann::json>& records() const { return records_; }
+  const std::vector<std::string>& rejected() const { return rejected_; }
 
   // Durable before it returns. Writing and remembering are one step, so that a rewrite from
   // memory holds every record already in the file.
   void add_record(nlohmann::json j) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (replaced()) rewrite();
+    if (replaced()) restore();
     write_line(j);
     records_.push_back(std::move(j));
   }
   // At the end, so that a journal replaced after the last record still holds every record.
   void restore_if_replaced() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (replaced()) rewrite();
+    if (replaced()) restore();
   }
 
  private:
+  void check_header(const nlohmann::json& j) const {
+    if (!j.is_object() || !j.contains("tabulation"))
+      throw std::runtime_error(
+          path_ + " has no settings header line (its line 1 is " +
+          (j.is_object() && j.contains("arch") ? "a training record" : "not a settings line") +
+          "); use another --out, or remove the journal to start over");
+    if (j != settings_)
+      throw std::runtime_error(path_ + " belongs to a tabulation with other settings (" +
+                               settings_differences(j, settings_) +
+                               "); use another --out or remove the journal to start over");
+  }
+
+  // The bad lines go to <journal>.rejected first, after any set aside before, and only then
+  // is the journal written again without them: a crash in between repeats them there, but
+  // loses none.
+  void set_aside(const std::vector<std::string>& bad_lines) {
+    const auto rejected_path = path_ + ".rejected";
+    std::string kept = read_if_present(rejected_path);
+    for (const auto& l : bad_lines) kept += l + "\n";
+    bench::write_file_atomically(rejected_path, kept);
+    write_from_memory();
+    std::fprintf(stderr, "warning: %s: set aside %zu bad lines in %s and kept the %zu valid "
+                 "records; the planned trainings without one are done again:\n", path_.c_str(),
+                 bad_lines.size(), rejected_path.c_str(), records_.size());
+    for (const auto& why : rejected_) std::fprintf(stderr, "  %s\n", why.c_str());
+  }
+
   // Whether the path no longer names the file being appended to: a tool that rewrites files by
   // renaming a new one into place (git checkout or stash, an editor, rsync) would otherwise
   // leave every later record in an unlinked file, lost when the tabulation ends.
@@ -126,17 +297,20 @@ class Journal {
     return ::stat(path_.c_str(), &at_path) != 0 || at_path.st_dev != open_file.st_dev ||
            at_path.st_ino != open_file.st_ino;
   }
-  // Writes the journal again from memory, which holds every record of this run and of the
-  // journal it resumed, and appends to the new file from then on.
-  void rewrite() {
+  void restore() {
+    write_from_memory();
+    std::fprintf(stderr, "\nwarning: %s was replaced or removed while the tabulation ran; "
+                 "wrote it again from memory (%zu records)\n", path_.c_str(), records_.size());
+  }
+  // Writes the journal again from memory, which holds every valid record of this run and of
+  // the journal it resumed, and appends to the new file from then on.
+  void write_from_memory() {
     std::string text = settings_.dump() + "\n";
     for (const auto& r : records_) text += r.dump() + "\n";
     bench::write_file_atomically(path_, text);
-    ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) throw std::runtime_error("cannot reopen the journal " + path_);
-    std::fprintf(stderr, "\nwarning: %s was replaced or removed while the tabulation ran; "
-                 "wrote it again from memory (%zu records)\n", path_.c_str(), records_.size());
   }
 
   void write_line(const nlohmann::json& j) {
@@ -155,7 +329,73 @@ class Journal {
   int fd_ = -1;
   std::mutex mutex_;
   std::vector<nlohmann::json> records_;
+  std::vector<std::string> rejected_;
 };
+
+// Checks, before anything is trained, that the benchmark and its journal can be written there:
+// a tabulation that found out only at its end would lose the trainings of the run.
+void check_outputs(const std::string& out) {
+  namespace fs = std::filesystem;
+  if (out.empty()) throw bench::FileError("tabulation needs --out FILE");
+  std::error_code ec;
+  if (fs::is_directory(out, ec))
+    throw bench::FileError("--out " + out + " is a folder (expected the benchmark file to write)");
+  if (out.back() == '/')
+    throw bench::FileError("--out " + out + " ends in '/' (expected the benchmark file to write)");
+  const auto parent = fs::path(out).parent_path();
+  const std::string folder = parent.empty() ? "." : parent.string();
+  if (!fs::exists(folder, ec))
+    throw bench::FileError("--out " + out + ": its folder " + folder + " does not exist");
+  if (!fs::is_directory(folder, ec))
+    throw bench::FileError("--out " + out + ": " + folder + " is not a folder");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    throw bench::FileError("--out " + out + ": cannot write in its folder " + folder + " (" +
+                           std::strerror(errno) + ")");
+  for (const auto& path : {out, out + ".journal", out + ".journal.rejected"})
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+      throw bench::FileError(path + " is not a regular file");
+}
+
+// One tabulation at a time per --out: two would train everything twice and interleave their
+// journal lines. Held until the tabulation ends; the kernel lets go of it if the process dies.
+std::unique_ptr<bench::FileLock> lock_outputs(const std::string& out) {
+  try {
+    return std::make_unique<bench::FileLock>(out + ".lock");
+  } catch (const bench::FileLockedError& e) {
+    throw bench::FileError(out + ".journal is in use by another tabulation (pid " +
+                           (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
+                           "); wait for it to end, or use another --out");
+  }
+}
+
+// The library trusts no caller: a seed or architecture given twice would be trained twice.
+void check_work(const TabulationConfig& config, const std::vector<spaces::ArchCode>& archs,
+                const spaces::SearchSpace& space) {
+  if (config.seeds.empty()) throw std::invalid_argument("tabulation needs at least one seed");
+  if (!(config.extra_fraction >= 0 && config.extra_fraction <= 1))
+    throw std::invalid_argument("--extra-fraction must lie in [0, 1]");
+  for (const auto& [list, option] : {std::make_pair(&config.seeds, "--seeds"),
+                                     std::make_pair(&config.extra_seeds, "--extra-seeds")}) {
+    std::set<std::int64_t> seen;
+    for (auto s : *list)
+      if (!seen.insert(s).second)
+        throw std::invalid_argument("seed " + std::to_string(s) + " is given twice in " + option);
+  }
+  for (auto s : config.extra_seeds)
+    if (std::find(config.seeds.begin(), config.seeds.end(), s) != config.seeds.end())
+      throw std::invalid_argument("seed " + std::to_string(s) +
+                                  " is in both --seeds and --extra-seeds");
+  std::set<spaces::ArchCode> seen;
+  for (auto a : archs) {
+    if (a >= space.size())
+      throw std::invalid_argument("architecture " + std::to_string(a) +
+                                  " is outside the space (expected 0.." +
+                                  std::to_string(space.size() - 1) + ")");
+    if (!seen.insert(a).second)
+      throw std::invalid_argument("architecture " + std::to_string(a) + " is given twice (" +
+                                  space.to_string(a) + ")");
+  }
+}
 
 double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
 
@@ -220,13 +460,11 @@ TabulationResult tabulate(const TabulationConfig& config,
                           const std::function<void(const TabulationProgress&)>& progress) {
   const auto& space = *config.source_options.space;
   const auto archs = config.archs.empty() ? space.class_representatives() : config.archs;
-  if (config.seeds.empty()) throw std::invalid_argument("tabulation needs at least one seed");
-  if (!(config.extra_fraction >= 0 && config.extra_fraction <= 1))
-    throw std::invalid_argument("--extra-fraction must lie in [0, 1]");
+  check_work(config, archs, space);
+  check_outputs(config.out);
+  const auto lock = lock_outputs(config.out);
   std::set<std::int64_t> all_seeds(config.seeds.begin(), config.seeds.end());
-  for (auto s : config.extra_seeds)
-    if (!all_seeds.insert(s).second)
-      throw std::invalid_argument("seed " + std::to_string(s) + " is given twice");
+  all_seeds.insert(config.extra_seeds.begin(), config.extra_seeds.end());
 
   // One source per training seed, all checked before any training starts.
   std::map<std::int64_t, std::shared_ptr<evaluators::LearningCurveSource>> sources;
@@ -269,9 +507,12 @@ TabulationResult tabulate(const TabulationConfig& config,
       {"extra_seeds", config.extra_seeds},
       {"extra_fraction", config.extra_fraction},
       {"selection_seed", config.selection_seed}};
-  Journal journal(config.out + ".journal", settings);
+  Plan plan{space, epochs, all_seeds, {}};
+  for (const auto& it : items) plan.items.emplace(it.arch, it.seed);
+  Journal journal(config.out + ".journal", settings, plan);
   std::set<std::pair<spaces::ArchCode, std::int64_t>> done;
-  for (const auto& r : journal.records()) done.emplace(r.at("arch").get<spaces::ArchCode>(), r.at("seed").get<std::int64_t>());
+  for (const auto& r : journal.records())
+    done.emplace(r["arch"].get<spaces::ArchCode>(), r["seed"].get<std::int64_t>());
   std::vector<Item> todo;
   for (const auto& it : items)
     if (!done.count({it.arch, it.seed})) todo.push_back(it);
@@ -370,7 +611,8 @@ TabulationResult tabulate(const TabulationConfig& config,
       }
     }
   }
-  const bool complete = done.size() + (p.done - p.resumed) == items.size();
+  // The journal holds only records of the plan, each once.
+  const bool complete = records.size() == items.size();
   auto& meta = builder.meta();
   meta = config.meta;
   meta["source"] = "nas-bench tabulate";
@@ -392,7 +634,7 @@ TabulationResult tabulate(const TabulationConfig& config,
   meta["machine"] = machine_description();
   meta["software"] = std::string("nas-run 0.1.0, ") + "compiler " + __VERSION__;
   builder.write(config.out);
-  return {p.done - p.resumed, items.size(), p.resumed, complete};
+  return {p.done - p.resumed, items.size(), p.resumed, complete, out_of_time, journal.rejected()};
 }
 
 }  // namespace nasrun::experiment

@@ -6,6 +6,10 @@
 // SIGKILL, continues where it stopped when rerun with the same settings: no finished training is
 // lost or repeated. The benchmark itself is written atomically at the end. Trainings run in
 // parallel; each depends on its (architecture, seed) alone, so the result equals a serial run's.
+//
+// One tabulation at a time per output: it holds the lock <out>.lock from before it reads the
+// journal to its end. Resuming checks every journal record against the plan and the possible
+// values; the lines that cannot count are moved to <journal>.rejected, the rest kept.
 #pragma once
 
 #include <functional>
@@ -31,7 +35,8 @@ struct TabulationConfig {
   std::uint64_t selection_seed = 0;
   int workers = 0;           // parallel trainings; 0 = one per core
   double time_limit_s = 0;   // stop starting trainings after this long (0 = none)
-  std::string out;           // the benchmark file; the journal is out + ".journal"
+  // The benchmark file; beside it <out>.journal, <out>.journal.rejected and <out>.lock.
+  std::string out;
   nlohmann::json meta = nlohmann::json::object();  // added to the file's provenance
 };
 
@@ -42,10 +47,16 @@ struct TabulationProgress {
 
 struct TabulationResult {
   std::size_t trained = 0, total = 0, resumed = 0;
-  bool complete = false;  // false when the time limit stopped it early
+  bool complete = false;  // every planned training has its record
+  bool stopped_by_time_limit = false;
+  // The journal's lines set aside in <journal>.rejected, each "<journal>:<line>: <why>".
+  std::vector<std::string> rejected;
 };
 
-// Throws std::runtime_error when the journal belongs to other settings, and whatever the
+// Checked before anything is trained: the seeds and architectures (std::invalid_argument: none
+// twice, all in the space), where it writes (bench::FileError: --out a folder, its folder
+// missing or not writable, the output in use by another tabulation) and the journal's settings
+// header (std::runtime_error when it has none or other settings). Also throws whatever the
 // source throws for bad options or data.
 TabulationResult tabulate(const TabulationConfig& config,
                           const std::function<void(const TabulationProgress&)>& progress = {});
