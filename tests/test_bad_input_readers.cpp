@@ -227,12 +227,7 @@ TEST_CASE("The file reader refuses impossible values, duplicates and overlapping
   auto series_at = [&](const char* metric, int row, int slot, int column) {
     return offset_of(t0["metrics"][metric]) + 4 * ((row * 2 + slot) * 3 + column);
   };
-  struct Case {
-    const char* name;
-    std::function<void(Parts&)> change;
-    std::vector<std::string> expected;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<FileDamage> cases = {
       {"an accuracy of 150",
        [&](Parts& p) { poke(p, series_at("test_acc", 1, 0, 1), 150.0f); },
        {"table toy@4, architecture index 1, seed 1, epoch 2: test_acc 150 is outside the accepted "
@@ -276,15 +271,7 @@ TEST_CASE("The file reader refuses impossible values, duplicates and overlapping
       {"no recorded epoch", [](Parts& p) { p.header["tables"][0]["recorded_epochs"] = nlohmann::json::array(); },
        {"table toy@4 records no epoch"}},
   };
-  for (const auto& c : cases) {
-    Parts p = parts;
-    c.change(p);
-    spit(path, join_file(p));
-    const auto msg = open_error(path);
-    INFO(c.name << ": " << msg);
-    CHECK(msg.rfind(path + ": ", 0) == 0);
-    for (const auto& e : c.expected) CHECK_THAT(msg, Catch::Contains(e));
-  }
+  check_damage(parts, path, cases);
   // The untouched file opens: NaN (missing) values and costs are no error.
   spit(path, join_file(parts));
   CHECK(open_error(path) == "no error");

@@ -5,12 +5,14 @@
 #include <bzlib.h>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -132,6 +134,28 @@ inline std::string join_file(const Parts& p, bool fix_data_fields = true) {
 
 inline std::uint64_t offset_of(const nlohmann::json& array) {
   return array["offset"].get<std::uint64_t>();
+}
+
+// A change to a benchmark file, and what the reader must then say (every piece of `expected`).
+struct FileDamage {
+  const char* name;
+  std::function<void(Parts&)> change;
+  std::vector<std::string> expected;
+};
+
+// Makes each change to `parts`, writes the file to `path`, and checks that opening it is a
+// FormatError that starts with the path and says what was expected.
+inline void check_damage(const Parts& parts, const std::string& path,
+                         const std::vector<FileDamage>& cases) {
+  for (const auto& c : cases) {
+    Parts p = parts;
+    c.change(p);
+    spit(path, join_file(p));
+    const auto msg = open_error(path);
+    INFO(c.name << ": " << msg);
+    CHECK(msg.rfind(path + ": ", 0) == 0);
+    for (const auto& e : c.expected) CHECK_THAT(msg, Catch::Contains(e));
+  }
 }
 
 // NAS-Bench-201 CSV tables: the two headers and two architectures.
