@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <iterator>
 #include <limits>
+#include <map>
 #include <type_traits>
 
 #include "bench/benchmark_builder.hpp"
@@ -248,13 +250,14 @@ struct Reader {
   std::string what;
   std::string_view data;  // the data section
 
-  // The bytes [begin, end) of each non-empty array so far, with its name: no two may overlap
-  // (a writer never shares bytes between arrays; a file that does is damaged or forged).
+  // The bytes [begin, end) of each non-empty array so far, by where it begins, with its name:
+  // no two may overlap (a writer never shares bytes between arrays; a file that does is damaged
+  // or forged).
   struct Extent {
-    std::uint64_t begin, end;
+    std::uint64_t end;
     std::string name;
   };
-  std::vector<Extent> extents;
+  std::map<std::uint64_t, Extent> extents;
 
   [[noreturn]] void fail(const std::string& msg) const { throw FormatError(what + ": " + msg); }
 
@@ -284,13 +287,18 @@ struct Reader {
       fail("array '" + name + "' at offset " + std::to_string(offset) + " with " +
            std::to_string(count) + " values lies outside the data section of " +
            std::to_string(data.size()) + " bytes");
-    const Extent mine{offset, offset + count * sizeof(T), name};
-    for (const auto& other : extents)
-      if (mine.begin < mine.end && mine.begin < other.end && other.begin < mine.end)
-        fail("arrays '" + other.name + "' (data bytes " + std::to_string(other.begin) + " to " +
-             std::to_string(other.end) + ") and '" + name + "' (data bytes " +
-             std::to_string(mine.begin) + " to " + std::to_string(mine.end) + ") overlap");
-    if (mine.begin < mine.end) extents.push_back(mine);
+    const std::uint64_t end = offset + count * sizeof(T);
+    if (offset < end) {
+      // The extents so far do not overlap, so only the neighbours of this one can.
+      auto next = extents.lower_bound(offset);
+      auto clash = next != extents.end() && next->first < end ? next : extents.end();
+      if (next != extents.begin() && std::prev(next)->second.end > offset) clash = std::prev(next);
+      if (clash != extents.end())
+        fail("arrays '" + clash->second.name + "' (data bytes " + std::to_string(clash->first) +
+             " to " + std::to_string(clash->second.end) + ") and '" + name + "' (data bytes " +
+             std::to_string(offset) + " to " + std::to_string(end) + ") overlap");
+      extents.emplace(offset, Extent{end, name});
+    }
     return reinterpret_cast<const T*>(data.data() + offset);
   }
 };
@@ -433,15 +441,16 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
 
     const auto& tables = h.at("tables");
     if (!tables.is_array()) r.fail("header 'tables' is not a list");
+    std::map<std::pair<std::string, std::string>, std::size_t> table_number;
     for (const auto& jt : tables) {
       Table t;
       t.dataset_ = get_field<std::string>(r, jt, "dataset", "a table");
       t.schedule_ = get_field<std::string>(r, jt, "schedule", "table " + t.dataset_);
       const std::string name = "table " + t.dataset_ + "@" + t.schedule_;
-      for (std::size_t k = 0; k < b.tables_.size(); ++k)
-        if (b.tables_[k].dataset_ == t.dataset_ && b.tables_[k].schedule_ == t.schedule_)
-          r.fail(name + " appears twice (tables " + std::to_string(k) + " and " +
-                 std::to_string(b.tables_.size()) + ")");
+      if (const auto [it, first] = table_number.emplace(std::pair{t.dataset_, t.schedule_}, b.tables_.size());
+          !first)
+        r.fail(name + " appears twice (tables " + std::to_string(it->second) + " and " +
+               std::to_string(b.tables_.size()) + ")");
       t.epochs_ = get_field<int>(r, jt, "epochs", name);
       t.recorded_ = get_field<std::vector<int>>(r, jt, "recorded_epochs", name);
       t.seeds_ = get_field<std::vector<std::int64_t>>(r, jt, "seeds", name);

@@ -128,7 +128,9 @@ void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int 
   if (col < 0)
     throw std::out_of_range("table " + dataset + "@" + schedule + " records no epoch " +
                             std::to_string(epoch));
-  if (const auto problem = value_error(m, value); !problem.empty())
+  // Checked as stored (float32), so that the reader accepts whatever the builder wrote.
+  const auto stored = static_cast<float>(value);
+  if (const auto problem = value_error(m, stored); !problem.empty())
     throw std::invalid_argument("table " + dataset + "@" + schedule + ", architecture index " +
                                 std::to_string(arch) + ", seed " +
                                 std::to_string(seeds[static_cast<std::size_t>(slot)]) +
@@ -139,7 +141,7 @@ void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int 
   if (s.empty()) s.assign(num_rows * seeds.size() * width, kMissing);
   const auto row = static_cast<std::size_t>(row_of_arch[arch]);
   s[(row * seeds.size() + static_cast<std::size_t>(slot)) * width + static_cast<std::size_t>(col)] =
-      static_cast<float>(value);
+      stored;
 }
 
 void BenchmarkBuilder::TableData::set_cost(Cost c, std::size_t arch, double value) {
