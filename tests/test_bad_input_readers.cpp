@@ -103,10 +103,11 @@ std::string nats_arch0(const std::string& run, const std::string& dataset = "cif
                                     {pstr("all_results"), pdict({{key, run}})}})}});
 }
 
-// An archive of two architectures whose architecture 0 file holds `arch0` (a pickled value).
+// An archive of two architectures whose architecture 0 file holds `arch0` (a pickled value), in
+// a temporary folder of its own name (test cases run in parallel).
 class NatsArchive {
  public:
-  explicit NatsArchive(const std::string& arch0) : dir_("readers-nats") {
+  NatsArchive(const std::string& name, const std::string& arch0) : dir_(name) {
     fs::create_directories(path());
     spit((path() / "meta.pickle.pbz2").string(),
          bz2_compress("\x80\x04" + pdict({{pstr("meta_archs"), plist({pstr(kArch0), pstr(kArch1)})}}) + "."));
@@ -310,16 +311,16 @@ TEST_CASE("The NB201 CSV importer refuses impossible values and unknown datasets
       {hh + row("0", kArch0, "cifar10valid,50,51"), {"did you mean 'cifar10-valid'?"}},
   };
   for (const auto& [text, expected] : cases) {
-    const auto msg = csv_error({{"a.csv", text}});
+    const auto msg = csv_error({{"a.csv", text}}, "readers-csv");
     INFO(text << "\n-> " << msg);
     for (const auto& e : expected) CHECK_THAT(msg, Catch::Contains(e));
   }
   // A name far from every dataset gets the list, not a guess.
-  const auto far = csv_error({{"a.csv", h + row("0", kArch0, "mnist,777,50,51,52,100,0.1")}});
+  const auto far = csv_error({{"a.csv", h + row("0", kArch0, "mnist,777,50,51,52,100,0.1")}}, "readers-csv");
   CHECK_THAT(far, Catch::Contains("'mnist' is not a NAS-Bench-201 dataset") &&
                       !Catch::Contains("did you mean"));
   // The extremes of each range are values.
-  CHECK(csv_error({{"a.csv", h + row("0", kArch0, "cifar100,777,0,100,52,0.001,0.001")}}) == "no error");
+  CHECK(csv_error({{"a.csv", h + row("0", kArch0, "cifar100,777,0,100,52,0.001,0.001")}}, "readers-csv") == "no error");
 }
 
 TEST_CASE("A CSV file that starts with a UTF-8 byte-order mark imports like one without", "[bad-input]") {
@@ -330,9 +331,9 @@ TEST_CASE("A CSV file that starts with a UTF-8 byte-order mark imports like one 
   const auto b = import_nb201_csv({dir.file("bom.csv")}).build();
   CHECK(b.table("cifar100").value(Metric::TestAcc, 0, SeedChoice{}, 200) == 51);
   // Other bytes that do not print are shown, never left invisible in the message.
-  const auto utf16 = csv_error({{"a.csv", std::string("\xFF\xFEi\0n\0d\0e\0x\0\n", 13) + text}});
+  const auto utf16 = csv_error({{"a.csv", std::string("\xFF\xFEi\0n\0d\0e\0x\0\n", 13) + text}}, "readers-bom-bad");
   CHECK_THAT(utf16, Catch::Contains("a.csv:1: unexpected columns '\\xFF\\xFEi\\x00n\\x00"));
-  const auto tab = csv_error({{"a.csv", "\tindex" + text.substr(5)}});
+  const auto tab = csv_error({{"a.csv", "\tindex" + text.substr(5)}}, "readers-bom-bad");
   CHECK_THAT(tab, Catch::Contains("unexpected columns '\\x09index,arch"));
 }
 
@@ -341,7 +342,7 @@ TEST_CASE("A CSV file that starts with a UTF-8 byte-order mark imports like one 
 
 TEST_CASE("The NATS-Bench importer refuses impossible values, unknown datasets and empty entries",
           "[bad-input][nats]") {
-  REQUIRE(NatsArchive(nats_arch0(nats_run({}))).error() == "no error");
+  REQUIRE(NatsArchive("readers-nats", nats_arch0(nats_run({}))).error() == "no error");
   const std::string run_at = "000000.pickle.pbz2: '12' -> all_results[('cifar10-valid', 777)] -> ";
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       {nats_arch0(nats_run({{"train_acc1es", pdict({{pint(0), pfloat(30)}, {pint(1), pfloat(150)}})}})),
@@ -378,12 +379,12 @@ TEST_CASE("The NATS-Bench importer refuses impossible values, unknown datasets a
        {"000000.pickle.pbz2: holds no training results"}},
   };
   for (const auto& [arch0, expected] : cases) {
-    const auto msg = NatsArchive(arch0).error();
+    const auto msg = NatsArchive("readers-nats", arch0).error();
     INFO(msg);
     for (const auto& e : expected) CHECK_THAT(msg, Catch::Contains(e));
   }
   // A NaN is the value a training did not record: missing, as in the benchmark format.
-  const NatsArchive with_nan(nats_arch0(nats_run({{"train_losses", pdict({{pint(0), pfloat(kNaN)}, {pint(1), pfloat(1)}})}})));
+  const NatsArchive with_nan("readers-nats", nats_arch0(nats_run({{"train_losses", pdict({{pint(0), pfloat(kNaN)}, {pint(1), pfloat(1)}})}})));
   NatsImportReport report;
   const auto b = import_nats_archive(with_nan.path().string(), &report).build();
   CHECK(report.imported == 1);
@@ -415,13 +416,13 @@ TEST_CASE("A table that lacks some of the space's architectures is partial", "[b
   CHECK_FALSE(whole.coverage(whole.table("toy")).partial());
 
   // A NATS-Bench archive of which one architecture file is there.
-  const NatsArchive archive(nats_arch0(nats_run({})));
+  const NatsArchive archive("readers-partial-nats", nats_arch0(nats_run({})));
   const auto nats = import_nats_archive(archive.path().string()).build();
   CHECK(nats.coverage(nats.table("cifar10-valid")).to_string() ==
         "results for 1 of the space's 15625 architectures");
 }
 
-TEST_CASE("nas-bench import and info call a partial table partial; nas-run refuses it first",
+TEST_CASE("nas-bench import and info call a partial table partial and nas-run refuses it first",
           "[bad-input][cli]") {
   TempDir dir("readers-partial-cli");
   spit(dir.file("four.csv"), four_arch_csv());

@@ -170,8 +170,10 @@ inline std::string row(const std::string& index, const std::string& arch, const 
 }
 
 // The FormatError of importing CSV files (name, text), with the files named by their names only.
-inline std::string csv_error(const std::vector<std::pair<std::string, std::string>>& files) {
-  TempDir dir("bad-csv");
+// They are written to a temporary `folder` (test cases that run in parallel need their own).
+inline std::string csv_error(const std::vector<std::pair<std::string, std::string>>& files,
+                             const std::string& folder = "bad-csv") {
+  TempDir dir(folder);
   std::vector<std::string> paths;
   for (const auto& [name, text] : files) {
     paths.push_back(dir.file(name));
