@@ -22,92 +22,9 @@ using namespace nasrun;
 using namespace nasrun::bench;
 namespace fs = std::filesystem;
 
+using namespace nasrun::testing;
+
 namespace {
-
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-// Six architectures, two seeds, epochs 1, 2 and 4 of 4 recorded; the last architecture has no
-// results (row -1) and seed 2 of the first is missing. Small, so that every byte can be cut.
-BenchmarkBuilder small_builder() {
-  BenchmarkBuilder b("nb201", {0, 1, 2, 100, 9930, 15624});
-  auto& t = b.add_table("toy", "4", 4, {1, 2, 4}, {1, 2}, Metric::TestAcc);
-  for (std::size_t a = 0; a < 5; ++a)
-    for (int s = 0; s < 2; ++s) {
-      if (a == 0 && s == 1) continue;
-      for (int e : {1, 2, 4}) {
-        t.set(Metric::TrainLoss, a, s, e, 1.0 / e + a);
-        t.set(Metric::ValidAcc, a, s, e, 50.0 + e + a);
-        t.set(Metric::TestAcc, a, s, e, 60.0 + a + s);
-      }
-      t.set_cost(Cost::Params, a, 1000.0 * (a + 1));
-    }
-  return b;
-}
-
-// The FormatError of opening `path`, or "no error" / "other exception: ..." when there is none.
-std::string open_error(const std::string& path) {
-  try {
-    Benchmark::open(path);
-  } catch (const FormatError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  }
-  return "no error";
-}
-
-std::string bytes_error(const std::string& bytes, const std::string& what) {
-  try {
-    Benchmark::from_bytes(own_bytes(bytes), what);
-  } catch (const FormatError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  }
-  return "no error";
-}
-
-struct Parts {
-  std::string preamble;
-  nlohmann::json header;
-  std::string data;
-};
-
-Parts split_file(const std::string& file) {
-  std::uint64_t len;
-  std::memcpy(&len, file.data() + 16, 8);
-  return {file.substr(0, 24), nlohmann::json::parse(file.substr(24, len)),
-          file.substr(format::align_up(24 + len))};
-}
-
-// Reassembles a file with consistent lengths and checksums, so that only the change under test
-// is wrong.
-std::string join_file(const Parts& p, bool fix_data_fields = true) {
-  auto header = p.header;
-  if (fix_data_fields) {
-    header["data_size"] = p.data.size();
-    header["data_crc32"] = format::crc32(p.data);
-  }
-  const auto text = header.dump();
-  std::string b = p.preamble + text;
-  const std::uint64_t n = text.size();
-  const std::uint32_t crc = format::crc32(text);
-  std::memcpy(&b[12], &crc, 4);
-  std::memcpy(&b[16], &n, 8);
-  b.resize(format::align_up(b.size()), '\0');
-  return b + p.data;
-}
-
-std::uint64_t offset_of(const nlohmann::json& array) { return array["offset"].get<std::uint64_t>(); }
-
-using nasrun::testing::bz2_compress;
-
-// SHORT_BINUNICODE of a string.
-std::string pstr(const std::string& s) {
-  return "\x8c" + std::string(1, static_cast<char>(s.size())) + s;
-}
 
 nasrun::testing::ProgramResult run(const std::string& program, const std::string& args) {
   return nasrun::testing::run_program(program, args);
@@ -168,12 +85,7 @@ TEST_CASE("A benchmark header that lies is a FormatError saying what is wrong", 
   const std::size_t rows = t0["num_rows"].get<std::size_t>();
   REQUIRE(rows == 5);
 
-  struct Case {
-    const char* name;
-    std::function<void(Parts&)> change;
-    std::vector<std::string> expected;  // all must appear in the message
-  };
-  const std::vector<Case> cases = {
+  const std::vector<FileDamage> cases = {
       {"metric shape too big",
        [](Parts& p) { p.header["tables"][0]["metrics"]["train_loss"]["shape"] = {6, 2, 3}; },
        {"array 'table toy@4 train_loss' has shape [6,2,3], expected [5,2,3]"}},
@@ -288,15 +200,7 @@ TEST_CASE("A benchmark header that lies is a FormatError saying what is wrong", 
        },
        {"appears twice"}},
   };
-  for (const auto& c : cases) {
-    Parts p = parts;
-    c.change(p);
-    spit(path, join_file(p));
-    const auto msg = open_error(path);
-    INFO(c.name << ": " << msg);
-    CHECK(msg.rfind(path + ": ", 0) == 0);
-    for (const auto& e : c.expected) CHECK_THAT(msg, Catch::Contains(e));
-  }
+  check_damage(parts, path, cases);
 
   SECTION("data_size and data_crc32 that lie") {
     Parts p = parts;
@@ -345,41 +249,6 @@ TEST_CASE("A benchmark header that lies is a FormatError saying what is wrong", 
 
 // ---------------------------------------------------------------------------------------------
 // NAS-Bench-201 CSV tables
-
-namespace {
-
-const char* kFinalHeader =
-    "index,arch,dataset,seed,valid_acc,test_acc,valtest_acc,train_time_s,params_m";
-const char* kHp12Header = "index,arch,dataset,valid_acc,test_acc";
-const char* kArch0 = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
-const char* kArch1 = "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|";
-
-std::string csv_error(const std::vector<std::pair<std::string, std::string>>& files) {
-  testing::TempDir dir("bad-csv");
-  std::vector<std::string> paths;
-  for (const auto& [name, text] : files) {
-    paths.push_back(dir.file(name));
-    spit(paths.back(), text);
-  }
-  try {
-    import_nb201_csv(paths);
-  } catch (const FormatError& e) {
-    std::string msg = e.what();
-    // Report the file by its name only, as the tests expect it.
-    const auto at = msg.find(dir.path().string() + "/");
-    if (at != std::string::npos) msg.erase(at, dir.path().string().size() + 1);
-    return msg;
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  }
-  return "no error";
-}
-
-std::string row(const std::string& index, const std::string& arch, const std::string& rest) {
-  return index + "," + arch + "," + rest + "\n";
-}
-
-}  // namespace
 
 TEST_CASE("Bad NB201 CSV files: empty, missing columns, NaN, duplicates, CRLF", "[bad-input]") {
   const std::string h = std::string(kFinalHeader) + "\n";

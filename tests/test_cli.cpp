@@ -60,7 +60,7 @@ TEST_CASE("nas-bench: bad input is a clear error and a non-zero exit", "[cli]") 
       {"query " + bench + " --index 99999 --dataset toy", "--index 99999 is out of range"},
       {"query " + bench + " --index 1 --dataset cifar10", "no table for dataset 'cifar10'"},
       {"query " + bench + " --arch '|bad|' --dataset toy", "invalid NAS-Bench-201 architecture string"},
-      {"query " + bench + " --index 1", "query needs --dataset"},
+      {"query " + bench + " --index 1 --dataset ''", "query needs --dataset"},
       {"query " + bench + " --index 0 --dataset toy --seed 2", "has no run of seed 2"},
       {"query " + bench + " --index 1 --dataset toy --seed 5", "no training seed 5"},
       {"query " + bench + " --index x --dataset toy", "index"},

@@ -1,17 +1,25 @@
-// Helpers shared by the tests: where the shared data lives, temporary folders, and a small
-// hand-made benchmark whose curves are known exactly.
+// Helpers shared by the tests: where the shared data lives, temporary folders, hand-made
+// benchmarks whose curves are known exactly, surgery on benchmark files, and NB201 CSV rows.
 #pragma once
 
 #include <bzlib.h>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bench/benchmark_builder.hpp"
+#include "bench/nb201_csv.hpp"
 
 namespace nasrun::testing {
 
@@ -45,6 +53,144 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline void spit(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Six architectures, two seeds, epochs 1, 2 and 4 of 4 recorded; the last architecture has no
+// results (row -1) and seed 2 of the first is missing. Small, so that every byte can be cut.
+inline bench::BenchmarkBuilder small_builder() {
+  using bench::Metric;
+  bench::BenchmarkBuilder b("nb201", {0, 1, 2, 100, 9930, 15624});
+  auto& t = b.add_table("toy", "4", 4, {1, 2, 4}, {1, 2}, Metric::TestAcc);
+  for (std::size_t a = 0; a < 5; ++a)
+    for (int s = 0; s < 2; ++s) {
+      if (a == 0 && s == 1) continue;
+      for (int e : {1, 2, 4}) {
+        t.set(Metric::TrainLoss, a, s, e, 1.0 / e + a);
+        t.set(Metric::ValidAcc, a, s, e, 50.0 + e + a);
+        t.set(Metric::TestAcc, a, s, e, 60.0 + a + s);
+      }
+      t.set_cost(bench::Cost::Params, a, 1000.0 * (a + 1));
+    }
+  return b;
+}
+
+// The FormatError of opening `path`, or "no error" / "other exception: ..." when there is none.
+inline std::string open_error(const std::string& path) {
+  try {
+    bench::Benchmark::open(path);
+  } catch (const bench::FormatError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("other exception: ") + e.what();
+  }
+  return "no error";
+}
+
+inline std::string bytes_error(const std::string& bytes, const std::string& what) {
+  try {
+    bench::Benchmark::from_bytes(bench::own_bytes(bytes), what);
+  } catch (const bench::FormatError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("other exception: ") + e.what();
+  }
+  return "no error";
+}
+
+// A benchmark file taken apart, for surgery on its header or data.
+struct Parts {
+  std::string preamble;
+  nlohmann::json header;
+  std::string data;
+};
+
+inline Parts split_file(const std::string& file) {
+  std::uint64_t len;
+  std::memcpy(&len, file.data() + 16, 8);
+  return {file.substr(0, 24), nlohmann::json::parse(file.substr(24, len)),
+          file.substr(bench::format::align_up(24 + len))};
+}
+
+// Reassembles a file with consistent lengths and checksums, so that only the change under test
+// is wrong.
+inline std::string join_file(const Parts& p, bool fix_data_fields = true) {
+  auto header = p.header;
+  if (fix_data_fields) {
+    header["data_size"] = p.data.size();
+    header["data_crc32"] = bench::format::crc32(p.data);
+  }
+  const auto text = header.dump();
+  std::string b = p.preamble + text;
+  const std::uint64_t n = text.size();
+  const std::uint32_t crc = bench::format::crc32(text);
+  std::memcpy(&b[12], &crc, 4);
+  std::memcpy(&b[16], &n, 8);
+  b.resize(bench::format::align_up(b.size()), '\0');
+  return b + p.data;
+}
+
+inline std::uint64_t offset_of(const nlohmann::json& array) {
+  return array["offset"].get<std::uint64_t>();
+}
+
+// A change to a benchmark file, and what the reader must then say (every piece of `expected`).
+struct FileDamage {
+  const char* name;
+  std::function<void(Parts&)> change;
+  std::vector<std::string> expected;
+};
+
+// Makes each change to `parts`, writes the file to `path`, and checks that opening it is a
+// FormatError that starts with the path and says what was expected.
+inline void check_damage(const Parts& parts, const std::string& path,
+                         const std::vector<FileDamage>& cases) {
+  for (const auto& c : cases) {
+    Parts p = parts;
+    c.change(p);
+    spit(path, join_file(p));
+    const auto msg = open_error(path);
+    INFO(c.name << ": " << msg);
+    CHECK(msg.rfind(path + ": ", 0) == 0);
+    for (const auto& e : c.expected) CHECK_THAT(msg, Catch::Contains(e));
+  }
+}
+
+// NAS-Bench-201 CSV tables: the two headers and two architectures.
+inline const char* kFinalHeader =
+    "index,arch,dataset,seed,valid_acc,test_acc,valtest_acc,train_time_s,params_m";
+inline const char* kHp12Header = "index,arch,dataset,valid_acc,test_acc";
+inline const char* kArch0 = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
+inline const char* kArch1 = "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|";
+
+inline std::string row(const std::string& index, const std::string& arch, const std::string& rest) {
+  return index + "," + arch + "," + rest + "\n";
+}
+
+// The FormatError of importing CSV files (name, text), with the files named by their names only.
+// They are written to a temporary `folder` (test cases that run in parallel need their own).
+inline std::string csv_error(const std::vector<std::pair<std::string, std::string>>& files,
+                             const std::string& folder = "bad-csv") {
+  TempDir dir(folder);
+  std::vector<std::string> paths;
+  for (const auto& [name, text] : files) {
+    paths.push_back(dir.file(name));
+    spit(paths.back(), text);
+  }
+  try {
+    bench::import_nb201_csv(paths);
+  } catch (const bench::FormatError& e) {
+    std::string msg = e.what();
+    const auto at = msg.find(dir.path().string() + "/");
+    if (at != std::string::npos) msg.erase(at, dir.path().string().size() + 1);
+    return msg;
+  } catch (const std::exception& e) {
+    return std::string("other exception: ") + e.what();
+  }
+  return "no error";
+}
 
 // Every NB201 cell, one dataset "toy" with a 10-epoch schedule and two seeds (1, 2). For the
 // architecture with code c and seed slot s, epoch t: train_loss = (c % 97 + 1) / t + s,
@@ -103,6 +249,11 @@ inline std::string bz2_compress(const std::string& raw) {
     throw std::runtime_error("bzip2 compression failed");
   out.resize(len);
   return out;
+}
+
+// SHORT_BINUNICODE of a string, for hand-made pickles.
+inline std::string pstr(const std::string& s) {
+  return "\x8c" + std::string(1, static_cast<char>(s.size())) + s;
 }
 
 }  // namespace nasrun::testing

@@ -175,6 +175,9 @@ std::string only_dataset(const bench::Benchmark& benchmark) {
     if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
       datasets.push_back(t.dataset());
   if (datasets.size() == 1) return datasets.front();
+  if (datasets.empty())
+    throw UsageError("the benchmark has no tables, so no dataset to choose: it holds no results "
+                     "(make one with nas-bench import or nas-bench tabulate)");
   std::string all;
   for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
   throw UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");

@@ -61,7 +61,8 @@ nlohmann::json parse_source_options(const std::vector<std::string>& items);
 // missing).
 std::shared_ptr<bench::Benchmark> open_benchmark(bool given, const std::string& path);
 
-// The benchmark's dataset when it has exactly one; else a UsageError listing them.
+// The benchmark's dataset when it has exactly one; else a UsageError listing them (or saying
+// that it has none).
 std::string only_dataset(const bench::Benchmark& benchmark);
 
 // The benchmark shipped with nas-run: $NASRUN_DATA_DIR, else the data folder of the source tree

@@ -28,7 +28,7 @@ const char* kUsage =
     "  nas-bench tabulate --out FILE [--source live] [--dataset D] [--source-option k=v ...]\n"
     "                     [--archs classes|all|sample:N|LIST] [--seeds 0] [--extra-seeds 1,2]\n"
     "  nas-bench info [FILE] [--json]\n"
-    "  nas-bench query [FILE] (--arch STRING | --index N) --dataset D\n"
+    "  nas-bench query [FILE] (--arch STRING | --index N) [--dataset D]\n"
     "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
     "FILE defaults to the embedded benchmark. Run 'nas-bench COMMAND --help' for a command's options.\n";
 
@@ -56,6 +56,16 @@ std::string json_number(double v) {
 
 nlohmann::json number_or_null(double v) {
   return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+
+// Names the tables of a benchmark just written that lack some of the space's architectures.
+void report_partial_tables(const std::string& file) {
+  const auto b = bench::Benchmark::open(file, {/*verify_checksum=*/false});
+  for (const auto& t : b.tables())
+    if (const auto coverage = b.coverage(t); coverage.partial())
+      std::printf("table %s@%s is partial: %s (nas-run needs every one; nas-rank studies what "
+                  "there is)\n",
+                  t.dataset().c_str(), t.schedule().c_str(), coverage.to_string().c_str());
 }
 
 int cmd_import(const std::vector<std::string>& args) {
@@ -106,6 +116,7 @@ int cmd_import(const std::vector<std::string>& args) {
     bench::import_nb201_csv(csv).write(out);
     std::printf("imported %zu CSV file(s) into %s\n", csv.size(), out.c_str());
   }
+  report_partial_tables(out);
   return 0;
 }
 
@@ -188,6 +199,7 @@ nlohmann::json describe(const bench::Benchmark& b) {
   std::set<spaces::ArchCode> classes;
   for (std::size_t i = 0; i < b.num_archs(); ++i) classes.insert(b.space().class_of(b.code(i)));
   j["space"] = b.space().name();
+  j["space_architectures"] = b.space().size();
   j["architectures"] = b.num_archs();
   j["classes"] = classes.size();
   j["meta"] = b.meta();
@@ -219,6 +231,7 @@ nlohmann::json describe(const bench::Benchmark& b) {
       }
     }
     jt["architectures_with_results"] = archs_with_data;
+    jt["complete"] = !b.coverage(t).partial();
     jt["classes_with_results"] = classes_with_data.size();
     jt["stored_results"] = one_per_row.size();
     jt["training_runs"] = runs;
@@ -235,10 +248,13 @@ nlohmann::json describe(const bench::Benchmark& b) {
           missing_last += std::isnan(v[cols - 1]);
         }
       }
-      // Test metrics are recorded at the last epoch only: "missing at the last epoch" says
-      // whether they are complete.
-      metrics[bench::metric_name(m)] = {
-          {"values", runs * cols}, {"missing", missing}, {"missing_at_last_epoch", missing_last}};
+      // Test metrics are often recorded at the last epoch only: "missing at the last epoch"
+      // says whether they are complete.
+      const bool last_epoch_only = runs > 0 && cols > 1 && missing - missing_last == runs * (cols - 1);
+      metrics[bench::metric_name(m)] = {{"values", runs * cols},
+                                        {"missing", missing},
+                                        {"missing_at_last_epoch", missing_last},
+                                        {"last_epoch_only", last_epoch_only}};
     }
     jt["metrics"] = metrics;
     nlohmann::json costs = nlohmann::json::array();
@@ -269,10 +285,17 @@ int cmd_info(const std::vector<std::string>& args) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("%s\nspace %s: %zu architectures, %zu isomorphism classes\n", file.c_str(),
-              j["space"].get<std::string>().c_str(), j["architectures"].get<std::size_t>(),
-              j["classes"].get<std::size_t>());
-  for (const auto& t : j["tables"]) {
+  if (b.num_archs() < b.space().size())
+    std::printf("%s\nspace %s: %zu architectures; the benchmark lists %zu of them (%zu "
+                "isomorphism classes)\n",
+                file.c_str(), j["space"].get<std::string>().c_str(), b.space().size(),
+                b.num_archs(), j["classes"].get<std::size_t>());
+  else
+    std::printf("%s\nspace %s: %zu architectures, %zu isomorphism classes\n", file.c_str(),
+                j["space"].get<std::string>().c_str(), j["architectures"].get<std::size_t>(),
+                j["classes"].get<std::size_t>());
+  for (std::size_t k = 0; k < b.tables().size(); ++k) {
+    const auto& t = j["tables"][k];
     std::printf("\n%s @ schedule %s (%d epochs; recorded: %s)\n",
                 t["dataset"].get<std::string>().c_str(), t["schedule"].get<std::string>().c_str(),
                 t["epochs"].get<int>(), t["recorded_epochs"].dump().c_str());
@@ -282,10 +305,17 @@ int cmd_info(const std::vector<std::string>& args) {
                 t["architectures_with_results"].get<std::size_t>(),
                 t["classes_with_results"].get<std::size_t>(),
                 t["stored_results"].get<std::size_t>(), t["training_runs"].get<std::size_t>());
+    if (const auto coverage = b.coverage(b.tables()[k]); coverage.partial())
+      std::printf("  partial: %s\n", coverage.to_string().c_str());
     for (const auto& [name, m] : t["metrics"].items())
-      std::printf("  %-14s %10zu values, %10zu missing, %8zu of them at the last epoch\n",
-                  name.c_str(), m["values"].get<std::size_t>(), m["missing"].get<std::size_t>(),
-                  m["missing_at_last_epoch"].get<std::size_t>());
+      if (m["last_epoch_only"].get<bool>())
+        std::printf("  %-14s %10zu values, %10zu missing, at the last epoch only\n", name.c_str(),
+                    t["training_runs"].get<std::size_t>(),
+                    m["missing_at_last_epoch"].get<std::size_t>());
+      else
+        std::printf("  %-14s %10zu values, %10zu missing, %8zu of them at the last epoch\n",
+                    name.c_str(), m["values"].get<std::size_t>(), m["missing"].get<std::size_t>(),
+                    m["missing_at_last_epoch"].get<std::size_t>());
     std::printf("  costs: %s\n", t["costs"].dump().c_str());
   }
   return 0;
@@ -300,7 +330,7 @@ int cmd_query(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")("file", po::value(&file), "benchmark file")(
       "arch", po::value(&arch), "architecture string")(
       "index", po::value(&index), "architecture index in the benchmark")(
-      "dataset", po::value(&dataset), "dataset")(
+      "dataset", po::value(&dataset), "dataset (default: the benchmark's only one)")(
       "schedule", po::value(&schedule), "training schedule (default: the dataset's longest)")(
       "seed", po::value(&seed), "one training seed")(
       "seed-policy", po::value(&policy_text), "mean: average over the seeds present")(
@@ -308,7 +338,8 @@ int cmd_query(const std::vector<std::string>& args) {
   const auto parsed = parse(desc, args, /*file_positional=*/true);
   if (!parsed) return 0;
   const auto& vm = *parsed;
-  if (dataset.empty()) throw cli::UsageError("query needs --dataset");
+  if (vm.count("dataset") && dataset.empty())
+    throw cli::UsageError("query needs --dataset to name a dataset, not an empty one");
   if (arch.empty() == (index < 0 && !vm.count("index")))
     throw cli::UsageError("query needs exactly one of --arch STRING or --index N");
   if (vm.count("seed") && vm.count("seed-policy"))
@@ -316,6 +347,7 @@ int cmd_query(const std::vector<std::string>& args) {
   if (vm.count("seed-policy") && policy_text != "mean")
     throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" + policy_text + "'");
   const auto b = bench::Benchmark::open(file);
+  if (dataset.empty()) dataset = cli::only_dataset(b);
   std::size_t i;
   if (!arch.empty()) {
     i = b.index_of(b.space().parse(arch));

@@ -60,16 +60,12 @@ void require_every_architecture(const bench::Benchmark& benchmark, const std::st
   for (const auto& e : config.evaluators)
     tables.push_back(
         &benchmark.table(dataset, evaluators::make_estimator(e, config.estimator)->schedule()));
-  for (const auto* t : tables) {
-    std::size_t with_results = 0;
-    for (std::size_t a = 0; a < t->num_archs(); ++a) with_results += t->num_seeds_present(a) > 0;
-    if (with_results < t->num_archs())
-      throw cli::UsageError("table " + t->dataset() + "@" + t->schedule() + " has results for " +
-                            std::to_string(with_results) + " of the space's " +
-                            std::to_string(t->num_archs()) +
-                            " architectures, and a search may propose any of them: finish its "
+  for (const auto* t : tables)
+    if (const auto coverage = benchmark.coverage(*t); coverage.partial())
+      throw cli::UsageError("table " + t->dataset() + "@" + t->schedule() + " has " +
+                            coverage.to_string() +
+                            ", and a search may propose any of them: finish its "
                             "tabulation (docs/tabulation.md), or study what it has with nas-rank");
-  }
 }
 
 void print_table(const experiment::StudySummary& summary) {

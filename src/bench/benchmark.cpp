@@ -1,8 +1,11 @@
 #include "bench/benchmark.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <iterator>
 #include <limits>
+#include <map>
 #include <type_traits>
 
 #include "bench/benchmark_builder.hpp"
@@ -47,6 +50,76 @@ const std::array<Cost, kNumCosts>& all_costs() {
 }
 const char* cost_name(Cost c) { return kCostNames.at(static_cast<std::size_t>(c)); }
 
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// The shortest text that reads back as `v` (as a float when it is one: series are float32),
+// without an exponent in the range where numbers are usually written out.
+std::string number_text(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  const auto style = a == 0 || (a >= 1e-4 && a < 1e15) ? std::chars_format::fixed
+                                                         : std::chars_format::general;
+  const auto f = static_cast<float>(v);
+  const auto end = static_cast<double>(f) == v ? std::to_chars(buf, buf + sizeof buf, f, style).ptr
+                                               : std::to_chars(buf, buf + sizeof buf, v, style).ptr;
+  return std::string(buf, end);
+}
+
+std::string range_error(const char* name, double v, const ValueRange& range) {
+  if (std::isnan(v) || range.contains(v)) return {};
+  return std::string(name) + " " + number_text(v) + " is outside the accepted range " +
+         range.to_string();
+}
+
+}  // namespace
+
+bool ValueRange::contains(double v) const {
+  return std::isfinite(v) && (low_open ? v > low : v >= low) && v <= high;
+}
+
+std::string ValueRange::to_string() const {
+  std::string out = (low_open ? "(" : "[") + number_text(low) + ", " + number_text(high) +
+                    (std::isinf(high) ? ")" : "]");
+  return *unit ? out + " (" + unit + ")" : out;
+}
+
+ValueRange value_range(Metric m) {
+  switch (m) {
+    case Metric::TrainAcc:
+    case Metric::ValidAcc:
+    case Metric::TestAcc:
+    case Metric::OriTestAcc: return {0, 100, false, "percent"};
+    case Metric::TrainLoss:
+    case Metric::ValidLoss:
+    case Metric::TestLoss:
+    case Metric::OriTestLoss: return {0, kInfinity, false, ""};
+    case Metric::TrainTime:
+    case Metric::EvalTime: break;
+  }
+  return {0, kInfinity, true, "seconds"};
+}
+
+ValueRange value_range(Cost c) {
+  switch (c) {
+    case Cost::Params:
+    case Cost::Flops: return {0, kInfinity, true, ""};
+    case Cost::Latency:
+    case Cost::EpochTrainTime:
+    case Cost::EpochEvalTime: break;
+  }
+  return {0, kInfinity, true, "seconds"};
+}
+
+std::string value_error(Metric m, double v) { return range_error(metric_name(m), v, value_range(m)); }
+std::string value_error(Cost c, double v) { return range_error(cost_name(c), v, value_range(c)); }
+
+std::string Coverage::to_string() const {
+  return "results for " + std::to_string(with_results) + " of the space's " +
+         std::to_string(in_space) + " architectures";
+}
+
 SeedPolicy SeedPolicy::parse(const std::string& text) {
   if (text == "mean") return mean();
   if (text == "random") return random();
@@ -80,6 +153,12 @@ int Table::column_of_epoch(int epoch) const {
 int Table::num_seeds_present(std::size_t arch) const {
   int n = 0;
   for (std::size_t s = 0; s < seeds_.size(); ++s) n += seed_present(arch, static_cast<int>(s));
+  return n;
+}
+
+std::size_t Table::architectures_with_results() const {
+  std::size_t n = 0;
+  for (std::size_t a = 0; a < num_archs_; ++a) n += num_seeds_present(a) > 0;
   return n;
 }
 
@@ -171,11 +250,20 @@ struct Reader {
   std::string what;
   std::string_view data;  // the data section
 
+  // The bytes [begin, end) of each non-empty array so far, by where it begins, with its name:
+  // no two may overlap (a writer never shares bytes between arrays; a file that does is damaged
+  // or forged).
+  struct Extent {
+    std::uint64_t end;
+    std::string name;
+  };
+  std::map<std::uint64_t, Extent> extents;
+
   [[noreturn]] void fail(const std::string& msg) const { throw FormatError(what + ": " + msg); }
 
   template <typename T>
   const T* array(const nlohmann::json& desc, const char* dtype, std::vector<std::size_t> shape,
-                 const std::string& name) const {
+                 const std::string& name) {
     if (!desc.is_object()) fail("header entry '" + name + "' is not an array description");
     if (desc.value("dtype", "") != dtype)
       fail("array '" + name + "' has dtype '" + desc.value("dtype", "?") + "', expected '" +
@@ -199,9 +287,45 @@ struct Reader {
       fail("array '" + name + "' at offset " + std::to_string(offset) + " with " +
            std::to_string(count) + " values lies outside the data section of " +
            std::to_string(data.size()) + " bytes");
+    const std::uint64_t end = offset + count * sizeof(T);
+    if (offset < end) {
+      // The extents so far do not overlap, so only the neighbours of this one can.
+      auto next = extents.lower_bound(offset);
+      auto clash = next != extents.end() && next->first < end ? next : extents.end();
+      if (next != extents.begin() && std::prev(next)->second.end > offset) clash = std::prev(next);
+      if (clash != extents.end())
+        fail("arrays '" + clash->second.name + "' (data bytes " + std::to_string(clash->first) +
+             " to " + std::to_string(clash->second.end) + ") and '" + name + "' (data bytes " +
+             std::to_string(offset) + " to " + std::to_string(end) + ") overlap");
+      extents.emplace(offset, Extent{end, name});
+    }
     return reinterpret_cast<const T*>(data.data() + offset);
   }
 };
+
+// The first of `n` values that is neither missing (NaN) nor inside `range`; `n` when none is.
+template <typename T>
+std::size_t first_outside(const T* values, std::size_t n, const ValueRange& range) {
+  const T low = static_cast<T>(range.low);
+  const T high = std::min(static_cast<T>(range.high), std::numeric_limits<T>::max());
+  // NaN fails every comparison, so it counts as inside: missing. Infinities lie beyond `high`
+  // or below `low`.
+  auto outside = [&](T v) { return (range.low_open ? v <= low : v < low) || v > high; };
+  // Counted in blocks without an early exit, which the compiler vectorises.
+  constexpr std::size_t kBlock = 4096;
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t end = std::min(n, start + kBlock);
+    int count = 0;
+    if (range.low_open)
+      for (std::size_t i = start; i < end; ++i) count += (values[i] <= low) | (values[i] > high);
+    else
+      for (std::size_t i = start; i < end; ++i) count += (values[i] < low) | (values[i] > high);
+    if (count > 0)
+      for (std::size_t i = start; i < end; ++i)
+        if (outside(values[i])) return i;
+  }
+  return n;
+}
 
 // Whether a JSON value is an integer that T holds (json's get<T>() would convert a float or an
 // out-of-range integer silently, or with undefined behaviour).
@@ -253,7 +377,7 @@ Benchmark Benchmark::open(const std::string& path, OpenOptions options) {
 
 Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, OpenOptions options) {
   const std::string_view all = *bytes;
-  Reader r{what, {}};
+  Reader r{what, {}, {}};
   if (all.size() < format::kPreambleSize || std::memcmp(all.data(), format::kMagic, 8) != 0)
     r.fail("not a nas-run benchmark file (expected the magic bytes 'NASBENCH' at the start)");
   std::uint32_t version, header_crc;
@@ -280,6 +404,9 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
   const auto& h = b.header_;
   if (!h.is_object() || h.value("format", nlohmann::json()) != "nas-run-benchmark")
     r.fail("header does not describe a nas-run benchmark");
+  if (const auto v = get_field<std::uint32_t>(r, h, "version", "header"); v != format::kVersion)
+    r.fail("header 'version' is " + std::to_string(v) + ", expected " +
+           std::to_string(format::kVersion) + " (as in the preamble)");
   const auto data_start = format::align_up(format::kPreambleSize + header_len);
   const auto data_size = get_field<std::uint64_t>(r, h, "data_size", "header");
   if (data_start > all.size() || all.size() - data_start != data_size)
@@ -314,16 +441,25 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
 
     const auto& tables = h.at("tables");
     if (!tables.is_array()) r.fail("header 'tables' is not a list");
+    std::map<std::pair<std::string, std::string>, std::size_t> table_number;
     for (const auto& jt : tables) {
       Table t;
       t.dataset_ = get_field<std::string>(r, jt, "dataset", "a table");
       t.schedule_ = get_field<std::string>(r, jt, "schedule", "table " + t.dataset_);
       const std::string name = "table " + t.dataset_ + "@" + t.schedule_;
+      if (const auto [it, first] = table_number.emplace(std::pair{t.dataset_, t.schedule_}, b.tables_.size());
+          !first)
+        r.fail(name + " appears twice (tables " + std::to_string(it->second) + " and " +
+               std::to_string(b.tables_.size()) + ")");
       t.epochs_ = get_field<int>(r, jt, "epochs", name);
       t.recorded_ = get_field<std::vector<int>>(r, jt, "recorded_epochs", name);
       t.seeds_ = get_field<std::vector<std::int64_t>>(r, jt, "seeds", name);
       if (t.epochs_ < 1 || t.epochs_ > 100000) r.fail(name + " has an invalid epoch count");
       if (t.seeds_.empty()) r.fail(name + " has no seeds");
+      if (const auto twice = repeated_seed(t.seeds_))
+        r.fail(name + " lists training seed " + std::to_string(*twice) + " twice (seeds: " +
+               nlohmann::json(t.seeds_).dump() + ")");
+      if (t.recorded_.empty()) r.fail(name + " records no epoch");
       t.column_.assign(static_cast<std::size_t>(t.epochs_) + 1, -1);
       for (std::size_t i = 0; i < t.recorded_.size(); ++i) {
         const int e = t.recorded_[i];
@@ -343,14 +479,6 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
       const auto rows = get_field<std::size_t>(r, jt, "num_rows", name);
       if (rows > n) r.fail(name + " claims " + std::to_string(rows) + " rows for " + std::to_string(n) + " architectures");
       t.row_of_arch_ = r.array<std::int32_t>(jt.at("row_of_arch"), "i32", {n}, name + " row_of_arch");
-      for (std::size_t a = 0; a < n; ++a) {
-        const auto row = t.row_of_arch_[a];
-        if (row < -1 || row >= static_cast<std::int64_t>(rows))
-          r.fail(name + ": architecture " + std::to_string(a) + " has row " + std::to_string(row) +
-                 ", outside -1.." + std::to_string(rows - 1));
-        if (row < 0 && t.num_seeds_present(a) > 0)
-          r.fail(name + ": architecture " + std::to_string(a) + " has results but no row");
-      }
       const auto& metrics = jt.at("metrics");
       for (auto it = metrics.begin(); it != metrics.end(); ++it) {
         Metric m;
@@ -367,12 +495,55 @@ Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, Open
         if (costs.contains(cost_name(c)))
           t.costs_[static_cast<int>(c)] =
               r.array<double>(costs.at(cost_name(c)), "f64", {n}, name + " " + cost_name(c));
+      // The values, once every array of the table is known not to overlap another.
+      check_values(what, t, rows);
       b.tables_.push_back(std::move(t));
     }
   } catch (const nlohmann::json::exception& e) {
     r.fail(std::string("malformed header: ") + e.what());
   }
   return b;
+}
+
+// Seed flags of 0 or 1, rows within the stored ones, costs and series within their ranges.
+// Reading every value costs about as much as the data checksum.
+void Benchmark::check_values(const std::string& what, const Table& t, std::size_t rows) {
+  const std::string name = "table " + t.dataset() + "@" + t.schedule();
+  auto fail = [&](const std::string& msg) { throw FormatError(what + ": " + msg); };
+  const auto n = t.num_archs(), ns = t.seeds().size(), ne = t.recorded_epochs().size();
+  const auto* present = t.present_;
+  for (std::size_t i = 0; i < n * ns; ++i)
+    if (present[i] > 1)
+      fail(name + " seed_present: architecture index " + std::to_string(i / ns) + ", seed " +
+             std::to_string(t.seeds()[i % ns]) + " has the flag " + std::to_string(present[i]) +
+             ", expected 0 or 1");
+  for (std::size_t a = 0; a < n; ++a) {
+    const auto row = t.row_of_arch_[a];
+    if (row < -1 || row >= static_cast<std::int64_t>(rows))
+      fail(name + ": architecture " + std::to_string(a) + " has row " + std::to_string(row) +
+             ", outside -1.." + std::to_string(rows - 1));
+    if (row < 0 && t.num_seeds_present(a) > 0)
+      fail(name + ": architecture " + std::to_string(a) + " has results but no row");
+  }
+  for (auto c : all_costs()) {
+    const double* v = t.costs_[static_cast<int>(c)];
+    if (!v) continue;
+    if (const auto a = first_outside(v, n, value_range(c)); a < n)
+      fail(name + ", architecture index " + std::to_string(a) + ": " + value_error(c, v[a]));
+  }
+  for (auto m : all_metrics()) {
+    const float* v = t.series_[static_cast<int>(m)];
+    if (!v) continue;
+    const auto i = first_outside(v, rows * ns * ne, value_range(m));
+    if (i == rows * ns * ne) continue;
+    const auto row = static_cast<std::int32_t>(i / (ns * ne));
+    const auto arch = std::find(t.row_of_arch_, t.row_of_arch_ + n, row) - t.row_of_arch_;
+    const std::string where = arch < static_cast<std::ptrdiff_t>(n)
+                                  ? "architecture index " + std::to_string(arch)
+                                  : "row " + std::to_string(row) + " (of no architecture)";
+    fail(name + ", " + where + ", seed " + std::to_string(t.seeds()[i / ne % ns]) +
+           ", epoch " + std::to_string(t.recorded_epochs()[i % ne]) + ": " + value_error(m, v[i]));
+  }
 }
 
 std::size_t Benchmark::index_of(ArchCode code) const {

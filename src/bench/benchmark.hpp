@@ -47,6 +47,24 @@ constexpr std::size_t kNumCosts = 5;
 const std::array<Cost, kNumCosts>& all_costs();
 const char* cost_name(Cost c);
 
+// The values a metric or cost can take, the one place that says so: accuracies in [0, 100]
+// percent, losses in [0, inf), times (seconds), parameter and FLOP counts and latencies in
+// (0, inf). The builder, the file reader and the importers refuse anything else.
+struct ValueRange {
+  double low, high;
+  bool low_open;     // whether `low` itself is outside
+  const char* unit;  // "" when none
+  // False for NaN (the format's mark of a missing value) and infinities.
+  bool contains(double v) const;
+  std::string to_string() const;  // "[0, 100] (percent)", "(0, inf) (seconds)"
+};
+ValueRange value_range(Metric m);
+ValueRange value_range(Cost c);
+// Empty when `v` may be stored as a value of m (or c): inside its range, or NaN (missing). Else
+// "test_acc 150 is outside the accepted range [0, 100] (percent)"; callers put the place before.
+std::string value_error(Metric m, double v);
+std::string value_error(Cost c, double v);
+
 class FormatError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -98,6 +116,8 @@ class Table {
     return present_[arch * seeds_.size() + static_cast<std::size_t>(slot)] != 0;
   }
   int num_seeds_present(std::size_t arch) const;
+  // How many of the benchmark's architectures have results for at least one seed.
+  std::size_t architectures_with_results() const;
   // The stored row of an architecture's results, -1 for none. Architectures with the same row
   // share one set of trainings (e.g. isomorphic cells of a tabulated benchmark).
   int row_of(std::size_t arch) const { return arch < num_archs_ ? row_of_arch_[arch] : -1; }
@@ -130,6 +150,17 @@ class Table {
   std::array<const double*, kNumCosts> costs_{};
 };
 
+// How much of the search space a table covers. A table that lacks results for some of the
+// space's architectures is partial: the benchmark lists fewer than the space holds (an imported
+// CSV of some architectures) or has no results for some it lists (the NATS-Bench sample, a
+// tabulation stopped early). A search may propose any architecture of the space.
+struct Coverage {
+  std::size_t with_results = 0;  // architectures with results
+  std::size_t in_space = 0;      // architectures in the search space
+  bool partial() const { return with_results < in_space; }
+  std::string to_string() const;  // "results for 4 of the space's 15625 architectures"
+};
+
 struct OpenOptions {
   // Checking the CRC-32 of the data reads every byte once; skip only for trusted files.
   bool verify_checksum = true;
@@ -157,8 +188,14 @@ class Benchmark {
   // Free-form provenance (importer, recipe, software, machine).
   const nlohmann::json& meta() const { return meta_; }
   const nlohmann::json& header() const { return header_; }
+  Coverage coverage(const Table& t) const { return {t.architectures_with_results(), space_->size()}; }
 
  private:
+  // Throws FormatError naming `what` and the place of a value the format does not allow: a
+  // seed flag other than 0 or 1, a row outside the stored ones, a cost or series value outside
+  // value_range().
+  static void check_values(const std::string& what, const Table& t, std::size_t rows);
+
   SharedBytes bytes_;
   spaces::SearchSpacePtr space_;
   std::vector<ArchCode> codes_;

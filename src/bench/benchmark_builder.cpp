@@ -27,6 +27,14 @@ namespace {
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 }  // namespace
 
+std::optional<std::int64_t> repeated_seed(const std::vector<std::int64_t>& seeds) {
+  for (std::size_t i = 0; i < seeds.size(); ++i)
+    if (std::find(seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(i), seeds[i]) !=
+        seeds.begin() + static_cast<std::ptrdiff_t>(i))
+      return seeds[i];
+  return std::nullopt;
+}
+
 BenchmarkBuilder::BenchmarkBuilder(std::string space_name, std::vector<ArchCode> codes)
     : space_name_(std::move(space_name)), codes_(std::move(codes)) {}
 
@@ -37,13 +45,17 @@ BenchmarkBuilder::TableData& BenchmarkBuilder::add_table(const std::string& data
                                                          Metric truth) {
   if (find_table(dataset, schedule))
     throw std::invalid_argument("table " + dataset + "@" + schedule + " added twice");
+  const std::string name = "table " + dataset + "@" + schedule;
   if (epochs <= 0) throw std::invalid_argument("a schedule needs at least one epoch");
+  if (recorded_epochs.empty()) throw std::invalid_argument(name + " records no epoch");
   for (std::size_t i = 0; i < recorded_epochs.size(); ++i)
     if (recorded_epochs[i] < 1 || recorded_epochs[i] > epochs ||
         (i > 0 && recorded_epochs[i] <= recorded_epochs[i - 1]))
       throw std::invalid_argument("recorded epochs must ascend within 1.." +
                                   std::to_string(epochs));
   if (seeds.empty()) throw std::invalid_argument("a table needs at least one seed");
+  if (const auto twice = repeated_seed(seeds))
+    throw std::invalid_argument(name + " lists training seed " + std::to_string(*twice) + " twice");
   TableData t;
   t.dataset = dataset;
   t.schedule = schedule;
@@ -78,10 +90,14 @@ int BenchmarkBuilder::TableData::column_of_epoch(int epoch) const {
              : -1;
 }
 
-void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
+void BenchmarkBuilder::TableData::check_position(std::size_t arch, int slot) const {
   if (arch >= num_archs || slot < 0 || static_cast<std::size_t>(slot) >= seeds.size())
     throw std::out_of_range("table " + dataset + "@" + schedule + ": no position for arch " +
                             std::to_string(arch) + ", seed slot " + std::to_string(slot));
+}
+
+void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
+  check_position(arch, slot);
   present[arch * seeds.size() + static_cast<std::size_t>(slot)] = 1;
   if (row_of_arch[arch] < 0) {
     row_of_arch[arch] = static_cast<std::int32_t>(num_rows++);
@@ -106,21 +122,33 @@ void BenchmarkBuilder::TableData::share_results(std::size_t arch, std::size_t wi
 
 void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int epoch,
                                       double value) {
-  mark_present(arch, slot);
+  // Everything is checked before anything changes: a refused value leaves no trace.
+  check_position(arch, slot);
   const int col = column_of_epoch(epoch);
   if (col < 0)
     throw std::out_of_range("table " + dataset + "@" + schedule + " records no epoch " +
                             std::to_string(epoch));
+  // Checked as stored (float32), so that the reader accepts whatever the builder wrote.
+  const auto stored = static_cast<float>(value);
+  if (const auto problem = value_error(m, stored); !problem.empty())
+    throw std::invalid_argument("table " + dataset + "@" + schedule + ", architecture index " +
+                                std::to_string(arch) + ", seed " +
+                                std::to_string(seeds[static_cast<std::size_t>(slot)]) +
+                                ", epoch " + std::to_string(epoch) + ": " + problem);
+  mark_present(arch, slot);
   auto& s = series[static_cast<int>(m)];
   const auto width = recorded_epochs.size();
   if (s.empty()) s.assign(num_rows * seeds.size() * width, kMissing);
   const auto row = static_cast<std::size_t>(row_of_arch[arch]);
   s[(row * seeds.size() + static_cast<std::size_t>(slot)) * width + static_cast<std::size_t>(col)] =
-      static_cast<float>(value);
+      stored;
 }
 
 void BenchmarkBuilder::TableData::set_cost(Cost c, std::size_t arch, double value) {
   if (arch >= num_archs) throw std::out_of_range("no architecture " + std::to_string(arch));
+  if (const auto problem = value_error(c, value); !problem.empty())
+    throw std::invalid_argument("table " + dataset + "@" + schedule + ", architecture index " +
+                                std::to_string(arch) + ": " + problem);
   auto& v = costs[static_cast<int>(c)];
   if (v.empty()) v.assign(num_archs, std::numeric_limits<double>::quiet_NaN());
   v[arch] = value;

@@ -2,6 +2,7 @@
 // format. Values not set stay missing (NaN; seeds not marked present).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,11 @@ class BenchmarkBuilder {
     std::array<std::vector<double>, kNumCosts> costs;    // [arch]; empty = absent
     std::size_t num_archs = 0;
 
-    // Sets a value and marks the seed present. Throws std::out_of_range on a bad position.
+    // Sets a value and marks the seed present. Throws std::out_of_range on a bad position and
+    // std::invalid_argument, naming the place, on a value outside value_range(m); NaN stays
+    // missing.
     void set(Metric m, std::size_t arch, int slot, int epoch, double value);
+    // Throws like set() on a value outside value_range(c); NaN stays unknown.
     void set_cost(Cost c, std::size_t arch, double value);
     void mark_present(std::size_t arch, int slot);
     // `arch` shares every result of `with` (an isomorphic architecture, say): its row, seeds
@@ -38,11 +42,13 @@ class BenchmarkBuilder {
     }
     int slot_of_seed(std::int64_t seed) const;
     int column_of_epoch(int epoch) const;
+    // Throws std::out_of_range unless (arch, slot) is a position of the table.
+    void check_position(std::size_t arch, int slot) const;
   };
 
   BenchmarkBuilder(std::string space_name, std::vector<ArchCode> codes);
 
-  // recorded_epochs: ascending 1-based epochs within 1..epochs.
+  // recorded_epochs: ascending 1-based epochs within 1..epochs, at least one; seeds: distinct.
   TableData& add_table(const std::string& dataset, const std::string& schedule, int epochs,
                        std::vector<int> recorded_epochs, std::vector<std::int64_t> seeds,
                        Metric truth);
@@ -61,6 +67,9 @@ class BenchmarkBuilder {
   std::vector<TableData> tables_;
   nlohmann::json meta_ = nlohmann::json::object();
 };
+
+// A seed that a list holds more than once (the first such), for reader and writer.
+std::optional<std::int64_t> repeated_seed(const std::vector<std::int64_t>& seeds);
 
 // Format constants shared by reader and writer.
 namespace format {

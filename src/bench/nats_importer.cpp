@@ -2,12 +2,14 @@
 
 #include <tbb/parallel_for.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
 
+#include "bench/nb201_csv.hpp"
 #include "bench/pickle_reader.hpp"
 
 namespace nasrun::bench {
@@ -44,6 +46,20 @@ double number(const PyValue& v, const Place& at) {
   at.fail("expected a number, found " + v.describe());
 }
 
+// A number that must be a value of `m` (NaN, the mark of a missing value, passes).
+double metric_value(const PyValue& v, Metric m, const Place& at) {
+  const double x = number(v, at);
+  if (const auto problem = value_error(m, x); !problem.empty()) at.fail(problem);
+  return x;
+}
+
+// A cost, given in the file in units of 1 / `scale` (NATS-Bench counts parameters in millions).
+double cost_value(const PyValue& v, Cost c, double scale, const Place& at) {
+  const double x = number(v, at) * scale;
+  if (const auto problem = value_error(c, x); !problem.empty()) at.fail(problem);
+  return x;
+}
+
 // One (schedule, dataset, seed) training run: metric -> epoch (1-based) -> value.
 struct RunData {
   int epochs = 0;
@@ -62,14 +78,19 @@ void read_epoch_dict(const PyValue& d, Metric m, RunData& run, const Place& at) 
   for (const auto& [k, v] : d.dict) {
     if (k.kind != PyValue::Kind::Int || k.i < 0 || k.i >= run.epochs)
       at.fail("expected epoch keys 0.." + std::to_string(run.epochs - 1) + ", found " + k.describe());
-    run.series[m][static_cast<int>(k.i) + 1] = number(v, at / std::to_string(k.i));
+    run.series[m][static_cast<int>(k.i) + 1] = metric_value(v, m, at / std::to_string(k.i));
   }
 }
 
-// eval_* dicts are keyed 'NAME@EPOCH'.
-void read_eval_dict(const PyValue& d, Metric valid, Metric test, Metric ori, RunData& run,
-                    const Place& at) {
+// Per evaluation set (x-valid, x-test, ori-test): epoch (1-based) -> value.
+using EvalSeries = std::array<std::map<int, double>, 3>;
+
+// eval_* dicts are keyed 'NAME@EPOCH'; the values of each set are checked as values of its
+// metric in `as`.
+EvalSeries read_eval_dict(const PyValue& d, int epochs, const std::array<Metric, 3>& as,
+                          const Place& at) {
   if (!d.is_dict()) at.fail("expected a dict of 'name@epoch' -> value, found " + d.describe());
+  EvalSeries out;
   for (const auto& [k, v] : d.dict) {
     if (!k.is_string()) at.fail("expected 'name@epoch' keys, found " + k.describe());
     const auto atpos = k.s.rfind('@');
@@ -81,17 +102,18 @@ void read_eval_dict(const PyValue& d, Metric valid, Metric test, Metric ori, Run
     } catch (const std::exception&) {
       epoch = -1;
     }
-    if (epoch < 0 || epoch >= run.epochs)
+    if (epoch < 0 || epoch >= epochs)
       at.fail("key '" + k.s + "' is not of the form name@epoch with epoch in 0.." +
-              std::to_string(run.epochs - 1));
+              std::to_string(epochs - 1));
     const auto name = k.s.substr(0, atpos);
-    Metric m;
-    if (name == "x-valid") m = valid;
-    else if (name == "x-test") m = test;
-    else if (name == "ori-test") m = ori;
+    std::size_t set;
+    if (name == "x-valid") set = 0;
+    else if (name == "x-test") set = 1;
+    else if (name == "ori-test") set = 2;
     else at.fail("unknown evaluation set '" + name + "' (expected x-valid, x-test or ori-test)");
-    run.series[m][epoch + 1] = number(v, at / k.s);
+    out[set][epoch + 1] = metric_value(v, as[set], at / k.s);
   }
+  return out;
 }
 
 ArchData read_arch_file(const std::string& path, std::size_t index, const std::string& arch) {
@@ -126,6 +148,8 @@ ArchData read_arch_file(const std::string& path, std::size_t index, const std::s
         (at / "all_results").fail("expected (dataset, seed) keys, found " + key.describe());
       const auto& dataset = key.items[0].s;
       const auto seed = key.items[1].i;
+      if (const auto problem = nb201_dataset_error(dataset); !problem.empty())
+        (at / "all_results").fail("dataset " + problem);
       const Place rp = at / ("all_results[('" + dataset + "', " + std::to_string(seed) + ")]");
       RunData run;
       const auto& epochs_v = field(res, "epochs", rp);
@@ -135,25 +159,31 @@ ArchData read_arch_file(const std::string& path, std::size_t index, const std::s
       read_epoch_dict(field(res, "train_losses", rp), Metric::TrainLoss, run, rp / "train_losses");
       read_epoch_dict(field(res, "train_acc1es", rp), Metric::TrainAcc, run, rp / "train_acc1es");
       read_epoch_dict(field(res, "train_times", rp), Metric::TrainTime, run, rp / "train_times");
-      read_eval_dict(field(res, "eval_acc1es", rp), Metric::ValidAcc, Metric::TestAcc,
-                     Metric::OriTestAcc, run, rp / "eval_acc1es");
-      read_eval_dict(field(res, "eval_losses", rp), Metric::ValidLoss, Metric::TestLoss,
-                     Metric::OriTestLoss, run, rp / "eval_losses");
+      for (const auto& [key, metrics] :
+           {std::pair{"eval_acc1es", std::array{Metric::ValidAcc, Metric::TestAcc, Metric::OriTestAcc}},
+            std::pair{"eval_losses", std::array{Metric::ValidLoss, Metric::TestLoss, Metric::OriTestLoss}}}) {
+        auto sets = read_eval_dict(field(res, key, rp), run.epochs, metrics, rp / key);
+        for (std::size_t i = 0; i < sets.size(); ++i)
+          if (!sets[i].empty()) run.series[metrics[i]] = std::move(sets[i]);
+      }
       // The time of each epoch's validation pass: x-valid where recorded, else ori-test.
-      RunData times;
-      times.epochs = run.epochs;
-      read_eval_dict(field(res, "eval_times", rp), Metric::ValidAcc, Metric::TestAcc,
-                     Metric::OriTestAcc, times, rp / "eval_times");
+      const auto times = read_eval_dict(field(res, "eval_times", rp), run.epochs,
+                                        {Metric::EvalTime, Metric::EvalTime, Metric::EvalTime},
+                                        rp / "eval_times");
       auto& eval_time = run.series[Metric::EvalTime];
-      eval_time = times.series[Metric::OriTestAcc];
-      for (const auto& [e, v] : times.series[Metric::ValidAcc]) eval_time[e] = v;
+      eval_time = times[2];
+      for (const auto& [e, v] : times[0]) eval_time[e] = v;
       // NATS-Bench gives parameters and FLOPs in millions.
-      run.params = number(field(res, "params", rp), rp / "params") * 1e6;
-      run.flops = number(field(res, "flop", rp), rp / "flop") * 1e6;
-      run.latency = number(field(res, "latency", rp), rp / "latency");
+      run.params = cost_value(field(res, "params", rp), Cost::Params, 1e6, rp / "params");
+      run.flops = cost_value(field(res, "flop", rp), Cost::Flops, 1e6, rp / "flop");
+      run.latency = cost_value(field(res, "latency", rp), Cost::Latency, 1, rp / "latency");
       data.runs[{schedule, dataset, seed}] = std::move(run);
     }
   }
+  // An entry without results is a damaged file, not an imported architecture.
+  if (data.runs.empty())
+    root.fail("holds no training results (expected schedules such as '12' and '200', each "
+              "with all_results of (dataset, seed) runs)");
   return data;
 }
 

@@ -1,8 +1,10 @@
 #include "bench/nb201_csv.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -23,6 +25,39 @@ const std::vector<std::string> kFinalColumns = {"index",   "arch",     "dataset"
                                                 "seed",    "valid_acc", "test_acc",
                                                 "valtest_acc", "train_time_s", "params_m"};
 const std::vector<std::string> kHp12Columns = {"index", "arch", "dataset", "valid_acc", "test_acc"};
+
+// Levenshtein distance, ignoring case: how far a dataset name is from a known one.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// Bytes that would not show in a terminal (control characters, a byte-order mark, UTF-16's
+// zero bytes) as \xHH, so that a message never hides what is wrong.
+std::string visible(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02X", u);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 std::vector<std::string_view> split(std::string_view line) {
   std::vector<std::string_view> out;
@@ -45,7 +80,10 @@ struct Row {
 
 class CsvFile {
  public:
-  explicit CsvFile(std::string path) : path_(std::move(path)), text_(read_file(path_)) {}
+  explicit CsvFile(std::string path) : path_(std::move(path)), text_(read_file(path_)) {
+    // A UTF-8 byte-order mark is no part of the first column's name.
+    if (std::string_view(text_).substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+  }
 
   [[noreturn]] void fail(std::size_t line, const std::string& msg) const {
     throw FormatError(path_ + ":" + std::to_string(line) + ": " + msg);
@@ -63,7 +101,7 @@ class CsvFile {
     std::string a, b;
     for (const auto& c : kFinalColumns) a += (a.empty() ? "" : ",") + c;
     for (const auto& c : kHp12Columns) b += (b.empty() ? "" : ",") + c;
-    fail(1, "unexpected columns '" + got + "' (expected '" + a + "' or '" + b + "')");
+    fail(1, "unexpected columns '" + visible(got) + "' (expected '" + a + "' or '" + b + "')");
   }
 
   // False at the end of the file.
@@ -84,20 +122,23 @@ class CsvFile {
     row.arch = f[c++];
     row.dataset = f[c++];
     if (row.dataset.empty()) fail(line_, "column 'dataset' is empty");
+    if (const auto problem = nb201_dataset_error(std::string(row.dataset)); !problem.empty())
+      fail(line_, "column 'dataset': " + problem);
     if (kind == Kind::Final) {
       row.seed = static_cast<std::int64_t>(integer(f[c], cols[c]));
       ++c;
     }
-    row.valid = number(f[c], cols[c]);
+    row.valid = number(f[c], cols[c], value_range(Metric::ValidAcc));
     ++c;
-    row.test = number(f[c], cols[c]);
+    row.test = number(f[c], cols[c], value_range(Metric::TestAcc));
     ++c;
     if (kind == Kind::Final) {
-      row.valtest = number(f[c], cols[c]);
+      row.valtest = number(f[c], cols[c], value_range(Metric::OriTestAcc));
       ++c;
-      row.time_s = number(f[c], cols[c]);
+      // The time of all epochs: positive like the time of one.
+      row.time_s = number(f[c], cols[c], value_range(Cost::EpochTrainTime));
       ++c;
-      row.params_m = number(f[c], cols[c]);
+      row.params_m = number(f[c], cols[c], value_range(Cost::Params));
     }
     return true;
   }
@@ -125,14 +166,18 @@ class CsvFile {
     return v;
   }
 
-  // Empty = missing (NaN); anything else must be a finite number.
-  double number(std::string_view f, const std::string& col) {
+  // Empty = missing (NaN); anything else must be a number in `range`.
+  double number(std::string_view f, const std::string& col, const ValueRange& range) {
     if (f.empty()) return std::nan("");
     double v = 0;
     const auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
     if (ec != std::errc() || p != f.data() + f.size() || !std::isfinite(v))
-      fail(line_, "column '" + col + "': '" + std::string(f) +
-                      "' is not a finite number (leave the field empty when missing)");
+      fail(line_, "column '" + col + "': '" + visible(f) +
+                      "' is not a finite number in the accepted range " + range.to_string() +
+                      " (leave the field empty when missing)");
+    if (!range.contains(v))
+      fail(line_, "column '" + col + "': '" + std::string(f) + "' is outside the accepted range " +
+                      range.to_string());
     return v;
   }
 
@@ -149,6 +194,31 @@ struct Parsed {
 };
 
 }  // namespace
+
+const std::vector<std::string>& nb201_datasets() {
+  static const std::vector<std::string> names = {"cifar10-valid", "cifar10", "cifar100",
+                                                 "ImageNet16-120"};
+  return names;
+}
+
+std::string nb201_dataset_error(const std::string& name) {
+  const auto& known = nb201_datasets();
+  if (std::find(known.begin(), known.end(), name) != known.end()) return {};
+  std::string msg = "'" + visible(name) + "' is not a NAS-Bench-201 dataset (expected ";
+  for (std::size_t i = 0; i < known.size(); ++i)
+    msg += (i == 0 ? "" : i + 1 == known.size() ? " or " : ", ") + known[i];
+  msg += ")";
+  // A few edits away is a typo (cifar-100, imagenet16-120); farther is another dataset.
+  constexpr std::size_t kTypoDistance = 3;
+  const std::string* nearest = nullptr;
+  std::size_t best = kTypoDistance + 1;
+  for (const auto& k : known)
+    if (const auto d = edit_distance(name, k); d < best) {
+      best = d;
+      nearest = &k;
+    }
+  return nearest ? msg + "; did you mean '" + *nearest + "'?" : msg;
+}
 
 BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
   if (paths.empty()) throw FormatError("no NAS-Bench-201 CSV file given");

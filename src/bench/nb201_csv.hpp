@@ -16,6 +16,15 @@ inline constexpr const char* kNb201CsvSource = "NAS-Bench-201 CSV tables";
 // The kind of each file is recognised from its header line. Files of both kinds may be given
 // together; architectures must agree on (index, string) across files. Throws FormatError naming
 // the file, line and column of the first problem.
+// A UTF-8 byte-order mark (spreadsheet programs write one) is skipped. Values outside
+// value_range() of their metric or cost, and datasets NAS-Bench-201 does not have, are refused.
 BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths);
+
+// The datasets NAS-Bench-201 (and NATS-Bench's topology archive) trained on: cifar10-valid,
+// cifar10, cifar100, ImageNet16-120.
+const std::vector<std::string>& nb201_datasets();
+// Empty when `name` is one of nb201_datasets(); else a message naming it, the datasets and the
+// nearest of them when it looks like a typo of one.
+std::string nb201_dataset_error(const std::string& name);
 
 }  // namespace nasrun::bench

@@ -579,8 +579,10 @@ TabulationResult tabulate(const TabulationConfig& config,
     for (const auto& [name, values] : r["series"].items()) {
       const auto m = bench::parse_metric(name);
       for (std::size_t t = 0; t < values.size(); ++t) {
+        // A diverged run's infinite loss is missing, as the journal (JSON has no infinity)
+        // gives it back on a resume; the builder refuses non-finite values.
         const double v = json_number(values[t]);
-        if (!std::isnan(v)) table.set(m, arch, slot, static_cast<int>(t) + 1, v);
+        if (std::isfinite(v)) table.set(m, arch, slot, static_cast<int>(t) + 1, v);
       }
     }
     double tr = 0, ev = 0;
@@ -596,7 +598,9 @@ TabulationResult tabulate(const TabulationConfig& config,
   }
   for (const auto& [arch, sums] : time_sums) {
     table.set_cost(bench::Cost::EpochTrainTime, arch, sums.first / time_counts[arch]);
-    table.set_cost(bench::Cost::EpochEvalTime, arch, sums.second / time_counts[arch]);
+    // No validation pass timed (none recorded, or every run diverged at once): unknown, not 0 s.
+    if (sums.second > 0)
+      table.set_cost(bench::Cost::EpochEvalTime, arch, sums.second / time_counts[arch]);
   }
   std::size_t shared = 0;
   if (config.share_within_class) {
