@@ -159,7 +159,7 @@ TEST_CASE("nas-bench import --out naming its input CSV, or a file it did not wri
   CHECK(run("nas-bench", "import --nb201-csv " + csv + " --out " + tabulated + " --force").status == 0);
   // A folder, or a file in a folder that does not exist.
   r = run("nas-bench", "import --nb201-csv " + csv + " --out " + dir.path().string());
-  CHECK_THAT(r.output, Catch::Contains("is a folder; expected the path of a file"));
+  CHECK_THAT(r.output, Catch::Contains("is a folder (expected the path of a file)"));
   r = run("nas-bench", "import --nb201-csv " + csv + " --out " + dir.file("no/such.nasbench"));
   CHECK_THAT(r.output, Catch::Contains("does not exist"));
 }
@@ -551,4 +551,28 @@ TEST_CASE("Without a ground truth the best test error seen is NaN, not inf", "[b
     CHECK(std::isnan(row.test_error));
     CHECK(std::isnan(row.best_test_error));
   }
+}
+
+TEST_CASE("Two nas-runs on one output folder: the second is refused, the first unharmed", "[bad-input][cli]") {
+  testing::TempDir dir("two-runs");
+  const auto bench = dir.file("toy.nasbench");
+  testing::toy_builder().write(bench);
+  const auto out = dir.file("out");
+  const std::string study = "--benchmark " + bench + " --out " + out +
+                            " --strategy rs --seeds 3000 --budget 10h --T 2 --threads 1";
+  // The first is paused (SIGSTOP) once it has written a run, so it holds the folder; the second,
+  // the same study or another, is refused naming it; the first then finishes.
+  const auto r = run_shell(
+      program("nas-run") + " " + study + " >" + dir.file("log") + " 2>&1 & pid=$!; " +
+      "for i in $(seq 600); do grep -q \"runs\\]\" " + dir.file("log") +
+      " && break; sleep 0.05; done; kill -STOP $pid; " + program("nas-run") + " " + study +
+      "; echo second=$?; " + program("nas-run") + " " + study + " --seed 9; echo third=$?; " +
+      "kill -CONT $pid; wait $pid; echo first=$?");
+  INFO(r.output);
+  CHECK_THAT(r.output, Catch::Contains("output folder '" + out + "' is in use by another nas-run (pid"));
+  CHECK_THAT(r.output, Catch::Contains("second=1"));
+  CHECK_THAT(r.output, Catch::Contains("third=1"));
+  CHECK_THAT(r.output, Catch::Contains("first=0"));
+  CHECK(listing(fs::path(out) / "traces").size() == 3000);
+  CHECK_FALSE(fs::exists(out + "/.nas-run.lock"));
 }

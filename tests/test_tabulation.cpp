@@ -533,3 +533,31 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   std::filesystem::remove_all(data);
 }
 #endif
+
+TEST_CASE("tabulate() replaces only its own output: a benchmark without its journal needs force",
+          "[tabulate][bad-input]") {
+  testing::TempDir dir("tabulate-own-output");
+  const auto out = dir.file("t.nasbench");
+  // A finished tabulation whose journal is gone, or an imported benchmark, at --out.
+  testing::toy_builder().write(out);
+  const auto before = bench::read_file(out);
+  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+             Catch::Contains("--out '" + out + "' exists and is not an earlier output of "
+                             "nas-bench tabulate") && Catch::Contains("--force"));
+  CHECK(bench::read_file(out) == before);
+  CHECK_FALSE(std::filesystem::exists(out + ".journal"));
+  // With its journal beside it, the file is the tabulation's own: it resumes and replaces it.
+  REQUIRE(experiment::tabulate(tabular_config(dir.file("u.nasbench"))).complete);
+  REQUIRE(experiment::tabulate(tabular_config(dir.file("u.nasbench"))).resumed == 13);
+  auto forced = tabular_config(out);
+  forced.force = true;
+  CHECK(experiment::tabulate(forced).complete);
+  CHECK(bench::read_file(out) != before);
+  // An input is never replaced, not even with force.
+  auto onto_input = tabular_config(dir.file("archs.txt"));
+  onto_input.inputs = {{"--archs", dir.file("archs.txt")}};
+  onto_input.force = true;
+  std::ofstream(dir.file("archs.txt")) << "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n";
+  CHECK_THAT(error_of([&] { experiment::tabulate(onto_input); }),
+             Catch::Contains("is the same file as the input --archs"));
+}

@@ -160,7 +160,9 @@ int cmd_tabulate(const std::vector<std::string>& args) {
       "workers", po::value(&config.workers)->default_value(0), "parallel trainings (0 = one per core)")(
       "time-limit", po::value(&time_limit),
       "start no training after this long (e.g. 2h); the file then holds what is done, and a "
-      "rerun continues");
+      "rerun continues")(
+      "force", po::bool_switch(&config.force),
+      "replace an existing --out that has no journal beside it (not a tabulation to resume)");
   const auto parsed = parse(desc, args);
   if (!parsed) return 0;
   if (config.out.empty()) throw cli::UsageError("tabulate needs --out FILE");
@@ -177,6 +179,7 @@ int cmd_tabulate(const std::vector<std::string>& args) {
   config.seeds = cli::parse_integer_list(seeds, "seeds", 0);
   if (!extra_seeds.empty()) config.extra_seeds = cli::parse_integer_list(extra_seeds, "extra-seeds", 0);
   config.archs = experiment::select_archs(archs, *config.source_options.space, config.selection_seed);
+  if (experiment::archs_spec_is_file(archs)) config.inputs.emplace_back("--archs", archs);
   std::string command = "nas-bench tabulate";
   for (const auto& a : args) command += " " + a;
   config.meta["command"] = command;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "bench/benchmark_builder.hpp"
+#include "common/numbers.hpp"
 #include "common/registry.hpp"
 #include "spaces/random.hpp"
 
@@ -123,12 +124,7 @@ std::string Coverage::to_string() const {
 SeedPolicy SeedPolicy::parse(const std::string& text) {
   if (text == "mean") return mean();
   if (text == "random") return random();
-  try {
-    std::size_t used = 0;
-    const auto v = std::stoll(text, &used);
-    if (used == text.size()) return fixed(v);
-  } catch (const std::exception&) {
-  }
+  if (const auto seed = common::parse_decimal_integer(text)) return fixed(*seed);
   throw std::invalid_argument("invalid seed policy '" + text +
                               "' (expected 'random', 'mean' or a training seed number)");
 }

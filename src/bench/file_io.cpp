@@ -122,11 +122,13 @@ void check_output_file(const std::string& path,
   check_not_an_input(path, rule.option, inputs);
   std::error_code ec;
   if (fs::is_directory(path, ec))
-    throw FileError(rule.option + " '" + path + "' is a folder; expected the path of a file");
+    throw FileError(rule.option + " " + path + " is a folder (expected the path of a file)");
   const auto parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec))
+    throw FileError(rule.option + " " + path + ": its folder " + parent.string() +
+                    " does not exist");
   if (!parent.empty() && !fs::is_directory(parent, ec))
-    throw FileError(rule.option + " '" + path + "': the folder '" + parent.string() +
-                    "' does not exist");
+    throw FileError(rule.option + " " + path + ": " + parent.string() + " is not a folder");
   if (!fs::exists(fs::symlink_status(path, ec)) || force) return;
   if (!rule.is_earlier_output || !rule.is_earlier_output(path))
     throw FileError(rule.option + " '" + path + "' exists and is not an earlier output of " +

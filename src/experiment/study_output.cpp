@@ -22,6 +22,8 @@ constexpr const char* kCompletePrefix = "# complete: ";
 constexpr const char* kOutputFiles[] = {"config.json", "summary.json", "results.csv",
                                         "figure.png",  "figure.svg",   "figure.dat",
                                         "figure.gp"};
+// Held by the nas-run that works in the folder.
+constexpr const char* kLockFile = ".nas-run.lock";
 
 std::string fmt(double v) {
   char buf[64];
@@ -154,36 +156,59 @@ StudyOutput::StudyOutput(std::string dir, const nlohmann::json& config,
     for (const auto& entry : fs::directory_iterator(folder / "traces", ec))
       bench::check_not_an_input(entry.path().string(), "--out", inputs);
   if (!fs::is_directory(folder, ec)) return;
-  const auto path = (folder / "config.json").string();
-  if (fs::exists(path)) {
-    nlohmann::json old;
-    try {
-      old = nlohmann::json::parse(bench::read_file(path));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(path + " is not valid JSON: " + e.what());
+  // An existing study is locked at once, so that a second nas-run on it is refused before it
+  // computes anything; a new folder is locked when its first run finishes (start_writing).
+  lock_ = lock_folder();
+  if (!check_config() && !force)
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      const auto name = entry.path().filename().string();
+      // What an earlier start killed before config.json could leave: not somebody's files.
+      if (name == kLockFile || (name == "traces" && fs::is_empty(entry.path(), ec))) continue;
+      throw std::runtime_error("--out '" + dir_ + "' holds files but no nas-run study (no " +
+                               "config.json); choose a new or empty folder, or pass --force to "
+                               "write the study there");
     }
-    if (old != config_) {
-      std::string diff;
-      for (const auto& d : nlohmann::json::diff(old, config_))
-        diff += (diff.empty() ? "" : ", ") + d.value("path", std::string("?"));
-      throw std::runtime_error("output folder '" + dir_ +
-                               "' holds a study with another configuration (differs at " + diff +
-                               "); choose another --out or remove the folder");
-    }
-  } else if (!fs::is_empty(folder, ec) && !force) {
-    throw std::runtime_error("--out '" + dir_ + "' holds files but no nas-run study (no " +
-                             "config.json); choose a new or empty folder, or pass --force to "
-                             "write the study there");
-  }
   bench::remove_stale_temporaries(dir_);
   bench::remove_stale_temporaries((folder / "traces").string());
+}
+
+std::unique_ptr<bench::FileLock> StudyOutput::lock_folder() const {
+  try {
+    return std::make_unique<bench::FileLock>((fs::path(dir_) / kLockFile).string());
+  } catch (const bench::FileLockedError& e) {
+    throw std::runtime_error("output folder '" + dir_ + "' is in use by another nas-run (pid " +
+                             (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
+                             "); wait for it to end, or choose another --out");
+  }
+}
+
+bool StudyOutput::check_config() const {
+  const auto path = (fs::path(dir_) / "config.json").string();
+  if (!fs::exists(path)) return false;
+  nlohmann::json old;
+  try {
+    old = nlohmann::json::parse(bench::read_file(path));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + " is not valid JSON: " + e.what());
+  }
+  if (old != config_) {
+    std::string diff;
+    for (const auto& d : nlohmann::json::diff(old, config_))
+      diff += (diff.empty() ? "" : ", ") + d.value("path", std::string("?"));
+    throw std::runtime_error("output folder '" + dir_ +
+                             "' holds a study with another configuration (differs at " + diff +
+                             "); choose another --out or remove the folder");
+  }
+  return true;
 }
 
 void StudyOutput::start_writing() {
   if (started_) return;
   fs::create_directories(fs::path(dir_) / "traces");
-  const auto path = (fs::path(dir_) / "config.json").string();
-  if (!fs::exists(path)) bench::write_file_atomically(path, config_.dump(2) + "\n");
+  if (!lock_) lock_ = lock_folder();
+  // Another nas-run may have started a study here since this one looked.
+  if (!check_config())
+    bench::write_file_atomically((fs::path(dir_) / "config.json").string(), config_.dump(2) + "\n");
   started_ = true;
 }
 

@@ -5,12 +5,14 @@
 // that fails to start leaves no folder behind to trip its corrected rerun.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bench/file_io.hpp"
 #include "experiment/study.hpp"
 #include "experiment/summary.hpp"
 
@@ -51,12 +53,16 @@ class StudyOutput {
 
  private:
   void start_writing();
+  std::unique_ptr<bench::FileLock> lock_folder() const;
+  // Whether config.json is there; std::runtime_error when it holds another configuration.
+  bool check_config() const;
 
   std::string dir_;
   const spaces::SearchSpace& space_;
   nlohmann::json config_;
   std::string study_digest_;
   bool started_ = false;
+  std::unique_ptr<bench::FileLock> lock_;  // held from the first write (or resume) to the end
 };
 
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,

@@ -25,6 +25,7 @@
 
 #include "bench/benchmark_builder.hpp"
 #include "bench/file_io.hpp"
+#include "common/numbers.hpp"
 #include "spaces/random.hpp"
 
 namespace nasrun::experiment {
@@ -333,25 +334,27 @@ class Journal {
 };
 
 // Checks, before anything is trained, that the benchmark and its journal can be written there:
-// a tabulation that found out only at its end would lose the trainings of the run.
-void check_outputs(const std::string& out) {
+// a tabulation that found out only at its end would lose the trainings of the run. An existing
+// file at --out is this command's own only while its journal is beside it (the tabulation then
+// resumes); any other, such as an imported benchmark or a finished tabulation whose journal is
+// gone, is replaced only with `force`.
+void check_outputs(const TabulationConfig& config) {
   namespace fs = std::filesystem;
+  const auto& out = config.out;
   if (out.empty()) throw bench::FileError("tabulation needs --out FILE");
-  std::error_code ec;
-  if (fs::is_directory(out, ec))
-    throw bench::FileError("--out " + out + " is a folder (expected the benchmark file to write)");
+  bench::check_output_file(out, config.inputs,
+                           {"--out", "nas-bench tabulate",
+                            [](const std::string& path) { return fs::exists(path + ".journal"); }},
+                           config.force);
   if (out.back() == '/')
     throw bench::FileError("--out " + out + " ends in '/' (expected the benchmark file to write)");
   const auto parent = fs::path(out).parent_path();
   const std::string folder = parent.empty() ? "." : parent.string();
-  if (!fs::exists(folder, ec))
-    throw bench::FileError("--out " + out + ": its folder " + folder + " does not exist");
-  if (!fs::is_directory(folder, ec))
-    throw bench::FileError("--out " + out + ": " + folder + " is not a folder");
   if (::access(folder.c_str(), W_OK | X_OK) != 0)
     throw bench::FileError("--out " + out + ": cannot write in its folder " + folder + " (" +
                            std::strerror(errno) + ")");
-  for (const auto& path : {out, out + ".journal", out + ".journal.rejected"})
+  std::error_code ec;
+  for (const auto& path : {out + ".journal", out + ".journal.rejected"})
     if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
       throw bench::FileError(path + " is not a regular file");
 }
@@ -415,26 +418,27 @@ std::string machine_description() {
 
 }  // namespace
 
+bool archs_spec_is_file(const std::string& spec) {
+  return spec != "classes" && spec != "all" && spec.rfind("sample:", 0) != 0;
+}
+
 std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces::SearchSpace& space,
                                            std::uint64_t seed) {
   if (spec == "classes") return space.class_representatives();
   std::vector<spaces::ArchCode> all(space.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   if (spec == "all") return all;
-  if (spec.rfind("sample:", 0) == 0) {
-    std::size_t n = 0, used = 0;
-    try {
-      n = std::stoul(spec.substr(7), &used);
-    } catch (const std::exception&) {
-    }
-    if (used == 0 || used != spec.size() - 7 || n == 0 || n > all.size())
+  if (!archs_spec_is_file(spec)) {
+    // sample:N. stoul would read "sample:-1" as 2^64 - 1 and "sample: 5" as 5.
+    const auto n = common::parse_decimal_integer(spec.substr(7));
+    if (!n || *n < 1 || static_cast<std::size_t>(*n) > all.size())
       throw std::invalid_argument("--archs '" + spec + "': expected sample:N with N in 1.." +
                                   std::to_string(all.size()));
     // A seeded partial Fisher-Yates shuffle; the sample is returned in code order.
     spaces::Rng rng(spaces::mix_seed(seed, 0x5A3));
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < static_cast<std::size_t>(*n); ++i)
       std::swap(all[i], all[i + spaces::uniform_below(rng, all.size() - i)]);
-    all.resize(n);
+    all.resize(static_cast<std::size_t>(*n));
     std::sort(all.begin(), all.end());
     return all;
   }
@@ -461,7 +465,7 @@ TabulationResult tabulate(const TabulationConfig& config,
   const auto& space = *config.source_options.space;
   const auto archs = config.archs.empty() ? space.class_representatives() : config.archs;
   check_work(config, archs, space);
-  check_outputs(config.out);
+  check_outputs(config);
   const auto lock = lock_outputs(config.out);
   std::set<std::int64_t> all_seeds(config.seeds.begin(), config.seeds.end());
   all_seeds.insert(config.extra_seeds.begin(), config.extra_seeds.end());

@@ -37,6 +37,10 @@ struct TabulationConfig {
   double time_limit_s = 0;   // stop starting trainings after this long (0 = none)
   // The benchmark file; beside it <out>.journal, <out>.journal.rejected and <out>.lock.
   std::string out;
+  // Files the tabulation reads, as (option, path): --out may be none of them.
+  std::vector<std::pair<std::string, std::string>> inputs;
+  // Replace an existing --out that has no journal beside it (not this command's own output).
+  bool force = false;
   nlohmann::json meta = nlohmann::json::object();  // added to the file's provenance
 };
 
@@ -63,6 +67,8 @@ TabulationResult tabulate(const TabulationConfig& config,
 
 // The architectures to train for `--archs`: "classes", "all", "sample:N" (seeded by `seed`),
 // or a file with one architecture string per line.
+// Whether an `--archs` value names a file (rather than classes, all or sample:N).
+bool archs_spec_is_file(const std::string& spec);
 std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces::SearchSpace& space,
                                            std::uint64_t seed);
 
