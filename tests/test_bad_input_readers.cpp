@@ -26,16 +26,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The message of what `f` throws, or "no error".
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 // Writes `value` at byte `at` of a file's data section.
 template <typename T>
 void poke(Parts& p, std::uint64_t at, T value) {
@@ -115,7 +105,7 @@ class NatsArchive {
   }
   fs::path path() const { return dir_.path() / "archive"; }
   std::string error() const {
-    return error_of([&] { import_nats_archive(path().string()); });
+    return testing::error_of([&] { import_nats_archive(path().string()); });
   }
 
  private:
@@ -203,7 +193,7 @@ TEST_CASE("The builder refuses impossible values where they are set", "[bad-inpu
        "table none@4 records no epoch"},
   };
   for (const auto& [f, expected] : cases) {
-    const auto msg = error_of(f);
+    const auto msg = testing::error_of(f);
     INFO(msg);
     CHECK_THAT(msg, Catch::Contains(expected));
   }

@@ -240,6 +240,16 @@ inline ProgramResult run_program(const std::string& program, const std::string& 
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// The message of what `f` throws, or "no error".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 // bzip2-compressed bytes, for hand-made NATS-Bench files.
 inline std::string bz2_compress(const std::string& raw) {
   std::string out(raw.size() + raw.size() / 100 + 1024, '\0');

@@ -95,15 +95,6 @@ experiment::TabulationConfig tabular_config(const std::string& out) {
   return c;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", "[tabulate]") {
@@ -111,21 +102,21 @@ TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", 
   auto c = tabular_config(dir.file("t.nasbench"));
   c.seeds = {0, 0};
   c.extra_seeds = {};
-  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
              Catch::Contains("seed 0 is given twice in --seeds"));
   c.seeds = {0};
   c.extra_seeds = {1, 1};
-  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
              Catch::Contains("seed 1 is given twice in --extra-seeds"));
   c.extra_seeds = {0};
-  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
              Catch::Contains("seed 0 is in both --seeds and --extra-seeds"));
   c.extra_seeds = {1};
   c.archs = {3, 4, 3};
-  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
              Catch::Contains("architecture 3 is given twice"));
   c.archs = {3, 15625};
-  CHECK_THAT(error_of([&] { experiment::tabulate(c); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
              Catch::Contains("architecture 15625 is outside the space (expected 0..15624)"));
   CHECK(listing(dir.path()).empty());  // nothing trained, nothing written
 }
@@ -144,13 +135,13 @@ TEST_CASE("tabulate() checks where it writes before the first training", "[tabul
   };
   for (const auto& [out, expected] : cases) {
     INFO(out);
-    CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+    CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
                Catch::Contains(expected));
     CHECK(listing(dir.path()) == before);  // no journal, no lock file, nothing trained
   }
   // The journal's name taken by a folder.
   fs::create_directories(dir.path() / "t.nasbench.journal");
-  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(dir.file("t.nasbench"))); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(dir.file("t.nasbench"))); }),
              Catch::Contains(dir.file("t.nasbench.journal") + " is not a regular file"));
   CHECK_FALSE(fs::exists(dir.file("t.nasbench")));
 }
@@ -202,7 +193,7 @@ TEST_CASE("A tabulation is refused while another holds its --out", "[tabulate][f
   const auto out = dir.file("t.nasbench");
   {
     bench::FileLock other(out + ".lock");
-    CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+    CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
                Catch::Contains(out + ".journal is in use by another tabulation (pid " +
                                std::to_string(getpid()) + ")"));
     CHECK_FALSE(fs::exists(out + ".journal"));
@@ -322,17 +313,17 @@ TEST_CASE("A journal of other settings, or with no settings line, is refused as 
   auto journal = read_lines(out + ".journal");
 
   write_lines(out + ".journal", {journal.begin() + 1, journal.end()});
-  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
              Catch::Contains(out + ".journal has no settings header line (its line 1 is a "
                                    "training record)"));
   write_lines(out + ".journal", {"garbage"});
-  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
              Catch::Contains(out + ".journal has no settings header line"));
 
   write_lines(out + ".journal", journal);
   auto other = tabular_config(out);
   other.extra_seeds = {};
-  CHECK_THAT(error_of([&] { experiment::tabulate(other); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(other); }),
              Catch::Contains(out + ".journal belongs to a tabulation with other settings") &&
                  Catch::Contains("extra_seeds") && Catch::Contains("items"));
   CHECK(read_lines(out + ".journal") == journal);  // left as it was
@@ -541,7 +532,7 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   // A finished tabulation whose journal is gone, or an imported benchmark, at --out.
   testing::toy_builder().write(out);
   const auto before = bench::read_file(out);
-  CHECK_THAT(error_of([&] { experiment::tabulate(tabular_config(out)); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
              Catch::Contains("--out '" + out + "' exists and is not an earlier output of "
                              "nas-bench tabulate") && Catch::Contains("--force"));
   CHECK(bench::read_file(out) == before);
@@ -558,6 +549,6 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   onto_input.inputs = {{"--archs", dir.file("archs.txt")}};
   onto_input.force = true;
   std::ofstream(dir.file("archs.txt")) << "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n";
-  CHECK_THAT(error_of([&] { experiment::tabulate(onto_input); }),
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(onto_input); }),
              Catch::Contains("is the same file as the input --archs"));
 }
