@@ -7,8 +7,8 @@
 
 #include "bench/benchmark_builder.hpp"
 #include "evaluators/curve_source.hpp"
-#include "experiment/study.hpp"
-#include "spaces/random.hpp"
+#include "study/study.hpp"
+#include "common/random.hpp"
 
 namespace {
 
@@ -25,7 +25,7 @@ std::shared_ptr<bench::Benchmark> synthetic() {
     for (int e = 1; e <= 200; ++e) epochs[static_cast<std::size_t>(e - 1)] = e;
     auto& t = builder.add_table("synthetic", "200", 200, epochs, {0, 1, 2}, bench::Metric::TestAcc);
     for (std::size_t c = 0; c < codes.size(); ++c) {
-      const double speed = 0.005 + static_cast<double>(spaces::mix_seed(c, 1) % 1000) * 2e-5;
+      const double speed = 0.005 + static_cast<double>(common::mix_seed(c, 1) % 1000) * 2e-5;
       for (int s = 0; s < 3; ++s)
         for (int e = 1; e <= 200; ++e) {
           const double loss = 2.3 * std::exp(-speed * e) + 0.01 * s;
@@ -54,7 +54,7 @@ std::shared_ptr<evaluators::LearningCurveSource> source() {
 
 void BM_Evaluate(benchmark::State& state, const std::string& name) {
   evaluators::Evaluator e(evaluators::make_estimator(name, {50, std::nullopt, 0.9}), source());
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   const auto& space = synthetic()->space();
   for (auto _ : state) benchmark::DoNotOptimize(e.evaluate(space.sample(rng), rng));
 }

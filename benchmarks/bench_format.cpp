@@ -6,7 +6,7 @@
 
 #include "bench/nb201_csv.hpp"
 #include "shared_data.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace {
 
@@ -58,9 +58,9 @@ void BM_QueryRandomSeed(benchmark::State& state) {
   if (!have_data(state)) return;
   const auto b = bench::Benchmark::open(own_file());
   const auto& t = b.table("cifar100");
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   for (auto _ : state) {
-    const auto code = spaces::uniform_below(rng, 15625);
+    const auto code = common::uniform_below(rng, 15625);
     const auto i = b.index_of(code);
     const auto seed = t.choose_seed(i, bench::SeedPolicy::random(), rng);
     benchmark::DoNotOptimize(t.value(bench::Metric::ValidAcc, i, seed, 200));
@@ -70,7 +70,7 @@ BENCHMARK(BM_QueryRandomSeed);
 
 void BM_ArchToStringAndParse(benchmark::State& state) {
   const auto space = spaces::make_search_space("nb201");
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   for (auto _ : state) {
     const auto code = space->sample(rng);
     benchmark::DoNotOptimize(space->parse(space->to_string(code)));
@@ -80,7 +80,7 @@ BENCHMARK(BM_ArchToStringAndParse);
 
 void BM_ArchDecodeEncode(benchmark::State& state) {
   const auto space = spaces::make_search_space("nb201");
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   for (auto _ : state) {
     const auto code = space->sample(rng);
     benchmark::DoNotOptimize(space->encode(space->decode(code)));

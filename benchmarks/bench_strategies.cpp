@@ -3,7 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace {
 
@@ -12,7 +12,7 @@ using nasrun::search::Strategy;
 
 // A fixed pseudo-random score per architecture, cheap next to any strategy.
 double score_of(ArchCode code) {
-  return static_cast<double>(nasrun::spaces::mix_seed(code, 99) >> 11) * 0x1.0p-53;
+  return static_cast<double>(nasrun::common::mix_seed(code, 99) >> 11) * 0x1.0p-53;
 }
 
 std::unique_ptr<Strategy> make_with_history(const std::string& name, std::size_t told) {

@@ -6,7 +6,7 @@
 
 #include "bench/nb201_csv.hpp"
 #include "evaluators/curve_source.hpp"
-#include "experiment/study.hpp"
+#include "study/study.hpp"
 #include "shared_data.hpp"
 
 namespace {
@@ -76,7 +76,7 @@ void BM_Evaluate(benchmark::State& state, const std::string& name) {
     return;
   }
   auto e = setup().maker(name, {});
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   const auto space = setup().benchmark->space_ptr();
   for (auto _ : state) benchmark::DoNotOptimize(e->evaluate(space->sample(rng), rng));
 }

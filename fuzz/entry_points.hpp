@@ -64,7 +64,7 @@ inline void query(const bench::Benchmark& b) {
   }
   allow_missing([&] { (void)b.index_of(space.size() - 1); });
   allow_missing([&] { (void)b.table("toy"); });
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   const std::size_t probe[] = {0, n / 2, n > 0 ? n - 1 : 0, n};
   for (const auto& t : b.tables()) {
     const int epochs = t.epochs();
@@ -100,7 +100,7 @@ inline void query(const bench::Benchmark& b) {
 
 inline void open_and_query(std::string bytes) {
   try {
-    const auto b = bench::Benchmark::from_bytes(bench::own_bytes(std::move(bytes)), "fuzz",
+    const auto b = bench::Benchmark::from_bytes(common::own_bytes(std::move(bytes)), "fuzz",
                                                 {/*verify_checksum=*/false});
     query(b);
   } catch (const bench::FormatError&) {

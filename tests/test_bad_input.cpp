@@ -47,7 +47,7 @@ TEST_CASE("A benchmark file cut at any byte is a FormatError naming the file", "
   testing::TempDir dir("bad-truncated");
   const auto good = small_builder().serialize();
   const auto path = dir.file("cut.nasbench");
-  REQUIRE_NOTHROW(Benchmark::from_bytes(own_bytes(good), "small"));
+  REQUIRE_NOTHROW(Benchmark::from_bytes(common::own_bytes(good), "small"));
   // Every length short of the whole file, through the file system as a user meets it.
   for (std::size_t cut = 0; cut < good.size(); ++cut) {
     spit(path, good.substr(0, cut));

@@ -12,14 +12,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "common/numbers.hpp"
 #include "evaluators/curve_source.hpp"
 #include "evaluators/evaluator.hpp"
-#include "experiment/budget_tracker.hpp"
-#include "experiment/plot.hpp"
-#include "experiment/search_run.hpp"
-#include "experiment/study_output.hpp"
+#include "run/budget_tracker.hpp"
+#include "study/plot.hpp"
+#include "run/search_run.hpp"
+#include "study/study_output.hpp"
 #include "search/strategy.hpp"
 #include "test_support.hpp"
 
@@ -32,7 +32,7 @@ void spit(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string slurp(const std::string& path) { return bench::read_file(path); }
+std::string slurp(const std::string& path) { return common::read_file(path); }
 
 testing::ProgramResult run(const std::string& program, const std::string& args) {
   return testing::run_program(program, args);
@@ -238,8 +238,8 @@ TEST_CASE("Numbers are decimal as documented: no hexadecimal, inf, nan, spaces o
   CHECK(*parse_decimal_real("-2E-1") == -0.2);
   CHECK(*parse_decimal_integer("-42") == -42);
   CHECK(*parse_decimal_integer("007") == 7);
-  CHECK(experiment::parse_duration("1.5h") == 5400);
-  CHECK_THROWS_WITH(experiment::parse_duration("0x10"), Catch::Contains("invalid duration '0x10'"));
+  CHECK(common::parse_duration("1.5h") == 5400);
+  CHECK_THROWS_WITH(common::parse_duration("0x10"), Catch::Contains("invalid duration '0x10'"));
   CHECK_THROWS_WITH(experiment::parse_budget("0x10x"), Catch::Contains("invalid budget '0x10x'"));
 
   testing::TempDir dir("hex");
@@ -508,7 +508,7 @@ TEST_CASE("nas-run --T beyond the schedule or --benchmark with live training; a 
   r = run("nas-bench", "import --nb201-csv " + dir.file("t.csv") + " --out " + long_bench);
   INFO(r.output);
   CHECK(r.status == 0);
-  CHECK(fs::path(bench::temporary_name(long_bench)).filename().string().size() <= 255);
+  CHECK(fs::path(common::temporary_name(long_bench)).filename().string().size() <= 255);
 }
 
 namespace {
@@ -522,7 +522,7 @@ class NoTruthSource : public evaluators::LearningCurveSource {
   int schedule_epochs() const override { return inner_->schedule_epochs(); }
   evaluators::Curve observe(spaces::ArchCode arch, int epochs,
                             const std::vector<evaluators::CurveNeed>& needs,
-                            spaces::Rng& rng) override {
+                            common::Rng& rng) override {
     return inner_->observe(arch, epochs, needs, rng);
   }
   double final_test_error(spaces::ArchCode) override { return NAN; }
@@ -544,7 +544,7 @@ TEST_CASE("Without a ground truth the best test error seen is NaN, not inf", "[b
   ctx.space = o.benchmark->space_ptr();
   ctx.seed = 1;
   auto strategy = search::make_strategy("rs", ctx);
-  spaces::Rng rng(3);
+  common::Rng rng(3);
   const auto trace = experiment::run_search(*strategy, evaluator, {600, 1, 0}, rng);
   REQUIRE(!trace.rows.empty());
   for (const auto& row : trace.rows) {

@@ -13,7 +13,7 @@
 #include "bench/benchmark_builder.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
-#include "experiment/tabulation.hpp"
+#include "tabulate/tabulation.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;

@@ -10,7 +10,7 @@
 #include <functional>
 #include <set>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "live_fake_data.hpp"
 #include "test_support.hpp"
 #include "text_files.hpp"
@@ -78,7 +78,7 @@ TEST_CASE("nas-bench tabulate: an --out in use by another tabulation is refused 
   const auto out = dir.file("x.nasbench");
   {
     // This process stands for the tabulation that holds it (test_tabulation.cpp runs two).
-    bench::FileLock holder(out + ".lock");
+    common::FileLock holder(out + ".lock");
     const auto r = tiny.run(out);
     CHECK(r.status != 0);
     CHECK_THAT(r.output, Catch::Contains(out + ".journal is in use by another tabulation (pid " +

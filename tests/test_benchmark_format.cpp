@@ -11,7 +11,7 @@ using namespace nasrun;
 using namespace nasrun::bench;
 
 namespace {
-std::string slurp(const std::string& path) { return read_file(path); }
+std::string slurp(const std::string& path) { return common::read_file(path); }
 void spit(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
@@ -65,7 +65,7 @@ TEST_CASE("Missing data is an error naming what is missing", "[bench]") {
 TEST_CASE("Seed policies: fixed, mean and random over the seeds present", "[bench]") {
   const auto b = testing::toy_builder().build();
   const auto& t = b.table("toy");
-  spaces::Rng rng(1);
+  common::Rng rng(1);
   CHECK(t.choose_seed(3, SeedPolicy::fixed(2), rng).slot == 1);
   CHECK(t.choose_seed(3, SeedPolicy::mean(), rng).slot == SeedChoice::kMean);
   int counts[2] = {0, 0};
@@ -148,10 +148,10 @@ TEST_CASE("Damaged benchmark files give clear errors", "[bench]") {
 TEST_CASE("Writing is atomic: a failed write leaves the old file intact", "[bench]") {
   testing::TempDir dir("format-atomic");
   const auto path = dir.file("x.bin");
-  write_file_atomically(path, "first");
-  CHECK_THROWS_AS(write_file_atomically(dir.file("no-such-dir/x.bin"), "second"), FileError);
+  common::write_file_atomically(path, "first");
+  CHECK_THROWS_AS(common::write_file_atomically(dir.file("no-such-dir/x.bin"), "second"), common::FileError);
   CHECK(slurp(path) == "first");
-  write_file_atomically(path, "second");
+  common::write_file_atomically(path, "second");
   CHECK(slurp(path) == "second");
   for (const auto& e : std::filesystem::directory_iterator(dir.path()))
     CHECK(e.path().filename() == "x.bin");

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "common/numbers.hpp"
 #include "evaluators/curve_source.hpp"
-#include "experiment/budget_tracker.hpp"
-#include "experiment/training_cost.hpp"
+#include "run/budget_tracker.hpp"
+#include "run/training_cost.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun::experiment;
@@ -58,12 +59,12 @@ TEST_CASE("Budget tracker rejects bad input", "[budget]") {
 }
 
 TEST_CASE("Durations parse with units", "[budget]") {
-  CHECK(parse_duration("150h") == 150 * 3600);
-  CHECK(parse_duration("90m") == 5400);
-  CHECK(parse_duration("12.5s") == 12.5);
-  CHECK(parse_duration("7") == 7);
+  CHECK(nasrun::common::parse_duration("150h") == 150 * 3600);
+  CHECK(nasrun::common::parse_duration("90m") == 5400);
+  CHECK(nasrun::common::parse_duration("12.5s") == 12.5);
+  CHECK(nasrun::common::parse_duration("7") == 7);
   for (const char* bad : {"", "h", "-3h", "0", "5d", "abc", "1e999"})
-    CHECK_THROWS_WITH(parse_duration(bad), Catch::Contains("expected a positive duration"));
+    CHECK_THROWS_WITH(nasrun::common::parse_duration(bad), Catch::Contains("expected a positive duration"));
 }
 
 TEST_CASE("Budgets are durations or numbers of full trainings", "[budget]") {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -89,19 +89,19 @@ TEST_CASE("nas-run: a study on a benchmark, its files, and a resumed rerun", "[c
   for (const char* f : {"config.json", "summary.json", "results.csv", "figure.png", "figure.svg", "traces/re__sotle__run000.csv"})
     CHECK(fs::exists(fs::path(out) / f));
   // The figure shows what a search returns, the incumbent's test error, unless asked otherwise.
-  CHECK_THAT(nasrun::bench::read_file(out + "/figure.gp"), Catch::Contains("incumbent's test error"));
-  const auto summary = nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"));
+  CHECK_THAT(nasrun::common::read_file(out + "/figure.gp"), Catch::Contains("incumbent's test error"));
+  const auto summary = nlohmann::json::parse(nasrun::common::read_file(out + "/summary.json"));
   CHECK(summary["combinations"].size() == 4);
   CHECK(summary["combinations"][0]["runs"] == 3);
   // A rerun reuses the traces on disk and gives the same summary.
   const auto before = summary["combinations"].dump();
-  const auto results_before = nasrun::bench::read_file(out + "/results.csv");
+  const auto results_before = nasrun::common::read_file(out + "/results.csv");
   CHECK_THAT(results_before, Catch::StartsWith("strategy,evaluator,runs,evaluations_per_run,"));
   fs::remove(fs::path(out) / "traces/rs__val-final__run001.csv");
   r = run("nas-run", args + " --threads 1");
   REQUIRE(r.status == 0);
-  CHECK(nlohmann::json::parse(nasrun::bench::read_file(out + "/summary.json"))["combinations"].dump() == before);
-  CHECK(nasrun::bench::read_file(out + "/results.csv") == results_before);
+  CHECK(nlohmann::json::parse(nasrun::common::read_file(out + "/summary.json"))["combinations"].dump() == before);
+  CHECK(nasrun::common::read_file(out + "/results.csv") == results_before);
   // Another configuration in the same folder is refused.
   r = run("nas-run", args + " --seed 5");
   CHECK(r.status != 0);
@@ -119,7 +119,7 @@ TEST_CASE("nas-run: T and the budget default to the benchmark's schedule and cos
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("budget: 150 full trainings of 156 s"));
   CHECK_THAT(r.output, Catch::Contains("T = 3 of 10 epochs"));
-  const auto config = nlohmann::json::parse(nasrun::bench::read_file(out + "/config.json"));
+  const auto config = nlohmann::json::parse(nasrun::common::read_file(out + "/config.json"));
   CHECK(config["T"] == 3);
   CHECK(config["budget"] == "150x");
   CHECK(config["budget_s"] == 150.0 * 156);
@@ -127,8 +127,8 @@ TEST_CASE("nas-run: T and the budget default to the benchmark's schedule and cos
   const auto r2 = run("nas-run", "--benchmark " + bench + " --seeds 1 --budget 2x --T 5 "
                       "--train-time-only --plot --plot-curve best-seen --out " + dir.file("study2"));
   REQUIRE(r2.status == 0);
-  CHECK_THAT(nasrun::bench::read_file(dir.file("study2") + "/figure.gp"), Catch::Contains("best test error seen"));
-  const auto config2 = nlohmann::json::parse(nasrun::bench::read_file(dir.file("study2") + "/config.json"));
+  CHECK_THAT(nasrun::common::read_file(dir.file("study2") + "/figure.gp"), Catch::Contains("best test error seen"));
+  const auto config2 = nlohmann::json::parse(nasrun::common::read_file(dir.file("study2") + "/config.json"));
   CHECK(config2["T"] == 5);
   CHECK(config2["budget_s"] == 2.0 * 155);
 }
@@ -207,7 +207,7 @@ TEST_CASE("nas-run with live training and a tiny budget runs end to end", "[cli]
                                 " --T 1 --seeds 2 --budget 2s --n-init 2 --out " + dir.file("study") + opts);
   INFO(r.output);
   REQUIRE(r.status == 0);
-  const auto summary = nlohmann::json::parse(nasrun::bench::read_file(dir.file("study") + "/summary.json"));
+  const auto summary = nlohmann::json::parse(nasrun::common::read_file(dir.file("study") + "/summary.json"));
   REQUIRE(summary["combinations"].size() == 2);
   for (const auto& c : summary["combinations"]) {
     CHECK(c["evaluations_per_run"]["mean"].get<double>() >= 1);

@@ -10,7 +10,7 @@
 #include "bench/benchmark.hpp"
 #include "evaluators/curve_source.hpp"
 #include "evaluators/live_data.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 using namespace nasrun;
 
@@ -122,7 +122,7 @@ TEST_CASE("Retraining an embedded cell with the file's recorded settings reprodu
   const std::size_t arch = 125;
   const auto& t = b.tables().front();
   const int epochs = t.epochs();
-  spaces::Rng rng(spaces::mix_seed(0, arch));
+  common::Rng rng(common::mix_seed(0, arch));
   const auto curve = source->observe(b.code(arch), epochs,
                                      {{bench::Metric::TrainLoss, 1, epochs},
                                       {bench::Metric::ValidAcc, 1, epochs},

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "../fuzz/entry_points.hpp"
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,7 +25,7 @@ TEST_CASE("Inputs that once crashed a fuzz target are handled cleanly", "[fuzz][
     if (!fs::is_directory(dir)) continue;
     for (const auto& file : fs::directory_iterator(dir)) {
       if (!file.is_regular_file()) continue;
-      const std::string bytes = nasrun::bench::read_file(file.path().string());
+      const std::string bytes = nasrun::common::read_file(file.path().string());
       INFO(target << ": " << file.path().filename().string());
       CHECK_NOTHROW(entry(bytes));
       ++replayed;

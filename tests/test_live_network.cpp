@@ -10,7 +10,7 @@
 
 #include "evaluators/live_network.hpp"
 #include "spaces/nb201.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 using namespace nasrun;
 using evaluators::live::count_module_parameters;
@@ -112,21 +112,21 @@ TEST_CASE("live network: architecture 0 has NB201's 129,306 parameters", "[live]
 
 TEST_CASE("live network: parameter formula equals the module on a sample", "[live]") {
   const auto space = spaces::make_search_space("nb201");
-  spaces::Rng rng(20240601);
+  common::Rng rng(20240601);
   for (int i = 0; i < 60; ++i) {
-    const auto code = spaces::uniform_below(rng, space->size());
+    const auto code = common::uniform_below(rng, space->size());
     NetworkConfig c;
-    c.channels = 4 + 4 * static_cast<int>(spaces::uniform_below(rng, 4));
-    c.cells = static_cast<int>(spaces::uniform_below(rng, 4));
-    c.input_channels = spaces::uniform_below(rng, 2) ? 1 : 3;
-    c.num_classes = kClasses[spaces::uniform_below(rng, 3)];
+    c.channels = 4 + 4 * static_cast<int>(common::uniform_below(rng, 4));
+    c.cells = static_cast<int>(common::uniform_below(rng, 4));
+    c.input_channels = common::uniform_below(rng, 2) ? 1 : 3;
+    c.num_classes = kClasses[common::uniform_below(rng, 3)];
     INFO(space->to_string(code) << " C=" << c.channels << " N=" << c.cells);
     CHECK(count_parameters(c, space->decode(code)) ==
           count_module_parameters(c, space->decode(code)));
   }
   // And at NB201's size, on some cells.
   for (int i = 0; i < 10; ++i) {
-    const auto code = spaces::uniform_below(rng, space->size());
+    const auto code = common::uniform_below(rng, space->size());
     CHECK(count_parameters(nb201_config(100), space->decode(code)) ==
           count_module_parameters(nb201_config(100), space->decode(code)));
   }
@@ -139,9 +139,9 @@ TEST_CASE("live network: parameter counts match NB201 on a sample of 1000 cells"
     return;
   }
   const auto space = spaces::make_search_space("nb201");
-  spaces::Rng rng(777);
+  common::Rng rng(777);
   std::vector<spaces::ArchCode> codes;
-  for (int i = 0; i < 1000; ++i) codes.push_back(spaces::uniform_below(rng, space->size()));
+  for (int i = 0; i < 1000; ++i) codes.push_back(common::uniform_below(rng, space->size()));
   const auto exact = check_oracle(codes, /*modules=*/true);
   CHECK(exact >= 980);  // ~1% of cells record another member of their class
 }

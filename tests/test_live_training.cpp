@@ -201,7 +201,7 @@ TEST_CASE("live source: observes curves and the truth", "[live]") {
   CHECK(source->schedule_epochs() == 3);
   CHECK_THAT(source->describe(), Catch::Contains("live cifar10 16x16"));
   const auto arch = o.space->parse(kArch);
-  spaces::Rng rng(5);
+  common::Rng rng(5);
   const std::vector<evaluators::CurveNeed> needs = {{bench::Metric::TrainLoss, 1, 2},
                                                     {bench::Metric::ValidAcc, 2, 2}};
   const auto curve = source->observe(arch, 2, needs, rng);

@@ -81,7 +81,7 @@ TEST_CASE("Damaged or foreign NATS-Bench archives give clear errors", "[bench][n
   testing::TempDir dir("nats-damage");
   const auto archive = copy_sample(dir, data);
   const auto file11 = archive / "000011.pickle.pbz2";
-  const auto original = read_file(file11.string());
+  const auto original = common::read_file(file11.string());
 
   SECTION("truncated architecture file") {
     write(file11, original.substr(0, original.size() / 2));

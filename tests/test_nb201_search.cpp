@@ -5,9 +5,9 @@
 
 #include "bench/nb201_csv.hpp"
 #include "evaluators/curve_source.hpp"
-#include "experiment/initial_designs.hpp"
-#include "experiment/study.hpp"
-#include "experiment/summary.hpp"
+#include "study/initial_designs.hpp"
+#include "study/study.hpp"
+#include "study/summary.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "spaces/nb201.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 using namespace nasrun::spaces;
 

@@ -9,11 +9,11 @@
 #include <filesystem>
 #include <set>
 
-#include "bench/file_io.hpp"
-#include "experiment/lcsvr.hpp"
-#include "experiment/rank_correlation.hpp"
-#include "experiment/rank_study.hpp"
-#include "spaces/random.hpp"
+#include "common/file_io.hpp"
+#include "analysis/lcsvr.hpp"
+#include "analysis/rank_correlation.hpp"
+#include "analysis/rank_study.hpp"
+#include "common/random.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
@@ -128,14 +128,14 @@ TEST_CASE("Spearman and Kendall against hand-computed values with ties", "[rank]
 }
 
 TEST_CASE("O(n log n) Kendall and Spearman equal the definitions on tie-heavy data", "[rank]") {
-  spaces::Rng rng(42);
+  common::Rng rng(42);
   for (int round = 0; round < 20; ++round) {
-    const std::size_t n = 2 + spaces::uniform_below(rng, 300);
-    const std::uint64_t levels = 1 + spaces::uniform_below(rng, 12);
+    const std::size_t n = 2 + common::uniform_below(rng, 300);
+    const std::uint64_t levels = 1 + common::uniform_below(rng, 12);
     std::vector<double> x(n), y(n);
     for (std::size_t i = 0; i < n; ++i) {
-      x[i] = static_cast<double>(spaces::uniform_below(rng, levels));
-      y[i] = static_cast<double>(spaces::uniform_below(rng, levels)) + (round % 2 ? x[i] : 0);
+      x[i] = static_cast<double>(common::uniform_below(rng, levels));
+      y[i] = static_cast<double>(common::uniform_below(rng, levels)) + (round % 2 ? x[i] : 0);
     }
     const double bk = brute_kendall(x, y), bs = brute_spearman(x, y);
     if (std::isnan(bk)) {
@@ -408,12 +408,12 @@ std::shared_ptr<const bench::Benchmark> smooth_benchmark(std::size_t archs) {
   // other (edge 3<-2 none), and LcSVR leaves its training architectures' classes out.
   for (std::size_t i = 0; i < archs; ++i) {
     const std::size_t c = i * 13 % codes.size();
-    spaces::Rng rng(spaces::mix_seed(99, c));
-    const double u = spaces::uniform_unit(rng), v = spaces::uniform_unit(rng);
+    common::Rng rng(common::mix_seed(99, c));
+    const double u = common::uniform_unit(rng), v = common::uniform_unit(rng);
     for (int e = 1; e <= 10; ++e) {
       const double va = 40 + 30 * u * (1 - std::exp(-e / 2.0)) + 20 * v * (e / 10.0) * (e / 10.0);
       t.set(bench::Metric::ValidAcc, c, 0, e, va);
-      t.set(bench::Metric::TestAcc, c, 0, e, va + 0.1 * spaces::uniform_unit(rng));
+      t.set(bench::Metric::TestAcc, c, 0, e, va + 0.1 * common::uniform_unit(rng));
       t.set(bench::Metric::TrainTime, c, 0, e, 1.0);
     }
     t.set_cost(bench::Cost::Params, c, 1e5 * (1 + u));
@@ -451,13 +451,13 @@ TEST_CASE("LcSVR extrapolates a smooth learning curve better than early stopping
 }
 
 TEST_CASE("LcSVR model: fits a smooth function, standardises, rejects bad input", "[lcsvr]") {
-  spaces::Rng rng(3);
+  common::Rng rng(3);
   auto f = [](double a, double b) { return std::sin(3 * a) + b * b; };
   std::vector<std::vector<double>> X, Xt;
   std::vector<double> y, yt;
   for (int i = 0; i < 250; ++i) {
     // The second feature lives on a scale 1000 times the first: standardisation copes.
-    const double a = spaces::uniform_unit(rng), b = spaces::uniform_unit(rng);
+    const double a = common::uniform_unit(rng), b = common::uniform_unit(rng);
     (i < 150 ? X : Xt).push_back({a, 1000 * b, 7.0});  // a constant feature too
     (i < 150 ? y : yt).push_back(f(a, b));
   }
@@ -516,7 +516,7 @@ TEST_CASE("nas-rank: CSV, figure and clear errors", "[cli][rank]") {
                "--T-step 5 --sample 1000 --seed 3 --out " + dir.file("rank.csv") + " --plot");
   INFO(r.output);
   REQUIRE(r.status == 0);
-  const auto csv = bench::read_file(dir.file("rank.csv"));
+  const auto csv = common::read_file(dir.file("rank.csv"));
   CHECK(csv.rfind("T,estimator,spearman,kendall,n\n", 0) == 0);
   CHECK_THAT(csv, Catch::Contains("\n5,sotle-E3,") && Catch::Contains("\n10,val-early,"));
   CHECK_THAT(csv, !Catch::Contains("test-loss"));
@@ -631,7 +631,7 @@ TEST_CASE("nas-rank --require-seeds keeps the architectures trained with every s
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("20 architectures") && Catch::Contains("trained with seeds 0, 1"));
-  CHECK_THAT(bench::read_file(out), Catch::EndsWith(",20\n"));
+  CHECK_THAT(common::read_file(out), Catch::EndsWith(",20\n"));
   r = run_rank(args + " --require-seeds 0,x");
   CHECK(r.status != 0);
   CHECK_THAT(r.output, Catch::Contains("--require-seeds"));

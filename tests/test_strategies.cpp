@@ -7,7 +7,7 @@
 #include <set>
 
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 using namespace nasrun;
 using namespace nasrun::search;
@@ -41,7 +41,7 @@ class TinySpace : public spaces::SearchSpace {
 TEST_CASE("Mutation changes one dimension that has an alternative", "[strategies]") {
   // Dimensions 0 and 2 have one choice each: only dimension 1 can change.
   const TinySpace space({1, 3, 1});
-  spaces::Rng rng(5);
+  common::Rng rng(5);
   for (ArchCode code = 0; code < space.size(); ++code)
     for (int i = 0; i < 20; ++i) {
       const auto mutated = space.mutate(code, rng);
@@ -66,7 +66,7 @@ StrategyContext nb201_context(std::uint64_t seed) {
 
 // A fixed pseudo-random score per architecture.
 double hashed_score(ArchCode code) {
-  return static_cast<double>(spaces::mix_seed(code, 99) >> 11) * 0x1.0p-53;
+  return static_cast<double>(common::mix_seed(code, 99) >> 11) * 0x1.0p-53;
 }
 
 std::vector<ArchCode> run_serial(const std::string& name, const StrategyContext& ctx, int steps,

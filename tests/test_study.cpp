@@ -3,10 +3,10 @@
 #include <filesystem>
 
 #include "evaluators/curve_source.hpp"
-#include "experiment/study.hpp"
-#include "experiment/study_output.hpp"
-#include "experiment/plot.hpp"
-#include "experiment/summary.hpp"
+#include "study/study.hpp"
+#include "study/study_output.hpp"
+#include "study/plot.hpp"
+#include "study/summary.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
@@ -194,7 +194,7 @@ TEST_CASE("The figure starts where every run has a value", "[experiment]") {
   summary.combos = {c};
   testing::TempDir dir("plot-start");
   plot_study(summary, dir.file("figure"), "t");
-  const auto dat = bench::read_file(dir.file("figure.dat"));
+  const auto dat = common::read_file(dir.file("figure.dat"));
   CHECK(dat == "# re + sotle\n3 13 12.5 13.5\n4 13 12.5 13.5\n\n\n");
   CHECK(std::filesystem::exists(dir.file("figure.svg")));
 }
@@ -215,7 +215,7 @@ TEST_CASE("results.csv names every column uniquely after what it holds", "[exper
   testing::TempDir dir("results-csv");
   StudyOutput(dir.path().string(), {{"what", "test"}}, toy.benchmark->space())
       .write_summary(summary, nlohmann::json::object());
-  const auto csv = bench::read_file(dir.file("results.csv"));
+  const auto csv = common::read_file(dir.file("results.csv"));
   const auto header = csv.substr(0, csv.find('\n'));
   CHECK(header ==
         "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,"

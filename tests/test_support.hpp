@@ -91,7 +91,7 @@ inline std::string open_error(const std::string& path) {
 
 inline std::string bytes_error(const std::string& bytes, const std::string& what) {
   try {
-    bench::Benchmark::from_bytes(bench::own_bytes(bytes), what);
+    bench::Benchmark::from_bytes(common::own_bytes(bytes), what);
   } catch (const bench::FormatError& e) {
     return e.what();
   } catch (const std::exception& e) {

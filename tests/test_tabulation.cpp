@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "bench/benchmark.hpp"
-#include "bench/file_io.hpp"
-#include "experiment/tabulation.hpp"
+#include "common/file_io.hpp"
+#include "tabulate/tabulation.hpp"
 #include "test_support.hpp"
 #include "text_files.hpp"
 #ifdef NASRUN_HAVE_LIVE
@@ -156,7 +156,7 @@ TEST_CASE("FileLock: one holder at a time, across processes; a killed holder lea
   REQUIRE(holder >= 0);
   if (holder == 0) {  // never back into Catch: the child only holds the lock until killed
     try {
-      bench::FileLock lock(path);
+      common::FileLock lock(path);
       char c = 'x';
       if (write(ready[1], &c, 1) == 1) pause();
     } catch (...) {
@@ -166,9 +166,9 @@ TEST_CASE("FileLock: one holder at a time, across processes; a killed holder lea
   char c;
   REQUIRE(read(ready[0], &c, 1) == 1);  // the child holds it now
   try {
-    bench::FileLock second(path);
+    common::FileLock second(path);
     FAIL("a second lock was granted");
-  } catch (const bench::FileLockedError& e) {
+  } catch (const common::FileLockedError& e) {
     CHECK(e.holder_pid() == holder);
     CHECK_THAT(e.what(), Catch::Contains("'" + path + "' is locked by another process (pid " +
                                          std::to_string(holder) + ")"));
@@ -177,12 +177,12 @@ TEST_CASE("FileLock: one holder at a time, across processes; a killed holder lea
   waitpid(holder, nullptr, 0);
   CHECK(fs::exists(path));  // left behind by the killed holder, but not locked
   {
-    bench::FileLock mine(path);
+    common::FileLock mine(path);
     // Within one process too.
-    CHECK_THROWS_AS(bench::FileLock(path), bench::FileLockedError);
+    CHECK_THROWS_AS(common::FileLock(path), common::FileLockedError);
   }
   CHECK_FALSE(fs::exists(path));  // removed on release
-  CHECK_THROWS_WITH(bench::FileLock(dir.file("missing/x.lock")),
+  CHECK_THROWS_WITH(common::FileLock(dir.file("missing/x.lock")),
                     Catch::Contains("cannot create the lock file '" + dir.file("missing/x.lock")));
   close(ready[0]);
   close(ready[1]);
@@ -192,7 +192,7 @@ TEST_CASE("A tabulation is refused while another holds its --out", "[tabulate][f
   testing::TempDir dir("tabulate-busy");
   const auto out = dir.file("t.nasbench");
   {
-    bench::FileLock other(out + ".lock");
+    common::FileLock other(out + ".lock");
     CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
                Catch::Contains(out + ".journal is in use by another tabulation (pid " +
                                std::to_string(getpid()) + ")"));
@@ -531,11 +531,11 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   const auto out = dir.file("t.nasbench");
   // A finished tabulation whose journal is gone, or an imported benchmark, at --out.
   testing::toy_builder().write(out);
-  const auto before = bench::read_file(out);
+  const auto before = common::read_file(out);
   CHECK_THAT(testing::error_of([&] { experiment::tabulate(tabular_config(out)); }),
              Catch::Contains("--out '" + out + "' exists and is not an earlier output of "
                              "nas-bench tabulate") && Catch::Contains("--force"));
-  CHECK(bench::read_file(out) == before);
+  CHECK(common::read_file(out) == before);
   CHECK_FALSE(std::filesystem::exists(out + ".journal"));
   // With its journal beside it, the file is the tabulation's own: it resumes and replaces it.
   REQUIRE(experiment::tabulate(tabular_config(dir.file("u.nasbench"))).complete);
@@ -543,7 +543,7 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   auto forced = tabular_config(out);
   forced.force = true;
   CHECK(experiment::tabulate(forced).complete);
-  CHECK(bench::read_file(out) != before);
+  CHECK(common::read_file(out) != before);
   // An input is never replaced, not even with force.
   auto onto_input = tabular_config(dir.file("archs.txt"));
   onto_input.inputs = {{"--archs", dir.file("archs.txt")}};

@@ -10,11 +10,11 @@
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
 #include "bench/earlier_output.hpp"
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
-#include "experiment/budget_tracker.hpp"
-#include "experiment/tabulation.hpp"
+#include "common/numbers.hpp"
+#include "tabulate/tabulation.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -97,7 +97,7 @@ int cmd_import(const std::vector<std::string>& args) {
   // Any file of the archive's folder is read; --out may name none of them.
   if (!nats_dir.empty())
     inputs.emplace_back("--nats-dir", nats_dir + "/" + std::filesystem::path(out).filename().string());
-  bench::check_output_file(out, inputs, {"--out", "nas-bench import", bench::is_imported_benchmark},
+  common::check_output_file(out, inputs, {"--out", "nas-bench import", bench::is_imported_benchmark},
                            force);
   if (!nats_dir.empty()) {
     bench::NatsImportReport report;
@@ -169,7 +169,7 @@ int cmd_tabulate(const std::vector<std::string>& args) {
   if (config.workers < 0) throw cli::UsageError("--workers must be 0 (one per core) or more");
   if (!time_limit.empty()) {
     try {
-      config.time_limit_s = experiment::parse_duration(time_limit);
+      config.time_limit_s = common::parse_duration(time_limit);
     } catch (const std::invalid_argument& e) {
       throw cli::UsageError(std::string("--time-limit: ") + e.what());
     }

@@ -10,9 +10,9 @@
 
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "evaluators/estimator.hpp"
-#include "experiment/rank_study.hpp"
+#include "analysis/rank_study.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -144,11 +144,11 @@ int run(int argc, char** argv) {
   const std::string benchmark_file =
       vm.count("benchmark") ? benchmark_path : cli::default_benchmark_path();
   const std::vector<std::pair<std::string, std::string>> inputs = {{"--benchmark", benchmark_file}};
-  bench::check_output_file(out, inputs, {"--out", "nas-rank", experiment::is_rank_csv}, force);
+  common::check_output_file(out, inputs, {"--out", "nas-rank", experiment::is_rank_csv}, force);
   const std::string stem = figure_stem(out);
   if (plot)
     for (const char* ext : {".png", ".svg", ".dat", ".gp"})
-      bench::check_not_an_input(stem + ext, "--plot", inputs);
+      common::check_not_an_input(stem + ext, "--plot", inputs);
 
   experiment::RankStudyConfig config;
   try {
@@ -213,7 +213,7 @@ int run(int argc, char** argv) {
   if (result.rows.empty())
     throw std::runtime_error("no estimator could be computed at any T on " + result.dataset +
                              "@" + result.schedule + " (reasons above)");
-  bench::write_file_atomically(out, experiment::rank_csv(result));
+  common::write_file_atomically(out, experiment::rank_csv(result));
   print_table(result);
   std::printf("real time %.2fs; %zu rows in %s\n", real_s, result.rows.size(), out.c_str());
   if (plot) {

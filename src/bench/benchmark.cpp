@@ -11,7 +11,7 @@
 #include "bench/benchmark_builder.hpp"
 #include "common/numbers.hpp"
 #include "common/registry.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::bench {
 
@@ -221,7 +221,7 @@ double Table::cost(Cost c, std::size_t arch) const {
   return v && arch < num_archs_ ? v[arch] : std::numeric_limits<double>::quiet_NaN();
 }
 
-SeedChoice Table::choose_seed(std::size_t arch, const SeedPolicy& policy, spaces::Rng& rng) const {
+SeedChoice Table::choose_seed(std::size_t arch, const SeedPolicy& policy, common::Rng& rng) const {
   switch (policy.kind) {
     case SeedPolicy::Kind::Mean: return {SeedChoice::kMean};
     case SeedPolicy::Kind::Fixed: return {slot_of_seed(policy.seed)};
@@ -231,7 +231,7 @@ SeedChoice Table::choose_seed(std::size_t arch, const SeedPolicy& policy, spaces
   if (n == 0)
     throw MissingDataError("table " + dataset_ + "@" + schedule_ +
                            " has no training seed for architecture index " + std::to_string(arch));
-  auto k = static_cast<int>(spaces::uniform_below(rng, static_cast<std::uint64_t>(n)));
+  auto k = static_cast<int>(common::uniform_below(rng, static_cast<std::uint64_t>(n)));
   for (std::size_t s = 0; s < seeds_.size(); ++s)
     if (seed_present(arch, static_cast<int>(s)) && k-- == 0) return {static_cast<int>(s)};
   return {SeedChoice::kMean};  // unreachable: k < n
@@ -362,16 +362,16 @@ T get_field(const Reader& r, const nlohmann::json& j, const char* key, const std
 }  // namespace
 
 Benchmark Benchmark::open(const std::string& path, OpenOptions options) {
-  SharedBytes bytes;
+  common::SharedBytes bytes;
   try {
-    bytes = map_file(path);
-  } catch (const FileError& e) {
+    bytes = common::map_file(path);
+  } catch (const common::FileError& e) {
     throw FormatError(e.what());
   }
   return from_bytes(std::move(bytes), path, options);
 }
 
-Benchmark Benchmark::from_bytes(SharedBytes bytes, const std::string& what, OpenOptions options) {
+Benchmark Benchmark::from_bytes(common::SharedBytes bytes, const std::string& what, OpenOptions options) {
   const std::string_view all = *bytes;
   Reader r{what, {}, {}};
   if (all.size() < format::kPreambleSize || std::memcmp(all.data(), format::kMagic, 8) != 0)

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "spaces/search_space.hpp"
 
 namespace nasrun::bench {
@@ -133,7 +133,7 @@ class Table {
   double cost(Cost c, std::size_t arch) const;
 
   // Resolves a policy for one architecture (Random draws among the seeds present).
-  SeedChoice choose_seed(std::size_t arch, const SeedPolicy& policy, spaces::Rng& rng) const;
+  SeedChoice choose_seed(std::size_t arch, const SeedPolicy& policy, common::Rng& rng) const;
 
  private:
   friend class Benchmark;
@@ -172,7 +172,7 @@ class Benchmark {
   // file and what is wrong.
   static Benchmark open(const std::string& path, OpenOptions options = {});
   // `what` names the bytes in error messages.
-  static Benchmark from_bytes(SharedBytes bytes, const std::string& what, OpenOptions options = {});
+  static Benchmark from_bytes(common::SharedBytes bytes, const std::string& what, OpenOptions options = {});
 
   const spaces::SearchSpace& space() const { return *space_; }
   spaces::SearchSpacePtr space_ptr() const { return space_; }
@@ -196,7 +196,7 @@ class Benchmark {
   // value_range().
   static void check_values(const std::string& what, const Table& t, std::size_t rows);
 
-  SharedBytes bytes_;
+  common::SharedBytes bytes_;
   spaces::SearchSpacePtr space_;
   std::vector<ArchCode> codes_;
   std::vector<std::int32_t> index_of_code_;  // -1 where absent

@@ -225,11 +225,11 @@ std::string BenchmarkBuilder::serialize() const {
 }
 
 Benchmark BenchmarkBuilder::build() const {
-  return Benchmark::from_bytes(own_bytes(serialize()), "in-memory benchmark");
+  return Benchmark::from_bytes(common::own_bytes(serialize()), "in-memory benchmark");
 }
 
 void BenchmarkBuilder::write(const std::string& path) const {
-  write_file_atomically(path, serialize());
+  common::write_file_atomically(path, serialize());
 }
 
 }  // namespace nasrun::bench

@@ -1,5 +1,5 @@
 // Recognising a command's own earlier output, which a rerun may replace without --force
-// (bench::check_output_file): anything else at an output path is kept unless the user insists.
+// (common::check_output_file): anything else at an output path is kept unless the user insists.
 #pragma once
 
 #include <string>

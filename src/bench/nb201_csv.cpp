@@ -80,7 +80,7 @@ struct Row {
 
 class CsvFile {
  public:
-  explicit CsvFile(std::string path) : path_(std::move(path)), text_(read_file(path_)) {
+  explicit CsvFile(std::string path) : path_(std::move(path)), text_(common::read_file(path_)) {
     // A UTF-8 byte-order mark is no part of the first column's name.
     if (std::string_view(text_).substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   }
@@ -229,7 +229,7 @@ BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
     Parsed p;
     try {
       p.file = std::make_unique<CsvFile>(path);
-    } catch (const FileError& e) {
+    } catch (const common::FileError& e) {
       throw FormatError(e.what());
     }
     p.kind = p.file->kind();

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace nasrun::common {
@@ -54,6 +55,31 @@ inline std::optional<double> parse_decimal_real(const std::string& text) {
   const double v = std::strtod(text.c_str(), nullptr);
   if (!std::isfinite(v)) return std::nullopt;
   return v;
+}
+
+// `number` in full as a positive decimal number times `scale`, if that is finite.
+inline std::optional<double> parse_positive_real(const std::string& number, double scale = 1) {
+  const auto v = parse_decimal_real(number);
+  if (!v || !(*v > 0) || !std::isfinite(*v * scale)) return std::nullopt;
+  return *v * scale;
+}
+
+// "150h", "90m", "3600s" or a plain number of seconds; throws std::invalid_argument.
+inline double parse_duration(const std::string& text) {
+  const std::string expected =
+      "expected a positive duration such as 150h, 90m, 3600s or 3600 (seconds)";
+  if (text.empty()) throw std::invalid_argument("empty duration: " + expected);
+  double scale = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 'h': scale = 3600; number.pop_back(); break;
+    case 'm': scale = 60; number.pop_back(); break;
+    case 's': number.pop_back(); break;
+    default: break;
+  }
+  const auto seconds = parse_positive_real(number, scale);
+  if (!seconds) throw std::invalid_argument("invalid duration '" + text + "': " + expected);
+  return *seconds;
 }
 
 }  // namespace nasrun::common

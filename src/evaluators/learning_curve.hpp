@@ -15,7 +15,7 @@ namespace nasrun::evaluators {
 
 using bench::Metric;
 using spaces::ArchCode;
-using spaces::Rng;
+using common::Rng;
 
 // A metric an estimator reads, over epochs first..last (1-based, inclusive).
 struct CurveNeed {

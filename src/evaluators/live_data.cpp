@@ -7,7 +7,7 @@
 #include <numeric>
 #include <sys/stat.h>
 
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::evaluators::live {
 
@@ -71,9 +71,9 @@ std::string find_file(const std::string& dir, const std::string& name,
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint64_t stream) {
   std::vector<std::size_t> p(n);
   std::iota(p.begin(), p.end(), std::size_t{0});
-  spaces::Rng rng(spaces::mix_seed(seed, stream));
+  common::Rng rng(common::mix_seed(seed, stream));
   for (std::size_t i = n; i > 1; --i)
-    std::swap(p[i - 1], p[spaces::uniform_below(rng, i)]);
+    std::swap(p[i - 1], p[common::uniform_below(rng, i)]);
   return p;
 }
 

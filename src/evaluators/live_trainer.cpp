@@ -9,7 +9,7 @@
 #include <numeric>
 
 #include "evaluators/live_network_module.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::evaluators::live {
 
@@ -46,7 +46,7 @@ class BatchMaker {
   // Images `order[begin, end)`; `rng` non-null = random crop (zero padding side/8) + flip.
   std::pair<torch::Tensor, torch::Tensor> make(const std::vector<std::size_t>& order,
                                                std::size_t begin, std::size_t end,
-                                               spaces::Rng* rng) const {
+                                               common::Rng* rng) const {
     const auto b = static_cast<std::int64_t>(end - begin);
     const int c = images_.channels, s = images_.height;
     auto x = torch::empty({b, c, s, s}, torch::kFloat32);
@@ -61,9 +61,9 @@ class BatchMaker {
       int dy = pad, dx = pad;
       bool flip = false;
       if (rng) {
-        dy = static_cast<int>(spaces::uniform_below(*rng, static_cast<std::uint64_t>(2 * pad + 1)));
-        dx = static_cast<int>(spaces::uniform_below(*rng, static_cast<std::uint64_t>(2 * pad + 1)));
-        flip = spaces::uniform_below(*rng, 2) == 1;
+        dy = static_cast<int>(common::uniform_below(*rng, static_cast<std::uint64_t>(2 * pad + 1)));
+        dx = static_cast<int>(common::uniform_below(*rng, static_cast<std::uint64_t>(2 * pad + 1)));
+        flip = common::uniform_below(*rng, 2) == 1;
       }
       for (int ch = 0; ch < c; ++ch) {
         const auto k = static_cast<std::size_t>(ch);
@@ -168,9 +168,9 @@ TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSp
   ThreadScope threads(config.threads);
 
   // Private generators: initialisation (LibTorch), shuffling and augmentation (ours).
-  auto init_generator = at::make_generator<at::CPUGeneratorImpl>(spaces::mix_seed(request.seed, 1));
-  spaces::Rng shuffle_rng(spaces::mix_seed(request.seed, 2));
-  spaces::Rng augment_rng(spaces::mix_seed(request.seed, 3));
+  auto init_generator = at::make_generator<at::CPUGeneratorImpl>(common::mix_seed(request.seed, 1));
+  common::Rng shuffle_rng(common::mix_seed(request.seed, 2));
+  common::Rng augment_rng(common::mix_seed(request.seed, 3));
 
   Nb201Network net(network, ops);
   initialise_parameters(*net, init_generator);
@@ -200,7 +200,7 @@ TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSp
     const auto start = std::chrono::steady_clock::now();
     net->train();
     for (std::size_t i = n; i > 1; --i)
-      std::swap(order[i - 1], order[spaces::uniform_below(shuffle_rng, i)]);
+      std::swap(order[i - 1], order[common::uniform_below(shuffle_rng, i)]);
     double loss_sum = 0;
     std::int64_t correct = 0, seen = 0;
     for (std::size_t it = 0; it < iterations; ++it) {

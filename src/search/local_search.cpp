@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::search {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 class LocalSearch : public Strategy {
  public:
   explicit LocalSearch(const StrategyContext& ctx)
-      : space_(ctx.space), design_(ctx), rng_(spaces::mix_seed(ctx.seed, 0x4c53)) {}
+      : space_(ctx.space), design_(ctx), rng_(common::mix_seed(ctx.seed, 0x4c53)) {}
 
   ArchCode ask() override {
     ArchCode arch = next_proposal();
@@ -41,7 +41,7 @@ class LocalSearch : public Strategy {
       queue_ = space_->neighbours(incumbent_);
       // Fisher-Yates shuffle with the portable draws.
       for (std::size_t i = queue_.size(); i > 1; --i)
-        std::swap(queue_[i - 1], queue_[spaces::uniform_below(rng_, i)]);
+        std::swap(queue_[i - 1], queue_[common::uniform_below(rng_, i)]);
       queued_for_incumbent_ = true;
     }
     while (!queue_.empty()) {

@@ -1,7 +1,7 @@
 // Random Search: the initial design, then uniform draws over the whole space. The baseline every
 // other strategy has to beat; it ignores the scores it is told.
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::search {
 namespace {
@@ -9,7 +9,7 @@ namespace {
 class RandomSearch : public Strategy {
  public:
   explicit RandomSearch(const StrategyContext& ctx)
-      : space_(ctx.space), design_(ctx), rng_(spaces::mix_seed(ctx.seed, 0x7253)) {}
+      : space_(ctx.space), design_(ctx), rng_(common::mix_seed(ctx.seed, 0x7253)) {}
 
   ArchCode ask() override { return design_.exhausted() ? space_->sample(rng_) : design_.next(); }
 

@@ -13,7 +13,7 @@
 #include <array>
 
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::search {
 namespace {
@@ -25,7 +25,7 @@ constexpr std::size_t kSampleSize = 10;
 class RegularizedEvolution : public Strategy {
  public:
   explicit RegularizedEvolution(const StrategyContext& ctx)
-      : space_(ctx.space), design_(ctx), rng_(spaces::mix_seed(ctx.seed, 0x5245)) {}
+      : space_(ctx.space), design_(ctx), rng_(common::mix_seed(ctx.seed, 0x5245)) {}
 
   ArchCode ask() override {
     if (!design_.exhausted()) return design_.next();
@@ -56,7 +56,7 @@ class RegularizedEvolution : public Strategy {
   };
 
   std::size_t uniform_below(std::size_t n) {
-    return static_cast<std::size_t>(spaces::uniform_below(rng_, n));
+    return static_cast<std::size_t>(common::uniform_below(rng_, n));
   }
 
   spaces::SearchSpacePtr space_;

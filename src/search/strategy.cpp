@@ -1,6 +1,6 @@
 #include "search/strategy.hpp"
 
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::search {
 
@@ -11,7 +11,7 @@ InitialDesign::InitialDesign(const StrategyContext& ctx) {
     return;
   }
   // Its own stream, so the initial design does not shift the strategy's later draws.
-  Rng rng(spaces::mix_seed(ctx.seed, 0x1417));
+  Rng rng(common::mix_seed(ctx.seed, 0x1417));
   for (std::size_t i = 0; i < ctx.n_init; ++i) planned_.push_back(ctx.space->sample(rng));
 }
 

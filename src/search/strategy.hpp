@@ -14,7 +14,7 @@
 namespace nasrun::search {
 
 using spaces::ArchCode;
-using spaces::Rng;
+using common::Rng;
 
 struct StrategyContext {
   spaces::SearchSpacePtr space;

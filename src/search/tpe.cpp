@@ -18,7 +18,7 @@
 #include <limits>
 
 #include "search/strategy.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::search {
 
@@ -65,7 +65,7 @@ constexpr double kPriorWeight = 1.0;
 class Tpe : public Strategy {
  public:
   explicit Tpe(const StrategyContext& ctx)
-      : space_(ctx.space), design_(ctx), rng_(spaces::mix_seed(ctx.seed, 0x545045)) {
+      : space_(ctx.space), design_(ctx), rng_(common::mix_seed(ctx.seed, 0x545045)) {
     const std::size_t dims = space_->num_dimensions();
     ArchCode place = 1;
     std::size_t offset = 0;
@@ -99,7 +99,7 @@ class Tpe : public Strategy {
       double best_ratio = -std::numeric_limits<double>::infinity();
       for (std::size_t c = 0; c < kCandidates; ++c) {
         // A draw from l by its cumulative pseudo-counts.
-        double u = spaces::uniform_unit(rng_) * total;
+        double u = common::uniform_unit(rng_) * total;
         std::size_t k = 0;
         while (k + 1 < dim.choices && u >= good[k]) u -= good[k++];
         if (ratio[k] > best_ratio) {

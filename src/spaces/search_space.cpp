@@ -4,7 +4,7 @@
 #include <map>
 #include <mutex>
 
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::spaces {
 
@@ -46,7 +46,7 @@ ArchCode SearchSpace::encode(const std::vector<std::uint8_t>& choices) const {
   return code;
 }
 
-ArchCode SearchSpace::sample(Rng& rng) const { return uniform_below(rng, size()); }
+ArchCode SearchSpace::sample(Rng& rng) const { return common::uniform_below(rng, size()); }
 
 ArchCode SearchSpace::mutate(ArchCode code, Rng& rng) const {
   auto choices = decode(code);
@@ -56,10 +56,10 @@ ArchCode SearchSpace::mutate(ArchCode code, Rng& rng) const {
   for (std::size_t d = 0; d < choices.size(); ++d) open += num_choices(d) > 1;
   if (open == 0)
     throw std::logic_error("space '" + name() + "' holds one architecture: nothing to mutate");
-  auto k = uniform_below(rng, open);
+  auto k = common::uniform_below(rng, open);
   std::size_t dim = 0;
   while (num_choices(dim) < 2 || k-- > 0) ++dim;
-  const auto other = uniform_below(rng, num_choices(dim) - 1);
+  const auto other = common::uniform_below(rng, num_choices(dim) - 1);
   choices[dim] = static_cast<std::uint8_t>(other >= choices[dim] ? other + 1 : other);
   return encode(choices);
 }

@@ -14,13 +14,15 @@
 #include <string_view>
 #include <vector>
 
+#include "common/random.hpp"
+
 namespace nasrun::spaces {
 
 using ArchCode = std::uint64_t;
 
 // The one random generator type used across nas-run: results depend on the seed only, never on
 // the standard library, because every draw goes through the helpers in random.hpp.
-using Rng = std::mt19937_64;
+using common::Rng;
 
 class ArchParseError : public std::invalid_argument {
  public:

@@ -1,4 +1,4 @@
-#include "experiment/rank_correlation.hpp"
+#include "analysis/rank_correlation.hpp"
 
 #include <algorithm>
 #include <cmath>

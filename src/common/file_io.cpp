@@ -1,4 +1,4 @@
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -14,7 +14,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace nasrun::bench {
+namespace nasrun::common {
 
 namespace {
 
@@ -165,7 +165,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   }
 }
 
-}  // namespace nasrun::bench
+}  // namespace nasrun::common
 
 // --- Advisory locks ---------------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 
 #include <cstdlib>
 
-namespace nasrun::bench {
+namespace nasrun::common {
 
 FileLockedError::FileLockedError(const std::string& path, long holder_pid)
     : FileError("'" + path + "' is locked by another process (pid " +
@@ -212,4 +212,4 @@ FileLock::~FileLock() {
   ::close(fd_);
 }
 
-}  // namespace nasrun::bench
+}  // namespace nasrun::common

@@ -45,9 +45,6 @@ class BudgetTracker {
   std::vector<bool> busy_;
 };
 
-// Parses "150h", "90m", "3600s" or a plain number of seconds; throws std::invalid_argument.
-double parse_duration(const std::string& text);
-
 // A run's budget as the user wrote it: a duration, or a number of full trainings ("150x"), which
 // keeps a budget meaningful across benchmarks whose trainings take seconds or hours. The paper's
 // 150 hours on CIFAR-100 are 149 full 200-epoch trainings of NAS-Bench-201's median cell.
@@ -56,7 +53,7 @@ struct BudgetSpec {
   bool in_full_trainings = false;  // amount counts full trainings, not seconds
 };
 
-// Parses a duration (see parse_duration) or "<number>x"; throws std::invalid_argument.
+// Parses a duration (see common::parse_duration) or "<number>x"; throws std::invalid_argument.
 BudgetSpec parse_budget(const std::string& text);
 
 }  // namespace nasrun::experiment

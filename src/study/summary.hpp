@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "experiment/study.hpp"
+#include "study/study.hpp"
 
 namespace nasrun::experiment {
 

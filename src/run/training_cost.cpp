@@ -1,11 +1,11 @@
-#include "experiment/training_cost.hpp"
+#include "run/training_cost.hpp"
 
 #include <algorithm>
 
 namespace nasrun::experiment {
 
 double median_evaluation_cost(evaluators::Evaluator& full, const spaces::SearchSpace& space) {
-  spaces::Rng rng(0);
+  common::Rng rng(0);
   std::vector<double> costs(space.size());
   for (spaces::ArchCode a = 0; a < space.size(); ++a) costs[a] = full.evaluate(a, rng).cost_s;
   const std::size_t mid = costs.size() / 2;

@@ -1,11 +1,11 @@
-#include "experiment/plot.hpp"
+#include "study/plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "bench/file_io.hpp"
-#include "experiment/gnuplot.hpp"
+#include "common/file_io.hpp"
+#include "common/gnuplot.hpp"
 
 namespace nasrun::experiment {
 
@@ -32,7 +32,7 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
     }
     data += "\n\n";
   }
-  bench::write_file_atomically(stem + ".dat", data);
+  common::write_file_atomically(stem + ".dat", data);
 
   // The first evaluations of a search are near-random and would squash the interesting part:
   // the y axis spans the curves from halfway along the (log) time grid on.
@@ -56,17 +56,17 @@ void plot_study(const StudySummary& summary, const std::string& stem, const std:
   for (std::size_t k = 0; k < summary.combos.size(); ++k) {
     const auto& c = summary.combos[k];
     const auto idx = std::to_string(k);
-    const auto color = std::string("lc rgb \"") + plot_colour(k) + "\"";
-    plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " + idx +
+    const auto color = std::string("lc rgb \"") + common::plot_colour(k) + "\"";
+    plots += (plots.empty() ? "" : ", ") + common::gp_string(stem + ".dat") + " index " + idx +
              " using 1:3:4 with filledcurves " + color + " fs transparent solid 0.2 notitle, " +
-             gp_string(stem + ".dat") + " index " + idx + " using 1:2 with lines " + color +
-             " lw 2 title " + gp_string(c.strategy + " + " + c.evaluator);
+             common::gp_string(stem + ".dat") + " index " + idx + " using 1:2 with lines " + color +
+             " lw 2 title " + common::gp_string(c.strategy + " + " + c.evaluator);
   }
   const std::string ylabel = best ? "best test error seen (%)" : "incumbent's test error (%)";
   const std::string common = "set logscale x\nset xlabel \"simulated time (hours)\"\nset ylabel " +
-                             gp_string(ylabel) + "\nset title " + gp_string(title) +
+                             common::gp_string(ylabel) + "\nset title " + common::gp_string(title) +
                              "\nset key top right\nset grid\n" + yrange;
-  render_gnuplot(stem, common + "plot " + plots);
+  common::render_gnuplot(stem, common + "plot " + plots);
 }
 
 }  // namespace nasrun::experiment

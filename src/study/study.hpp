@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "evaluators/evaluator.hpp"
-#include "experiment/search_run.hpp"
+#include "run/search_run.hpp"
 
 namespace nasrun::experiment {
 

@@ -1,4 +1,4 @@
-#include "experiment/tabulation.hpp"
+#include "tabulate/tabulation.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -24,9 +24,9 @@
 #include <tbb/task_arena.h>
 
 #include "bench/benchmark_builder.hpp"
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "common/numbers.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::experiment {
 
@@ -184,10 +184,10 @@ std::string settings_differences(const nlohmann::json& journal, const nlohmann::
   return out;
 }
 
-// A file's bytes, or nothing when there is no such file; throws bench::FileError when it exists
+// A file's bytes, or nothing when there is no such file; throws common::FileError when it exists
 // but cannot be read (an unreadable journal must not be taken for an empty one and overwritten).
 std::string read_if_present(const std::string& path) {
-  return ::access(path.c_str(), F_OK) == 0 ? bench::read_file(path) : std::string();
+  return ::access(path.c_str(), F_OK) == 0 ? common::read_file(path) : std::string();
 }
 
 // The journal: a header line naming the settings, then one JSON line per finished training.
@@ -281,7 +281,7 @@ class Journal {
     const auto rejected_path = path_ + ".rejected";
     std::string kept = read_if_present(rejected_path);
     for (const auto& l : bad_lines) kept += l + "\n";
-    bench::write_file_atomically(rejected_path, kept);
+    common::write_file_atomically(rejected_path, kept);
     write_from_memory();
     std::fprintf(stderr, "warning: %s: set aside %zu bad lines in %s and kept the %zu valid "
                  "records; the planned trainings without one are done again:\n", path_.c_str(),
@@ -308,7 +308,7 @@ class Journal {
   void write_from_memory() {
     std::string text = settings_.dump() + "\n";
     for (const auto& r : records_) text += r.dump() + "\n";
-    bench::write_file_atomically(path_, text);
+    common::write_file_atomically(path_, text);
     if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) throw std::runtime_error("cannot reopen the journal " + path_);
@@ -341,31 +341,31 @@ class Journal {
 void check_outputs(const TabulationConfig& config) {
   namespace fs = std::filesystem;
   const auto& out = config.out;
-  if (out.empty()) throw bench::FileError("tabulation needs --out FILE");
-  bench::check_output_file(out, config.inputs,
+  if (out.empty()) throw common::FileError("tabulation needs --out FILE");
+  common::check_output_file(out, config.inputs,
                            {"--out", "nas-bench tabulate",
                             [](const std::string& path) { return fs::exists(path + ".journal"); }},
                            config.force);
   if (out.back() == '/')
-    throw bench::FileError("--out " + out + " ends in '/' (expected the benchmark file to write)");
+    throw common::FileError("--out " + out + " ends in '/' (expected the benchmark file to write)");
   const auto parent = fs::path(out).parent_path();
   const std::string folder = parent.empty() ? "." : parent.string();
   if (::access(folder.c_str(), W_OK | X_OK) != 0)
-    throw bench::FileError("--out " + out + ": cannot write in its folder " + folder + " (" +
+    throw common::FileError("--out " + out + ": cannot write in its folder " + folder + " (" +
                            std::strerror(errno) + ")");
   std::error_code ec;
   for (const auto& path : {out + ".journal", out + ".journal.rejected"})
     if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
-      throw bench::FileError(path + " is not a regular file");
+      throw common::FileError(path + " is not a regular file");
 }
 
 // One tabulation at a time per --out: two would train everything twice and interleave their
 // journal lines. Held until the tabulation ends; the kernel lets go of it if the process dies.
-std::unique_ptr<bench::FileLock> lock_outputs(const std::string& out) {
+std::unique_ptr<common::FileLock> lock_outputs(const std::string& out) {
   try {
-    return std::make_unique<bench::FileLock>(out + ".lock");
-  } catch (const bench::FileLockedError& e) {
-    throw bench::FileError(out + ".journal is in use by another tabulation (pid " +
+    return std::make_unique<common::FileLock>(out + ".lock");
+  } catch (const common::FileLockedError& e) {
+    throw common::FileError(out + ".journal is in use by another tabulation (pid " +
                            (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
                            "); wait for it to end, or use another --out");
   }
@@ -435,14 +435,14 @@ std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces
       throw std::invalid_argument("--archs '" + spec + "': expected sample:N with N in 1.." +
                                   std::to_string(all.size()));
     // A seeded partial Fisher-Yates shuffle; the sample is returned in code order.
-    spaces::Rng rng(spaces::mix_seed(seed, 0x5A3));
+    common::Rng rng(common::mix_seed(seed, 0x5A3));
     for (std::size_t i = 0; i < static_cast<std::size_t>(*n); ++i)
-      std::swap(all[i], all[i + spaces::uniform_below(rng, all.size() - i)]);
+      std::swap(all[i], all[i + common::uniform_below(rng, all.size() - i)]);
     all.resize(static_cast<std::size_t>(*n));
     std::sort(all.begin(), all.end());
     return all;
   }
-  std::istringstream in(bench::read_file(spec));
+  std::istringstream in(common::read_file(spec));
   std::vector<spaces::ArchCode> out;
   std::set<spaces::ArchCode> seen;
   std::size_t line_no = 0;
@@ -486,10 +486,10 @@ TabulationResult tabulate(const TabulationConfig& config,
     for (auto s : config.seeds) items.push_back({a, s});
   if (!config.extra_seeds.empty()) {
     auto subset = archs;
-    spaces::Rng rng(spaces::mix_seed(config.selection_seed, 0xE5));
+    common::Rng rng(common::mix_seed(config.selection_seed, 0xE5));
     const auto n = static_cast<std::size_t>(std::ceil(config.extra_fraction * subset.size()));
     for (std::size_t i = 0; i < n; ++i)
-      std::swap(subset[i], subset[i + spaces::uniform_below(rng, subset.size() - i)]);
+      std::swap(subset[i], subset[i + common::uniform_below(rng, subset.size() - i)]);
     subset.resize(n);
     std::sort(subset.begin(), subset.end());
     for (auto a : subset)
@@ -523,9 +523,9 @@ TabulationResult tabulate(const TabulationConfig& config,
   // A seeded random order, so that a tabulation stopped early (--time-limit, a kill) holds a
   // uniform random sample of its work, extra seeds included, not the lowest codes. Each result
   // depends on its (arch, seed) only, so the order changes nothing else.
-  spaces::Rng order_rng(spaces::mix_seed(config.selection_seed, 0x0D));
+  common::Rng order_rng(common::mix_seed(config.selection_seed, 0x0D));
   for (std::size_t i = todo.size(); i > 1; --i)
-    std::swap(todo[i - 1], todo[spaces::uniform_below(order_rng, i)]);
+    std::swap(todo[i - 1], todo[common::uniform_below(order_rng, i)]);
 
   TabulationProgress p;
   p.total = items.size();
@@ -544,7 +544,7 @@ TabulationResult tabulate(const TabulationConfig& config,
       if (config.time_limit_s > 0 && elapsed() > config.time_limit_s) out_of_time = true;
       if (out_of_time) return;
       const auto& it = todo[i];
-      spaces::Rng rng(spaces::mix_seed(static_cast<std::uint64_t>(it.seed), it.arch));
+      common::Rng rng(common::mix_seed(static_cast<std::uint64_t>(it.seed), it.arch));
       const auto curve = sources.at(it.seed)->observe(it.arch, epochs, needs(epochs), rng);
       journal.add_record(to_record(it, curve));
       std::lock_guard<std::mutex> lock(progress_mutex);

@@ -58,7 +58,7 @@ struct TabulationResult {
 };
 
 // Checked before anything is trained: the seeds and architectures (std::invalid_argument: none
-// twice, all in the space), where it writes (bench::FileError: --out a folder, its folder
+// twice, all in the space), where it writes (common::FileError: --out a folder, its folder
 // missing or not writable, the output in use by another tabulation) and the journal's settings
 // header (std::runtime_error when it has none or other settings). Also throws whatever the
 // source throws for bad options or data.

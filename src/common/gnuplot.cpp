@@ -1,13 +1,13 @@
-#include "experiment/gnuplot.hpp"
+#include "common/gnuplot.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
 #include <stdexcept>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 
-namespace nasrun::experiment {
+namespace nasrun::common {
 
 namespace {
 
@@ -23,7 +23,7 @@ std::string quote(const std::string& s) {
 bool image_complete(const std::string& file, const std::string& ext) {
   std::string bytes;
   try {
-    bytes = bench::read_file(file);
+    bytes = common::read_file(file);
   } catch (const std::exception&) {
     return false;
   }
@@ -60,14 +60,14 @@ void render_gnuplot(const std::string& stem, const std::string& body) {
       gp_string(stem + ".png.tmp") + "\n" + body +
       "\nset terminal svg size 900,600 enhanced font \"sans,11\"\nset output " +
       gp_string(stem + ".svg.tmp") + "\nreplot\n";
-  bench::write_file_atomically(stem + ".gp", script);
+  common::write_file_atomically(stem + ".gp", script);
   // gnuplot writes the images in place; render to temporary names first so that a failure
   // leaves no half-written figure behind.
   const int status = std::system(("gnuplot " + quote(stem + ".gp") + " 2>" + quote(stem + ".log")).c_str());
   if (status != 0) {
     std::string log;
     try {
-      log = bench::read_file(stem + ".log");
+      log = common::read_file(stem + ".log");
     } catch (const std::exception&) {
     }
     throw std::runtime_error("gnuplot failed drawing " + stem +
@@ -85,4 +85,4 @@ void render_gnuplot(const std::string& stem, const std::string& body) {
       throw std::runtime_error("cannot write " + stem + ext);
 }
 
-}  // namespace nasrun::experiment
+}  // namespace nasrun::common

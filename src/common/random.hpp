@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 
-#include "spaces/search_space.hpp"
+namespace nasrun::common {
 
-namespace nasrun::spaces {
+// The generator behind every random choice; seeded explicitly, never from the clock.
+using Rng = std::mt19937_64;
 
 // Uniform integer in [0, n), n > 0, by rejection (no modulo bias).
 inline std::uint64_t uniform_below(Rng& rng, std::uint64_t n) {
@@ -30,4 +32,4 @@ inline std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t stream) {
   return z ^ (z >> 31);
 }
 
-}  // namespace nasrun::spaces
+}  // namespace nasrun::common

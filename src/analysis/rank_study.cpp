@@ -1,4 +1,4 @@
-#include "experiment/rank_study.hpp"
+#include "analysis/rank_study.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -11,12 +11,12 @@
 #include <map>
 #include <set>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "evaluators/estimator.hpp"
 #include "evaluators/tabular_source.hpp"
-#include "experiment/gnuplot.hpp"
-#include "experiment/rank_correlation.hpp"
-#include "spaces/random.hpp"
+#include "common/gnuplot.hpp"
+#include "analysis/rank_correlation.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::experiment {
 
@@ -121,8 +121,8 @@ struct Context {
 
   // The generator of an architecture's data draws: the same for every T and estimator, so
   // with --data-seed random each architecture is read as one training run.
-  spaces::Rng data_rng(std::size_t index) const {
-    return spaces::Rng(spaces::mix_seed(spaces::mix_seed(config->seed, kDataStream), index));
+  common::Rng data_rng(std::size_t index) const {
+    return common::Rng(common::mix_seed(common::mix_seed(config->seed, kDataStream), index));
   }
 };
 
@@ -179,9 +179,9 @@ std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyCo
     throw std::invalid_argument("a sample of " + std::to_string(config.sample) +
                                 " architectures is larger than the " + std::to_string(with.size()) +
                                 " " + which + " in table " + table_name(t));
-  spaces::Rng rng(spaces::mix_seed(config.seed, kSampleStream));
+  common::Rng rng(common::mix_seed(config.seed, kSampleStream));
   for (std::size_t i = 0; i < config.sample; ++i)
-    std::swap(with[i], with[i + spaces::uniform_below(rng, with.size() - i)]);
+    std::swap(with[i], with[i + common::uniform_below(rng, with.size() - i)]);
   with.resize(config.sample);
   std::sort(with.begin(), with.end());
   return with;
@@ -280,10 +280,10 @@ LcSvrData prepare_lcsvr(Context& ctx, const bench::Table& t, const std::vector<s
   // Fully evaluated architectures (a validation accuracy at every epoch) of the whole table, in
   // a seeded random order; the first lcsvr_train of them train the SVR.
   std::vector<std::size_t> pool = distinct_results(t);
-  spaces::Rng rng(spaces::mix_seed(config.seed, kLcSvrSplitStream));
+  common::Rng rng(common::mix_seed(config.seed, kLcSvrSplitStream));
   const std::vector<CurveNeed> needs{{Metric::ValidAcc, 1, t.epochs()}};
   for (std::size_t k = 0; k < pool.size() && d.train.size() < config.lcsvr_train; ++k) {
-    std::swap(pool[k], pool[k + spaces::uniform_below(rng, pool.size() - k)]);
+    std::swap(pool[k], pool[k + common::uniform_below(rng, pool.size() - k)]);
     try {
       auto data_rng = ctx.data_rng(pool[k]);
       const auto curve = source->observe(ctx.benchmark->code(pool[k]), t.epochs(), needs, data_rng);
@@ -574,7 +574,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
           y[j] = va.back();
         }
         auto options = config.lcsvr;
-        if (options.seed == 0) options.seed = spaces::mix_seed(config.seed, kLcSvrSearchStream);
+        if (options.seed == 0) options.seed = common::mix_seed(config.seed, kLcSvrSearchStream);
         const auto model = LcSvr::fit_with_search(X, y, options);
         result.lcsvr_fits.push_back({T, model.hyper_parameters(), model.cv_mse()});
         const auto& positions = lcsvr.eval_positions;
@@ -708,14 +708,14 @@ void plot_rank_study(const RankStudyResult& result, const std::string& stem,
     most_points = std::max(most_points, points);
     data += "\n\n";
   }
-  bench::write_file_atomically(stem + ".dat", data);
+  common::write_file_atomically(stem + ".dat", data);
   const std::string style = most_points < 40 ? "linespoints pt 7 ps 0.6" : "lines";
   std::string plots;
   for (std::size_t k = 0; k < labels.size(); ++k)
-    plots += (plots.empty() ? "" : ", ") + gp_string(stem + ".dat") + " index " +
-             std::to_string(k) + " using 1:2 with " + style + " lc rgb \"" + plot_colour(k) +
+    plots += (plots.empty() ? "" : ", ") + common::gp_string(stem + ".dat") + " index " +
+             std::to_string(k) + " using 1:2 with " + style + " lc rgb \"" + common::plot_colour(k) +
              "\" lw 2 dt " + std::to_string(labels[k] == kTestLoss || labels[k] == kTestAcc ? 2 : 1 + k / 10 * 2) +
-             " title " + gp_string(labels[k]);
+             " title " + common::gp_string(labels[k]);
   // Metric names hold underscores, which gnuplot's enhanced text would print as subscripts.
   const std::string truth = result.truth_metric == "valid_acc" ? "validation accuracy"
                             : result.truth_metric == "ori_test_acc"
@@ -725,11 +725,11 @@ void plot_rank_study(const RankStudyResult& result, const std::string& stem,
   std::replace(plain_title.begin(), plain_title.end(), '_', ' ');
   const std::string body =
       "set xlabel \"epoch T\"\nset ylabel " +
-      gp_string("Spearman's rank correlation with the final " + truth) + "\nset title " +
-      gp_string(plain_title) + "\nset xrange [0:" + std::to_string(result.T_end) +
+      common::gp_string("Spearman's rank correlation with the final " + truth) + "\nset title " +
+      common::gp_string(plain_title) + "\nset xrange [0:" + std::to_string(result.T_end) +
       "]\nset yrange [*:1]\nset key " + (labels.size() > 6 ? "outside right top" : "bottom right") +
       "\nset grid\nplot " + plots;
-  render_gnuplot(stem, body);
+  common::render_gnuplot(stem, body);
 }
 
 }  // namespace nasrun::experiment

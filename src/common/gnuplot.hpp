@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string>
 
-namespace nasrun::experiment {
+namespace nasrun::common {
 
 // A double-quoted gnuplot string literal.
 std::string gp_string(const std::string& s);
@@ -16,4 +16,4 @@ const char* plot_colour(std::size_t k);
 // problem (is gnuplot installed?) when gnuplot fails.
 void render_gnuplot(const std::string& stem, const std::string& body);
 
-}  // namespace nasrun::experiment
+}  // namespace nasrun::common

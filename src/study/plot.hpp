@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "experiment/summary.hpp"
+#include "study/summary.hpp"
 
 namespace nasrun::experiment {
 

@@ -1,15 +1,15 @@
-#include "experiment/initial_designs.hpp"
+#include "study/initial_designs.hpp"
 
 #include <map>
 #include <sstream>
 
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 
 namespace nasrun::experiment {
 
 std::vector<std::vector<spaces::ArchCode>> read_initial_designs(const std::string& path,
                                                                const spaces::SearchSpace& space) {
-  std::istringstream in(bench::read_file(path));
+  std::istringstream in(common::read_file(path));
   std::string line;
   std::size_t n = 0;
   auto fail = [&](const std::string& msg) {

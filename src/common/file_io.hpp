@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace nasrun::bench {
+namespace nasrun::common {
 
 class FileError : public std::runtime_error {
  public:
@@ -54,11 +54,11 @@ void check_output_file(const std::string& path,
 void check_not_an_input(const std::string& path, const std::string& option,
                         const std::vector<std::pair<std::string, std::string>>& inputs);
 
-}  // namespace nasrun::bench
+}  // namespace nasrun::common
 
 // --- Advisory locks ---------------------------------------------------------------------------
 
-namespace nasrun::bench {
+namespace nasrun::common {
 
 // Another process (or another FileLock of this one) holds the lock.
 class FileLockedError : public FileError {
@@ -90,4 +90,4 @@ class FileLock {
   int fd_ = -1;
 };
 
-}  // namespace nasrun::bench
+}  // namespace nasrun::common

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "bench/file_io.hpp"
-#include "experiment/study.hpp"
-#include "experiment/summary.hpp"
+#include "common/file_io.hpp"
+#include "study/study.hpp"
+#include "study/summary.hpp"
 
 namespace nasrun::experiment {
 
@@ -53,7 +53,7 @@ class StudyOutput {
 
  private:
   void start_writing();
-  std::unique_ptr<bench::FileLock> lock_folder() const;
+  std::unique_ptr<common::FileLock> lock_folder() const;
   // Whether config.json is there; std::runtime_error when it holds another configuration.
   bool check_config() const;
 
@@ -62,7 +62,7 @@ class StudyOutput {
   nlohmann::json config_;
   std::string study_digest_;
   bool started_ = false;
-  std::unique_ptr<bench::FileLock> lock_;  // held from the first write (or resume) to the end
+  std::unique_ptr<common::FileLock> lock_;  // held from the first write (or resume) to the end
 };
 
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,

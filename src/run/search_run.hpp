@@ -40,6 +40,6 @@ struct RunBudget {
 // `data_rng` drives the evaluator's random choices (e.g. which training seed a tabular lookup
 // reads); the strategy has its own generator.
 Trace run_search(search::Strategy& strategy, evaluators::Evaluator& evaluator,
-                 const RunBudget& budget, spaces::Rng& data_rng);
+                 const RunBudget& budget, common::Rng& data_rng);
 
 }  // namespace nasrun::experiment

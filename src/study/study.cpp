@@ -1,4 +1,4 @@
-#include "experiment/study.hpp"
+#include "study/study.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -7,12 +7,12 @@
 #include <mutex>
 #include <optional>
 
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::experiment {
 
 std::uint64_t run_seed(std::uint64_t base_seed, int run) {
-  return spaces::mix_seed(base_seed, static_cast<std::uint64_t>(run));
+  return common::mix_seed(base_seed, static_cast<std::uint64_t>(run));
 }
 
 std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run) {
@@ -64,12 +64,12 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   RunResult r{strategy, evaluator, run, run_seed(config.base_seed, run), {}};
   search::StrategyContext ctx;
   ctx.space = std::move(space);
-  ctx.seed = spaces::mix_seed(r.seed, 1);
+  ctx.seed = common::mix_seed(r.seed, 1);
   ctx.n_init = config.n_init;
   ctx.initial_design = initial_design(config, run);
   auto s = search::make_strategy(strategy, ctx);
   auto e = make_evaluator(evaluator, config.estimator);
-  spaces::Rng data_rng(spaces::mix_seed(r.seed, 2));
+  common::Rng data_rng(common::mix_seed(r.seed, 2));
   r.trace = run_search(*s, *e, config.budget, data_rng);
   return r;
 }

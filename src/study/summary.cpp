@@ -1,4 +1,4 @@
-#include "experiment/summary.hpp"
+#include "study/summary.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "bench/benchmark.hpp"
-#include "experiment/lcsvr.hpp"
+#include "analysis/lcsvr.hpp"
 
 namespace nasrun::experiment {
 

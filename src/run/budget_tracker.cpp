@@ -1,4 +1,4 @@
-#include "experiment/budget_tracker.hpp"
+#include "run/budget_tracker.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -46,38 +46,9 @@ std::optional<int> BudgetTracker::advance() {
   return next.worker;
 }
 
-namespace {
-
-// `number` in full, a decimal number (see common/numbers.hpp), as a positive finite value, or
-// nothing.
-std::optional<double> parse_positive(const std::string& number, double scale) {
-  const auto v = common::parse_decimal_real(number);
-  if (!v || !(*v > 0) || !std::isfinite(*v * scale)) return std::nullopt;
-  return *v * scale;
-}
-
-}  // namespace
-
-double parse_duration(const std::string& text) {
-  const std::string expected =
-      "expected a positive duration such as 150h, 90m, 3600s or 3600 (seconds)";
-  if (text.empty()) throw std::invalid_argument("empty duration: " + expected);
-  double scale = 1;
-  std::string number = text;
-  switch (text.back()) {
-    case 'h': scale = 3600; number.pop_back(); break;
-    case 'm': scale = 60; number.pop_back(); break;
-    case 's': number.pop_back(); break;
-    default: break;
-  }
-  const auto seconds = parse_positive(number, scale);
-  if (!seconds) throw std::invalid_argument("invalid duration '" + text + "': " + expected);
-  return *seconds;
-}
-
 BudgetSpec parse_budget(const std::string& text) {
-  if (text.empty() || text.back() != 'x') return {parse_duration(text), false};
-  const auto trainings = parse_positive(text.substr(0, text.size() - 1), 1);
+  if (text.empty() || text.back() != 'x') return {common::parse_duration(text), false};
+  const auto trainings = common::parse_positive_real(text.substr(0, text.size() - 1), 1);
   if (!trainings)
     throw std::invalid_argument("invalid budget '" + text +
                                 "': expected a positive number of full trainings such as 150x, "

@@ -1,4 +1,4 @@
-#include "experiment/lcsvr.hpp"
+#include "analysis/lcsvr.hpp"
 
 #include <libsvm/svm.h>
 #include <tbb/parallel_for.h>
@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "spaces/nb201.hpp"
-#include "spaces/random.hpp"
+#include "common/random.hpp"
 
 namespace nasrun::experiment {
 
@@ -150,19 +150,19 @@ LcSvr LcSvr::fit_with_search(const std::vector<std::vector<double>>& X,
   // Folds: a seeded shuffle, then every k-th architecture.
   std::vector<std::size_t> perm(n);
   std::iota(perm.begin(), perm.end(), 0);
-  spaces::Rng fold_rng(spaces::mix_seed(o.seed, 1));
-  for (std::size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[spaces::uniform_below(fold_rng, i)]);
+  common::Rng fold_rng(common::mix_seed(o.seed, 1));
+  for (std::size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[common::uniform_below(fold_rng, i)]);
   std::vector<int> fold(n);
   for (std::size_t i = 0; i < n; ++i) fold[perm[i]] = static_cast<int>(i % o.folds);
 
   std::vector<SvrHyperParameters> draws(static_cast<std::size_t>(o.search_draws));
-  spaces::Rng draw_rng(spaces::mix_seed(o.seed, 2));
+  common::Rng draw_rng(common::mix_seed(o.seed, 2));
   auto log_uniform = [&](double lo, double hi) {
-    return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * spaces::uniform_unit(draw_rng));
+    return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * common::uniform_unit(draw_rng));
   };
   for (auto& h : draws) {
     h.C = log_uniform(o.C_min, o.C_max);
-    h.nu = o.nu_min + (o.nu_max - o.nu_min) * spaces::uniform_unit(draw_rng);
+    h.nu = o.nu_min + (o.nu_max - o.nu_min) * common::uniform_unit(draw_rng);
     h.gamma = log_uniform(o.g_min, o.g_max) / d;
   }
 

@@ -1,11 +1,11 @@
-#include "experiment/study_output.hpp"
+#include "study/study_output.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
 #include "bench/benchmark_builder.hpp"
-#include "bench/file_io.hpp"
+#include "common/file_io.hpp"
 #include "common/numbers.hpp"
 
 namespace nasrun::experiment {
@@ -151,10 +151,10 @@ StudyOutput::StudyOutput(std::string dir, const nlohmann::json& config,
   if (fs::exists(fs::symlink_status(folder, ec)) && !fs::is_directory(folder, ec))
     throw std::runtime_error("--out '" + dir_ + "' is not a folder");
   for (const char* name : kOutputFiles)
-    bench::check_not_an_input((folder / name).string(), "--out", inputs);
+    common::check_not_an_input((folder / name).string(), "--out", inputs);
   if (fs::is_directory(folder / "traces", ec))
     for (const auto& entry : fs::directory_iterator(folder / "traces", ec))
-      bench::check_not_an_input(entry.path().string(), "--out", inputs);
+      common::check_not_an_input(entry.path().string(), "--out", inputs);
   if (!fs::is_directory(folder, ec)) return;
   // An existing study is locked at once, so that a second nas-run on it is refused before it
   // computes anything; a new folder is locked when its first run finishes (start_writing).
@@ -168,14 +168,14 @@ StudyOutput::StudyOutput(std::string dir, const nlohmann::json& config,
                                "config.json); choose a new or empty folder, or pass --force to "
                                "write the study there");
     }
-  bench::remove_stale_temporaries(dir_);
-  bench::remove_stale_temporaries((folder / "traces").string());
+  common::remove_stale_temporaries(dir_);
+  common::remove_stale_temporaries((folder / "traces").string());
 }
 
-std::unique_ptr<bench::FileLock> StudyOutput::lock_folder() const {
+std::unique_ptr<common::FileLock> StudyOutput::lock_folder() const {
   try {
-    return std::make_unique<bench::FileLock>((fs::path(dir_) / kLockFile).string());
-  } catch (const bench::FileLockedError& e) {
+    return std::make_unique<common::FileLock>((fs::path(dir_) / kLockFile).string());
+  } catch (const common::FileLockedError& e) {
     throw std::runtime_error("output folder '" + dir_ + "' is in use by another nas-run (pid " +
                              (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
                              "); wait for it to end, or choose another --out");
@@ -187,7 +187,7 @@ bool StudyOutput::check_config() const {
   if (!fs::exists(path)) return false;
   nlohmann::json old;
   try {
-    old = nlohmann::json::parse(bench::read_file(path));
+    old = nlohmann::json::parse(common::read_file(path));
   } catch (const std::exception& e) {
     throw std::runtime_error(path + " is not valid JSON: " + e.what());
   }
@@ -208,7 +208,7 @@ void StudyOutput::start_writing() {
   if (!lock_) lock_ = lock_folder();
   // Another nas-run may have started a study here since this one looked.
   if (!check_config())
-    bench::write_file_atomically((fs::path(dir_) / "config.json").string(), config_.dump(2) + "\n");
+    common::write_file_atomically((fs::path(dir_) / "config.json").string(), config_.dump(2) + "\n");
   started_ = true;
 }
 
@@ -227,7 +227,7 @@ TraceIdentity StudyOutput::identity(const std::string& strategy, const std::stri
 
 void StudyOutput::write_trace(const RunResult& r) {
   start_writing();
-  bench::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run),
+  common::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run),
                                trace_csv(r.trace, space_, identity(r.strategy, r.evaluator, r.run)));
 }
 
@@ -241,7 +241,7 @@ std::optional<RunResult> StudyOutput::load(const std::string& strategy,
   r.run = run;
   const auto id = identity(strategy, evaluator, run);
   r.seed = id.seed;
-  r.trace = parse_trace_csv(bench::read_file(path), space_, path, id);
+  r.trace = parse_trace_csv(common::read_file(path), space_, path, id);
   return r;
 }
 
@@ -249,7 +249,7 @@ void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::jso
   start_writing();
   auto j = summary.to_json();
   j.update(extra);
-  bench::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");
+  common::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");
   // The end-of-budget table as CSV: deterministic for a configuration (no wall times), so a
   // rerun reproduces it byte for byte. Every column has its own name: readers look them up by
   // name, and two columns called "se" once had the best-seen error's read as the incumbent's.
@@ -266,7 +266,7 @@ void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::jso
            num(c.evaluations.mean) + "," + num(c.final_incumbent_test_error.mean) + "," +
            num(c.final_incumbent_test_error.se) + "," + num(c.final_best_test_error.mean) + "," +
            num(c.final_best_test_error.se) + "\n";
-  bench::write_file_atomically((fs::path(dir_) / "results.csv").string(), csv);
+  common::write_file_atomically((fs::path(dir_) / "results.csv").string(), csv);
 }
 
 }  // namespace nasrun::experiment

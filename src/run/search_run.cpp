@@ -1,14 +1,14 @@
-#include "experiment/search_run.hpp"
+#include "run/search_run.hpp"
 
 #include <cmath>
 #include <limits>
 
-#include "experiment/budget_tracker.hpp"
+#include "run/budget_tracker.hpp"
 
 namespace nasrun::experiment {
 
 Trace run_search(search::Strategy& strategy, evaluators::Evaluator& evaluator,
-                 const RunBudget& budget, spaces::Rng& data_rng) {
+                 const RunBudget& budget, common::Rng& data_rng) {
   BudgetTracker clock(budget.budget_s, budget.workers);
   struct Running {
     spaces::ArchCode arch;
