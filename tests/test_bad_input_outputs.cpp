@@ -413,7 +413,7 @@ TEST_CASE("Counts that size memory are bounded before anything is allocated", "[
   CHECK_FALSE(fs::exists(dir.file("out")));
 }
 
-TEST_CASE("A study that fails to start leaves nothing; the corrected command then runs", "[bad-input][cli]") {
+TEST_CASE("A study that fails to start leaves nothing, the corrected command then runs", "[bad-input][cli]") {
   testing::TempDir dir("failed-start");
   // Validation accuracies missing for every architecture: val-final fails at its first
   // evaluation, sotle (training losses) works.
@@ -430,7 +430,7 @@ TEST_CASE("A study that fails to start leaves nothing; the corrected command the
   CHECK(r.status == 0);
 }
 
-TEST_CASE("Temporaries of killed runs are removed on resume; SIGTERM stops a study cleanly", "[bad-input][cli]") {
+TEST_CASE("Temporaries of killed runs are removed on resume, SIGTERM stops a study cleanly", "[bad-input][cli]") {
   testing::TempDir dir("signals");
   const auto bench = dir.file("toy.nasbench");
   testing::toy_builder().write(bench);
@@ -484,7 +484,7 @@ TEST_CASE("An evaluator the data cannot serve is reported before the budget", "[
   CHECK_THAT(r.output, !Catch::Contains("--budget 2h"));
 }
 
-TEST_CASE("nas-run --T beyond the schedule or --benchmark with live training; a long --out", "[bad-input][cli]") {
+TEST_CASE("nas-run --T beyond the schedule or --benchmark with live training, a long --out", "[bad-input][cli]") {
   testing::TempDir dir("t-live-long");
   const auto bench = dir.file("toy.nasbench");
   testing::toy_builder().write(bench);

@@ -26,7 +26,7 @@ TEST_CASE("One worker: completions in order, the crossing evaluation is cut off"
   CHECK(c2.now() == 10);
 }
 
-TEST_CASE("W workers run asynchronously; the first to finish goes next", "[budget]") {
+TEST_CASE("W workers run asynchronously, the first to finish goes next", "[budget]") {
   BudgetTracker clock(100.0, 3);
   clock.start(0, 30);
   clock.start(1, 10);

@@ -62,7 +62,7 @@ TEST_CASE("NB201 has exactly 6,466 isomorphism classes", "[spaces]") {
   CHECK(space->class_of(a) != space->class_of(c));
 }
 
-TEST_CASE("Mutation changes exactly one edge; neighbours are the one-edge changes", "[spaces]") {
+TEST_CASE("Mutation changes exactly one edge, neighbours are the one-edge changes", "[spaces]") {
   const auto space = make_search_space("nb201");
   Rng rng(42);
   for (int i = 0; i < 20000; ++i) {

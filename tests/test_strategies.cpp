@@ -134,7 +134,7 @@ double edges_not_conv3(ArchCode code) {
 
 }  // namespace
 
-TEST_CASE("The registry knows rs, re, tpe and ls; unknown names list them", "[search]") {
+TEST_CASE("The registry knows rs, re, tpe and ls, unknown names list them", "[search]") {
   for (const char* name : {"rs", "re", "tpe", "ls"}) CHECK(strategy_registry().contains(name));
   const auto ctx = nb201_context(1);
   try {
@@ -201,7 +201,7 @@ TEST_CASE("Every strategy works with pending asks and on any mixed-radix space",
   }
 }
 
-TEST_CASE("RE: children are one-edge mutants of the population; the oldest dies", "[search]") {
+TEST_CASE("RE: children are one-edge mutants of the population, the oldest dies", "[search]") {
   auto ctx = nb201_context(21);
   const auto& space = *ctx.space;
   // The design: B (best of all) told first, then X1..X100 with scores 1..100.

@@ -175,8 +175,23 @@ TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]")
   REQUIRE(again.rows.size() == results[0].trace.rows.size());
   CHECK(again.rows.back().incumbent_test_error == results[0].trace.rows.back().incumbent_test_error);
   CHECK_THROWS_WITH(parse_trace_csv("evaluation\n", space, "t.csv", id), Catch::Contains("t.csv:1"));
+  // While a study holds the folder, nothing else may write there.
+  CHECK_THROWS_WITH(StudyOutput(dir.path().string(), cfg, space),
+                    Catch::Contains("is in use by another nas-run"));
+}
+
+TEST_CASE("Study output: another configuration in the folder of a study is refused", "[experiment]") {
+  Toy toy;
+  testing::TempDir dir("study-output-other");
+  const nlohmann::json cfg = {{"base_seed", 0}, {"what", "test"}};
+  const auto& space = toy.benchmark->space();
+  {
+    StudyOutput out(dir.path().string(), cfg, space);
+    out.write_trace(RunResult{"re", "sotle", 0, run_seed(0, 0), {}});
+  }
   CHECK_THROWS_WITH(StudyOutput(dir.path().string(), {{"base_seed", 1}}, space),
                     Catch::Contains("holds a study with another configuration"));
+  CHECK_NOTHROW(StudyOutput(dir.path().string(), cfg, space));
 }
 
 TEST_CASE("The figure starts where every run has a value", "[experiment]") {

@@ -146,7 +146,7 @@ TEST_CASE("tabulate() checks where it writes before the first training", "[tabul
   CHECK_FALSE(fs::exists(dir.file("t.nasbench")));
 }
 
-TEST_CASE("FileLock: one holder at a time, across processes; a killed holder leaves no lock",
+TEST_CASE("FileLock: one holder at a time, across processes, a killed holder leaves no lock",
           "[tabulate][file-lock]") {
   testing::TempDir dir("file-lock");
   const auto path = dir.file("x.lock");
