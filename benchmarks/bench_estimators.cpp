@@ -6,9 +6,9 @@
 #include <cmath>
 
 #include "bench/benchmark_builder.hpp"
+#include "common/random.hpp"
 #include "evaluators/curve_source.hpp"
 #include "study/study.hpp"
-#include "common/random.hpp"
 
 namespace {
 

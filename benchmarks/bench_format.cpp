@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "bench/nb201_csv.hpp"
-#include "shared_data.hpp"
 #include "common/random.hpp"
+#include "shared_data.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // Regularised Evolution at most 1 us, TPE at most 30 us with about 150 observations.
 #include <benchmark/benchmark.h>
 
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 namespace {
 

@@ -6,8 +6,8 @@
 
 #include "bench/nb201_csv.hpp"
 #include "evaluators/curve_source.hpp"
-#include "study/study.hpp"
 #include "shared_data.hpp"
+#include "study/study.hpp"
 
 namespace {
 

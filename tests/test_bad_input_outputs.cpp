@@ -17,10 +17,10 @@
 #include "evaluators/curve_source.hpp"
 #include "evaluators/evaluator.hpp"
 #include "run/budget_tracker.hpp"
-#include "study/plot.hpp"
 #include "run/search_run.hpp"
-#include "study/study_output.hpp"
 #include "search/strategy.hpp"
+#include "study/plot.hpp"
+#include "study/study_output.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;

@@ -8,9 +8,9 @@
 #include <set>
 
 #include "bench/benchmark.hpp"
+#include "common/random.hpp"
 #include "evaluators/curve_source.hpp"
 #include "evaluators/live_data.hpp"
-#include "common/random.hpp"
 
 using namespace nasrun;
 

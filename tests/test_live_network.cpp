@@ -8,9 +8,9 @@
 #include <map>
 #include <sstream>
 
+#include "common/random.hpp"
 #include "evaluators/live_network.hpp"
 #include "spaces/nb201.hpp"
-#include "common/random.hpp"
 
 using namespace nasrun;
 using evaluators::live::count_module_parameters;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "spaces/nb201.hpp"
 #include "common/random.hpp"
+#include "spaces/nb201.hpp"
 
 using namespace nasrun::spaces;
 

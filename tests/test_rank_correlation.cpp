@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <set>
 
-#include "common/file_io.hpp"
 #include "analysis/lcsvr.hpp"
 #include "analysis/rank_correlation.hpp"
 #include "analysis/rank_study.hpp"
+#include "common/file_io.hpp"
 #include "common/random.hpp"
 #include "test_support.hpp"
 

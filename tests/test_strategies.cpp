@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 using namespace nasrun;
 using namespace nasrun::search;

@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "evaluators/curve_source.hpp"
+#include "study/plot.hpp"
 #include "study/study.hpp"
 #include "study/study_output.hpp"
-#include "study/plot.hpp"
 #include "study/summary.hpp"
 #include "test_support.hpp"
 

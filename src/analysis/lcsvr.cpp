@@ -11,8 +11,8 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "spaces/nb201.hpp"
 #include "common/random.hpp"
+#include "spaces/nb201.hpp"
 
 namespace nasrun::experiment {
 

@@ -11,12 +11,12 @@
 #include <map>
 #include <set>
 
+#include "analysis/rank_correlation.hpp"
 #include "common/file_io.hpp"
+#include "common/gnuplot.hpp"
+#include "common/random.hpp"
 #include "evaluators/estimator.hpp"
 #include "evaluators/tabular_source.hpp"
-#include "common/gnuplot.hpp"
-#include "analysis/rank_correlation.hpp"
-#include "common/random.hpp"
 
 namespace nasrun::experiment {
 

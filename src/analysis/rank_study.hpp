@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/benchmark.hpp"
 #include "analysis/lcsvr.hpp"
+#include "bench/benchmark.hpp"
 
 namespace nasrun::experiment {
 

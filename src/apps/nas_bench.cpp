@@ -10,9 +10,9 @@
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
 #include "bench/earlier_output.hpp"
-#include "common/file_io.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
+#include "common/file_io.hpp"
 #include "common/numbers.hpp"
 #include "tabulate/tabulation.hpp"
 

@@ -8,11 +8,11 @@
 #include <iostream>
 #include <limits>
 
+#include "analysis/rank_study.hpp"
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
 #include "common/file_io.hpp"
 #include "evaluators/estimator.hpp"
-#include "analysis/rank_study.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;

@@ -15,13 +15,13 @@
 #include "evaluators/evaluator.hpp"
 #include "evaluators/tabular_source.hpp"
 #include "run/budget_tracker.hpp"
+#include "run/training_cost.hpp"
+#include "search/strategy.hpp"
 #include "study/initial_designs.hpp"
 #include "study/plot.hpp"
 #include "study/study.hpp"
 #include "study/study_output.hpp"
 #include "study/summary.hpp"
-#include "run/training_cost.hpp"
-#include "search/strategy.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;

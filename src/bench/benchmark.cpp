@@ -10,8 +10,8 @@
 
 #include "bench/benchmark_builder.hpp"
 #include "common/numbers.hpp"
-#include "common/registry.hpp"
 #include "common/random.hpp"
+#include "common/registry.hpp"
 
 namespace nasrun::bench {
 

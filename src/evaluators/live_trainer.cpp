@@ -8,8 +8,8 @@
 #include <limits>
 #include <numeric>
 
-#include "evaluators/live_network_module.hpp"
 #include "common/random.hpp"
+#include "evaluators/live_network_module.hpp"
 
 namespace nasrun::evaluators::live {
 

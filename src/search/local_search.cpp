@@ -7,8 +7,8 @@
 #include <unordered_set>
 #include <utility>
 
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 namespace nasrun::search {
 namespace {

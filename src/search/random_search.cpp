@@ -1,7 +1,7 @@
 // Random Search: the initial design, then uniform draws over the whole space. The baseline every
 // other strategy has to beat; it ignores the scores it is told.
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 namespace nasrun::search {
 namespace {

@@ -12,8 +12,8 @@
 // what the other convention is).
 #include <array>
 
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 namespace nasrun::search {
 namespace {

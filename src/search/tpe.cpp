@@ -17,8 +17,8 @@
 #include <cmath>
 #include <limits>
 
-#include "search/strategy.hpp"
 #include "common/random.hpp"
+#include "search/strategy.hpp"
 
 namespace nasrun::search {
 
