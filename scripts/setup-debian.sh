@@ -13,6 +13,7 @@ packages=(
   libsvm-dev
   libtorch-dev
   gnuplot-nox
+  python3
   dataset-fashion-mnist
 )
 missing=()
