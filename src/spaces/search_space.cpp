@@ -16,10 +16,11 @@ std::uint64_t SearchSpace::size() const {
     if (k < 1 || k > kMaxChoices)
       throw std::logic_error("dimension " + dimension_name(d) + " of space '" + name() + "' has " +
                              std::to_string(k) + " choices (expected 1..2^32)");
-    if (n > UINT64_MAX / k)
+    // The compilers' checked multiplication (GCC, Clang): size() is on every decode's path,
+    // and a division per dimension would cost more than the rest of it.
+    if (__builtin_mul_overflow(n, k, &n))
       throw std::overflow_error("space '" + name() + "' holds 2^64 architectures or more, "
                                 "beyond the 64-bit architecture codes");
-    n *= k;
   }
   return n;
 }
