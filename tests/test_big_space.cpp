@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "bench/nats_importer.hpp"
@@ -171,6 +172,13 @@ TEST_CASE("A space too large to list: codes, choices above 255, mutation and nei
   CHECK(n.size() == 999 + 1 + 9 + 999 + 4 + 0 + 9 * 4);
   for (auto m : n) REQUIRE(dimensions_apart(*space, target, m) == 1);
   CHECK(std::set<ArchCode>(n.begin(), n.end()).size() == n.size());
+  // The default features: how many dimensions choose each choice name (c0 .. c999).
+  const auto features = space->features(target);
+  CHECK(space->feature_names().size() == 1000);
+  CHECK(features.size() == 1000);
+  CHECK(features[0] == 2);  // dimensions 5 and 8 choose c0
+  CHECK(features[999] == 1);
+  CHECK(std::accumulate(features.begin(), features.end(), 0.0) == kChoices.size());
 }
 
 TEST_CASE("What needs every architecture refuses a space too large to list, naming it", "[spaces]") {
