@@ -23,7 +23,9 @@ const Setup& setup() {
     const auto dir = benchmarks::shared_data_dir();
     Setup s;
     s.benchmark = std::make_shared<bench::Benchmark>(
-        bench::import_nb201_csv({dir + "/nb201/nb201_final.csv", dir + "/nb201/nb201_hp12_mean.csv"})
+        bench::import_nb201_csv(spaces::make_search_space("nb201"),
+                                {dir + "/nb201/nb201_final.csv",
+                                 dir + "/nb201/nb201_hp12_mean.csv"})
             .build());
     auto source = [b = s.benchmark](const std::string& schedule, bench::SeedPolicy data) {
       evaluators::SourceOptions o;

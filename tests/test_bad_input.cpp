@@ -315,8 +315,8 @@ TEST_CASE("Bad NB201 CSV files: empty, missing columns, NaN, duplicates, CRLF", 
   for (const auto& line : {r0, r1}) crlf += line.substr(0, line.size() - 1) + "\r\n";
   spit(dir.file("crlf.csv"), crlf);
   spit(dir.file("lf.csv"), h + r0 + r1);
-  const auto a = import_nb201_csv({dir.file("crlf.csv")}).build();
-  const auto b = import_nb201_csv({dir.file("lf.csv")}).build();
+  const auto a = import_nb201_csv(testing::nb201(), {dir.file("crlf.csv")}).build();
+  const auto b = import_nb201_csv(testing::nb201(), {dir.file("lf.csv")}).build();
   CHECK(a.table("cifar100").value(Metric::TestAcc, 1, SeedChoice{}, 200) == 51);
   CHECK(b.table("cifar100").value(Metric::TestAcc, 1, SeedChoice{}, 200) == 51);
 
@@ -341,7 +341,7 @@ TEST_CASE("NATS-Bench files of the size space, foreign globals, empty or not bz2
   fs::create_directories(archive);
   auto import_error = [&] {
     try {
-      import_nats_archive(archive.string());
+      import_nats_archive(testing::nb201(), archive.string());
     } catch (const FormatError& e) {
       return std::string(e.what());
     } catch (const std::exception& e) {

@@ -105,7 +105,7 @@ class NatsArchive {
   }
   fs::path path() const { return dir_.path() / "archive"; }
   std::string error() const {
-    return testing::error_of([&] { import_nats_archive(path().string()); });
+    return testing::error_of([&] { import_nats_archive(testing::nb201(), path().string()); });
   }
 
  private:
@@ -318,7 +318,7 @@ TEST_CASE("A CSV file that starts with a UTF-8 byte-order mark imports like one 
   TempDir dir("readers-bom");
   const std::string text = std::string(kFinalHeader) + "\n" + row("0", kArch0, "cifar100,777,50,51,52,100,0.1");
   spit(dir.file("bom.csv"), "\xEF\xBB\xBF" + text);
-  const auto b = import_nb201_csv({dir.file("bom.csv")}).build();
+  const auto b = import_nb201_csv(testing::nb201(), {dir.file("bom.csv")}).build();
   CHECK(b.table("cifar100").value(Metric::TestAcc, 0, SeedChoice{}, 200) == 51);
   // Other bytes that do not print are shown, never left invisible in the message.
   const auto utf16 = csv_error({{"a.csv", std::string("\xFF\xFEi\0n\0d\0e\0x\0\n", 13) + text}}, "readers-bom-bad");
@@ -376,7 +376,7 @@ TEST_CASE("The NATS-Bench importer refuses impossible values, unknown datasets a
   // A NaN is the value a training did not record: missing, as in the benchmark format.
   const NatsArchive with_nan("readers-nats", nats_arch0(nats_run({{"train_losses", pdict({{pint(0), pfloat(kNaN)}, {pint(1), pfloat(1)}})}})));
   NatsImportReport report;
-  const auto b = import_nats_archive(with_nan.path().string(), &report).build();
+  const auto b = import_nats_archive(testing::nb201(), with_nan.path().string(), &report).build();
   CHECK(report.imported == 1);
   CHECK(std::isnan(b.table("cifar10-valid").value(Metric::TrainLoss, 0, SeedChoice{0}, 1)));
   CHECK(b.table("cifar10-valid").value(Metric::TrainLoss, 0, SeedChoice{0}, 2) == 1);
@@ -388,7 +388,7 @@ TEST_CASE("The NATS-Bench importer refuses impossible values, unknown datasets a
 TEST_CASE("A table that lacks some of the space's architectures is partial", "[bad-input]") {
   TempDir dir("readers-partial");
   spit(dir.file("four.csv"), four_arch_csv());
-  const auto four = import_nb201_csv({dir.file("four.csv")}).build();
+  const auto four = import_nb201_csv(testing::nb201(), {dir.file("four.csv")}).build();
   CHECK(four.num_archs() == 4);
   const auto& t = four.table("cifar100");
   CHECK(t.architectures_with_results() == 4);
@@ -407,7 +407,7 @@ TEST_CASE("A table that lacks some of the space's architectures is partial", "[b
 
   // A NATS-Bench archive of which one architecture file is there.
   const NatsArchive archive("readers-partial-nats", nats_arch0(nats_run({})));
-  const auto nats = import_nats_archive(archive.path().string()).build();
+  const auto nats = import_nats_archive(testing::nb201(), archive.path().string()).build();
   CHECK(nats.coverage(nats.table("cifar10-valid")).to_string() ==
         "results for 1 of the space's 15625 architectures");
 }

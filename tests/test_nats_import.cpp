@@ -26,7 +26,7 @@ fs::path copy_sample(const testing::TempDir& dir, const std::string& data) {
 
 std::string import_error(const fs::path& dir) {
   try {
-    import_nats_archive(dir.string());
+    import_nats_archive(testing::nb201(), dir.string());
   } catch (const FormatError& e) {
     return e.what();
   }
@@ -44,7 +44,7 @@ std::string pstr(const std::string& s) {
 TEST_CASE("Importing the NATS-Bench sample gives the official values", "[bench][nats][shared]") {
   NASRUN_REQUIRE_SHARED_DATA(data);
   NatsImportReport report;
-  const auto b = import_nats_archive(data + "/nats-tss-sample", &report).build();
+  const auto b = import_nats_archive(testing::nb201(), data + "/nats-tss-sample", &report).build();
   CHECK(report.expected == 15625);
   CHECK(report.imported == 3);
   CHECK(report.missing.size() == 15622);

@@ -25,7 +25,7 @@ std::string import_error(const std::string& text) {
   const auto path = dir.file("bad.csv");
   std::ofstream(path) << text;
   try {
-    import_nb201_csv({path});
+    import_nb201_csv(testing::nb201(), {path});
   } catch (const FormatError& e) {
     return e.what();
   }
@@ -40,7 +40,8 @@ const char* kArch0 = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
 TEST_CASE("Importing the NB201 CSV tables gives the known optima", "[bench][shared]") {
   NASRUN_REQUIRE_SHARED_DATA(data);
   const auto builder =
-      import_nb201_csv({data + "/nb201/nb201_final.csv", data + "/nb201/nb201_hp12_mean.csv"});
+      import_nb201_csv(testing::nb201(), {data + "/nb201/nb201_final.csv",
+                                          data + "/nb201/nb201_hp12_mean.csv"});
   testing::TempDir dir("csv-import");
   builder.write(dir.file("nb201.nasbench"));
   const auto b = Benchmark::open(dir.file("nb201.nasbench"));

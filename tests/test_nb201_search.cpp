@@ -16,7 +16,7 @@ TEST_CASE("On NB201 cifar100 (val-final, 500 h, 20 seeds) RE ends clearly below 
           "[experiment][shared]") {
   NASRUN_REQUIRE_SHARED_DATA(data);
   auto benchmark = std::make_shared<bench::Benchmark>(
-      bench::import_nb201_csv({data + "/nb201/nb201_final.csv"}).build());
+      bench::import_nb201_csv(testing::nb201(), {data + "/nb201/nb201_final.csv"}).build());
   evaluators::SourceOptions o;
   o.benchmark = benchmark;
   o.dataset = "cifar100";

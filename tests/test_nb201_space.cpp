@@ -25,7 +25,7 @@ TEST_CASE("NB201 prints the official string form", "[spaces]") {
   const auto code = space->parse(s);
   CHECK(space->to_string(code) == s);
   const auto ops = space->decode(code);
-  CHECK(ops == std::vector<std::uint8_t>{3, 3, 4, 1, 3, 1});
+  CHECK(ops == Choices{3, 3, 4, 1, 3, 1});
 }
 
 TEST_CASE("NB201 malformed strings say where and what was expected", "[spaces]") {

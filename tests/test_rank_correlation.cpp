@@ -479,19 +479,19 @@ TEST_CASE("LcSVR model: fits a smooth function, standardises, rejects bad input"
 
 TEST_CASE("LcSVR features: operation counts, NB201 depth, curve differences", "[lcsvr]") {
   const auto space = spaces::make_search_space("nb201");
-  CHECK(architecture_feature_names(*space) ==
+  CHECK(space->feature_names() ==
         std::vector<std::string>{"count:none", "count:skip_connect", "count:nor_conv_1x1",
                                  "count:nor_conv_3x3", "count:avg_pool_3x3", "depth"});
   // conv3x3 0->1, skip 1->2, conv1x1 2->3, pool 0->3, none elsewhere: longest path 0-1-2-3
   // has two non-skip operations.
   const auto a = space->parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|");
-  CHECK(architecture_features(*space, a) == std::vector<double>{2, 1, 1, 1, 1, 2});
+  CHECK(space->features(a) == std::vector<double>{2, 1, 1, 1, 1, 2});
   // All none: output cut off, depth 0.
   const auto cut = space->parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
-  CHECK(architecture_features(*space, cut) == std::vector<double>{6, 0, 0, 0, 0, 0});
+  CHECK(space->features(cut) == std::vector<double>{6, 0, 0, 0, 0, 0});
   // Only 1->3 and 0->1: the output is reachable through node 1.
   const auto two = space->parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|");
-  CHECK(architecture_features(*space, two).back() == 2);
+  CHECK(space->features(two).back() == 2);
   CHECK(curve_features({1, 3, 7, 8}) == std::vector<double>{1, 3, 7, 8, 2, 4, 1, 2, -3});
   CHECK(curve_features({5}) == std::vector<double>{5});
 }

@@ -169,6 +169,8 @@ inline std::string row(const std::string& index, const std::string& arch, const 
   return index + "," + arch + "," + rest + "\n";
 }
 
+inline spaces::SearchSpacePtr nb201() { return spaces::make_search_space("nb201"); }
+
 // The FormatError of importing CSV files (name, text), with the files named by their names only.
 // They are written to a temporary `folder` (test cases that run in parallel need their own).
 inline std::string csv_error(const std::vector<std::pair<std::string, std::string>>& files,
@@ -180,7 +182,7 @@ inline std::string csv_error(const std::vector<std::pair<std::string, std::strin
     spit(paths.back(), text);
   }
   try {
-    bench::import_nb201_csv(paths);
+    bench::import_nb201_csv(nb201(), paths);
   } catch (const bench::FormatError& e) {
     std::string msg = e.what();
     const auto at = msg.find(dir.path().string() + "/");

@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -12,7 +11,6 @@
 #include <stdexcept>
 
 #include "common/random.hpp"
-#include "spaces/nb201.hpp"
 
 namespace nasrun::experiment {
 
@@ -209,57 +207,6 @@ double LcSvr::predict(const std::vector<double>& x) const {
 const SvrHyperParameters& LcSvr::hyper_parameters() const { return impl_->hp; }
 double LcSvr::cv_mse() const { return impl_->cv_mse; }
 std::size_t LcSvr::num_features() const { return impl_->mean.size(); }
-
-namespace {
-
-// Operation names of a space in order of first appearance over its dimensions.
-std::vector<std::string> operation_names(const spaces::SearchSpace& space) {
-  std::vector<std::string> names;
-  for (std::size_t d = 0; d < space.num_dimensions(); ++d)
-    for (std::size_t c = 0; c < space.num_choices(d); ++c) {
-      auto name = space.choice_name(d, c);
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-    }
-  return names;
-}
-
-bool is_nb201(const spaces::SearchSpace& space) {
-  return dynamic_cast<const spaces::Nb201Space*>(&space) != nullptr;
-}
-
-// Longest input-to-output path of the NB201 cell counted in non-skip operations.
-double nb201_depth(const std::vector<std::uint8_t>& ops) {
-  using S = spaces::Nb201Space;
-  std::array<int, 4> best{0, -1, -1, -1};  // -1: node not reachable from the input
-  for (std::size_t e = 0; e < S::kEdges; ++e) {  // edges are in topological order of their target
-    const std::string op = S::kOpNames[ops[e]];
-    const int from = S::kEdgeFrom[e], to = S::kEdgeTo[e];
-    if (op == "none" || best[from] < 0) continue;
-    best[to] = std::max(best[to], best[from] + (op == "skip_connect" ? 0 : 1));
-  }
-  return std::max(best[3], 0);
-}
-
-}  // namespace
-
-std::vector<std::string> architecture_feature_names(const spaces::SearchSpace& space) {
-  std::vector<std::string> out;
-  for (const auto& op : operation_names(space)) out.push_back("count:" + op);
-  if (is_nb201(space)) out.push_back("depth");
-  return out;
-}
-
-std::vector<double> architecture_features(const spaces::SearchSpace& space, spaces::ArchCode arch) {
-  const auto names = operation_names(space);
-  const auto choices = space.decode(arch);
-  std::vector<double> out(names.size(), 0.0);
-  for (std::size_t d = 0; d < choices.size(); ++d) {
-    const auto name = space.choice_name(d, choices[d]);
-    out[static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin())] += 1;
-  }
-  if (is_nb201(space)) out.push_back(nb201_depth(choices));
-  return out;
-}
 
 std::vector<double> curve_features(const std::vector<double>& v) {
   std::vector<double> out(v);

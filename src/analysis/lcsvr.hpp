@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "spaces/search_space.hpp"
-
 namespace nasrun::experiment {
 
 struct SvrHyperParameters {
@@ -55,15 +53,9 @@ class LcSvr {
   std::shared_ptr<const Impl> impl_;
 };
 
-// Architecture meta-features, the same length for every architecture of a space: for each
-// operation name of the space (in order of first appearance over the dimensions) how many
-// dimensions choose it; then, for the NB201 cell, its depth: the most non-skip operations on one
-// input-to-output path of non-none edges (0 when the output is cut off from the input).
-std::vector<std::string> architecture_feature_names(const spaces::SearchSpace& space);
-std::vector<double> architecture_features(const spaces::SearchSpace& space, spaces::ArchCode arch);
-
-// Learning-curve features of the validation accuracies at epochs 1..T: the T values, their T-1
-// first differences and T-2 second differences.
+// The inputs: the architecture's features, which its space defines (SearchSpace::features), then
+// these learning-curve features of the validation accuracies at epochs 1..T: the T values,
+// their T-1 first differences and T-2 second differences.
 std::vector<double> curve_features(const std::vector<double>& valid_acc);
 
 }  // namespace nasrun::experiment

@@ -333,7 +333,7 @@ LcSvrData prepare_lcsvr(Context& ctx, const bench::Table& t, const std::vector<s
 std::vector<double> lcsvr_features(const spaces::SearchSpace& space, spaces::ArchCode code,
                                    const LcSvrData& d, double params,
                                    const std::vector<double>& valid_acc) {
-  auto x = architecture_features(space, code);
+  auto x = space.features(code);
   if (d.use_params) x.push_back(std::isnan(params) ? d.params_mean : params);
   const auto c = curve_features(valid_acc);
   x.insert(x.end(), c.begin(), c.end());
@@ -600,7 +600,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
                       : "no architecture outside LcSVR's training set has a validation accuracy "
                         "at every epoch 1.." + std::to_string(T));
         if (result.lcsvr_features.empty() || T == result.T_values.back()) {
-          result.lcsvr_features = architecture_feature_names(space);
+          result.lcsvr_features = space.feature_names();
           if (lcsvr.use_params) result.lcsvr_features.push_back("params");
           result.lcsvr_features.push_back("valid_acc@1.." + std::to_string(T));
           if (T >= 2) result.lcsvr_features.push_back("diff1@2.." + std::to_string(T));

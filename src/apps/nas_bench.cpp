@@ -99,9 +99,11 @@ int cmd_import(const std::vector<std::string>& args) {
     inputs.emplace_back("--nats-dir", nats_dir + "/" + std::filesystem::path(out).filename().string());
   common::check_output_file(out, inputs, {"--out", "nas-bench import", bench::is_imported_benchmark},
                            force);
+  // Both kinds of file hold NAS-Bench-201 cells.
+  const auto nb201 = spaces::make_search_space("nb201");
   if (!nats_dir.empty()) {
     bench::NatsImportReport report;
-    auto builder = bench::import_nats_archive(nats_dir, &report);
+    auto builder = bench::import_nats_archive(nb201, nats_dir, &report);
     builder.write(out);
     std::printf("imported %zu of %zu architectures from %s into %s\n", report.imported,
                 report.expected, nats_dir.c_str(), out.c_str());
@@ -113,7 +115,7 @@ int cmd_import(const std::vector<std::string>& args) {
       std::printf(report.missing.size() > 20 ? " ...\n" : "\n");
     }
   } else {
-    bench::import_nb201_csv(csv).write(out);
+    bench::import_nb201_csv(nb201, csv).write(out);
     std::printf("imported %zu CSV file(s) into %s\n", csv.size(), out.c_str());
   }
   report_partial_tables(out);

@@ -425,14 +425,13 @@ Benchmark Benchmark::from_bytes(common::SharedBytes bytes, const std::string& wh
     const auto* codes = r.array<std::uint64_t>(h.at("arch_codes"), "u64", {n}, "arch_codes");
     b.codes_.assign(codes, codes + n);
     const auto space_size = b.space_->size();
-    b.index_of_code_.assign(space_size, -1);
+    b.index_of_code_ = CodeIndex(n, space_size);
     for (std::size_t i = 0; i < n; ++i) {
       if (b.codes_[i] >= space_size)
         r.fail("architecture " + std::to_string(i) + " has code " + std::to_string(b.codes_[i]) +
                ", outside space '" + b.space_->name() + "'");
-      if (b.index_of_code_[b.codes_[i]] != -1)
+      if (!b.index_of_code_.insert(b.codes_[i], i))
         r.fail("architecture " + b.space_->to_string(b.codes_[i]) + " appears twice");
-      b.index_of_code_[b.codes_[i]] = static_cast<std::int32_t>(i);
     }
 
     const auto& tables = h.at("tables");
@@ -543,8 +542,7 @@ void Benchmark::check_values(const std::string& what, const Table& t, std::size_
 }
 
 std::size_t Benchmark::index_of(ArchCode code) const {
-  if (code < index_of_code_.size() && index_of_code_[code] >= 0)
-    return static_cast<std::size_t>(index_of_code_[code]);
+  if (const auto i = index_of_code_.find(code); i >= 0) return static_cast<std::size_t>(i);
   throw MissingDataError("the benchmark holds no results for architecture " +
                          (code < space_->size() ? space_->to_string(code) : std::to_string(code)));
 }

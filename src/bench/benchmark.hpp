@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/code_index.hpp"
 #include "common/file_io.hpp"
 #include "spaces/search_space.hpp"
 
@@ -199,7 +200,7 @@ class Benchmark {
   common::SharedBytes bytes_;
   spaces::SearchSpacePtr space_;
   std::vector<ArchCode> codes_;
-  std::vector<std::int32_t> index_of_code_;  // -1 where absent
+  CodeIndex index_of_code_;
   std::vector<Table> tables_;
   nlohmann::json header_, meta_;
 };

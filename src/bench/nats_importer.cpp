@@ -11,6 +11,7 @@
 
 #include "bench/nb201_csv.hpp"
 #include "bench/pickle_reader.hpp"
+#include "spaces/nb201.hpp"
 
 namespace nasrun::bench {
 
@@ -189,7 +190,11 @@ ArchData read_arch_file(const std::string& path, std::size_t index, const std::s
 
 }  // namespace
 
-BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* report) {
+BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const std::string& dir,
+                                     NatsImportReport* report) {
+  if (const auto e = spaces::Nb201Space::shape_error(*space); !e.empty())
+    throw std::invalid_argument(
+        "a NATS-Bench topology archive (NAS-Bench-201 cells) cannot fill " + e);
   const auto meta_path = (fs::path(dir) / "meta.pickle.pbz2").string();
   if (!fs::is_directory(dir))
     throw FormatError("'" + dir + "' is not a folder (expected a NATS-Bench topology archive)");
@@ -204,7 +209,6 @@ BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* r
   const Place mp{meta_path, ""};
   const auto& archs_v = field(meta, "meta_archs", mp);
   if (!archs_v.is_sequence()) (mp / "meta_archs").fail("expected a list of architecture strings");
-  const auto space = spaces::make_search_space("nb201");
   std::vector<ArchCode> codes;
   std::vector<std::string> strings;
   for (std::size_t i = 0; i < archs_v.items.size(); ++i) {
@@ -256,7 +260,7 @@ BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* r
     throw FormatError(dir + ": none of the " + std::to_string(codes.size()) +
                       " architecture files ({index:06d}.pickle.pbz2) is there");
 
-  BenchmarkBuilder builder("nb201", codes);
+  BenchmarkBuilder builder(space->name(), codes);
   builder.meta()["source"] = kNatsArchiveSource;
   builder.meta()["folder"] = dir;
   builder.meta()["architectures_imported"] = rep.imported;

@@ -22,7 +22,10 @@ struct NatsImportReport {
 // The meta "source" of the files this importer writes.
 inline constexpr const char* kNatsArchiveSource = "NATS-Bench topology archive";
 
-// Throws FormatError naming the file and the place in it that is not as expected.
-BenchmarkBuilder import_nats_archive(const std::string& dir, NatsImportReport* report = nullptr);
+// Throws FormatError naming the file and the place in it that is not as expected. The benchmark
+// is of `space`, which must have NAS-Bench-201's shape (Nb201Space::shape_error;
+// std::invalid_argument otherwise).
+BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const std::string& dir,
+                                     NatsImportReport* report = nullptr);
 
 }  // namespace nasrun::bench

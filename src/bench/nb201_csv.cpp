@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "spaces/search_space.hpp"
+#include "spaces/nb201.hpp"
 
 namespace nasrun::bench {
 
@@ -220,9 +220,11 @@ std::string nb201_dataset_error(const std::string& name) {
   return nearest ? msg + "; did you mean '" + *nearest + "'?" : msg;
 }
 
-BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
+BenchmarkBuilder import_nb201_csv(const spaces::SearchSpacePtr& space,
+                                  const std::vector<std::string>& paths) {
+  if (const auto e = spaces::Nb201Space::shape_error(*space); !e.empty())
+    throw std::invalid_argument("the NAS-Bench-201 CSV tables cannot fill " + e);
   if (paths.empty()) throw FormatError("no NAS-Bench-201 CSV file given");
-  const auto space = spaces::make_search_space("nb201");
   std::vector<Parsed> files;
   std::map<std::size_t, ArchCode> code_of_index;
   for (const auto& path : paths) {
@@ -270,7 +272,7 @@ BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths) {
                         " appears twice, as index " + std::to_string(it->second) + " and " +
                         std::to_string(i));
   }
-  BenchmarkBuilder builder("nb201", codes);
+  BenchmarkBuilder builder(space->name(), codes);
   builder.meta()["source"] = kNb201CsvSource;
   builder.meta()["files"] = paths;
 

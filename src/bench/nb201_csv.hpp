@@ -18,7 +18,10 @@ inline constexpr const char* kNb201CsvSource = "NAS-Bench-201 CSV tables";
 // the file, line and column of the first problem.
 // A UTF-8 byte-order mark (spreadsheet programs write one) is skipped. Values outside
 // value_range() of their metric or cost, and datasets NAS-Bench-201 does not have, are refused.
-BenchmarkBuilder import_nb201_csv(const std::vector<std::string>& paths);
+// The benchmark is of `space`, which must have NAS-Bench-201's shape (Nb201Space::shape_error;
+// std::invalid_argument otherwise).
+BenchmarkBuilder import_nb201_csv(const spaces::SearchSpacePtr& space,
+                                  const std::vector<std::string>& paths);
 
 // The datasets NAS-Bench-201 (and NATS-Bench's topology archive) trained on: cifar10-valid,
 // cifar10, cifar100, ImageNet16-120.

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "spaces/search_space.hpp"
+
 namespace nasrun::evaluators::live {
 
 struct NetworkConfig {
@@ -29,7 +31,7 @@ struct NetworkConfig {
 
 // `ops` holds the six edge operations in NB201 order (edge d feeds node kEdgeTo[d] from
 // kEdgeFrom[d]; op ids index Nb201Space::kOpNames).
-using CellOps = std::vector<std::uint8_t>;
+using CellOps = spaces::Choices;
 
 // Trainable parameters, by a formula that mirrors the module's structure (no LibTorch work).
 std::int64_t count_parameters(const NetworkConfig& config, const CellOps& ops);

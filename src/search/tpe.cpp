@@ -115,7 +115,7 @@ class Tpe : public Strategy {
   void tell(ArchCode arch, double score) override {
     if (std::isnan(score)) score = std::numeric_limits<double>::infinity();
     for (const auto& dim : dims_)
-      choices_.push_back(static_cast<std::uint8_t>(arch / dim.place % dim.choices));
+      choices_.push_back(static_cast<std::uint32_t>(arch / dim.place % dim.choices));
     const auto index = static_cast<std::uint32_t>(scores_.size());
     scores_.push_back(score);
     // After every equal score, so ties stay in order of telling.
@@ -146,7 +146,7 @@ class Tpe : public Strategy {
       const double w = good ? forgetting_weight(good_seen++, n_good)
                             : forgetting_weight(bad_seen++, n - n_good);
       double* counts = good ? good_counts_.data() : bad_counts_.data();
-      const std::uint8_t* choice = &choices_[i * dims];
+      const std::uint32_t* choice = &choices_[i * dims];
       for (std::size_t d = 0; d < dims; ++d) counts[dims_[d].offset + choice[d]] += w;
     }
     for (const auto& dim : dims_) {
@@ -166,7 +166,7 @@ class Tpe : public Strategy {
   Rng rng_;
   std::vector<Dimension> dims_;
   // Told results in order of telling: choices_ holds num_dimensions() entries per result.
-  std::vector<std::uint8_t> choices_;
+  spaces::Choices choices_;
   std::vector<double> scores_;
   std::vector<std::uint32_t> by_score_;  // indices into scores_, best first
   // Scratch space reused by every ask().

@@ -17,6 +17,11 @@ const SearchSpaceRegistration kRegistration{
 
 constexpr const char* kZero = "#";
 
+std::string edge_name(std::size_t edge) {
+  return "edge " + std::to_string(Nb201Space::kEdgeTo.at(edge)) + "<-" +
+         std::to_string(Nb201Space::kEdgeFrom.at(edge));
+}
+
 }  // namespace
 
 Nb201Space::Nb201Space() : class_of_(size()) {
@@ -30,9 +35,7 @@ Nb201Space::Nb201Space() : class_of_(size()) {
   }
 }
 
-std::string Nb201Space::dimension_name(std::size_t dim) const {
-  return "edge " + std::to_string(kEdgeTo.at(dim)) + "<-" + std::to_string(kEdgeFrom.at(dim));
-}
+std::string Nb201Space::dimension_name(std::size_t dim) const { return edge_name(dim); }
 
 std::string Nb201Space::choice_name(std::size_t, std::size_t choice) const {
   return kOpNames.at(choice);
@@ -64,7 +67,7 @@ ArchCode Nb201Space::parse(std::string_view text) const {
     if (pos >= text.size() || text[pos] != c) throw fail(std::string("'") + c + "'");
     ++pos;
   };
-  std::vector<std::uint8_t> ops(kEdges);
+  Choices ops(kEdges);
   expect('|');
   for (std::size_t d = 0; d < kEdges; ++d) {
     if (d > 0 && kEdgeFrom[d] == 0) {
@@ -76,7 +79,7 @@ ArchCode Nb201Space::parse(std::string_view text) const {
     auto it = std::find(kOpNames.begin(), kOpNames.end(), op);
     if (tilde == std::string_view::npos || it == kOpNames.end())
       throw fail("an operation (none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3)");
-    ops[d] = static_cast<std::uint8_t>(it - kOpNames.begin());
+    ops[d] = static_cast<std::uint32_t>(it - kOpNames.begin());
     pos = tilde + 1;
     expect(static_cast<char>('0' + kEdgeFrom[d]));
     expect('|');
@@ -90,7 +93,63 @@ ArchCode Nb201Space::class_of(ArchCode code) const {
   return class_of_[code];
 }
 
-std::string Nb201Space::output_expression(const std::vector<std::uint8_t>& ops) {
+namespace {
+
+// Longest input-to-output path of the cell counted in non-skip operations.
+double depth(const Choices& ops) {
+  using S = Nb201Space;
+  std::array<int, 4> best{0, -1, -1, -1};  // -1: node not reachable from the input
+  for (std::size_t e = 0; e < S::kEdges; ++e) {  // edges are in topological order of their target
+    const std::string op = S::kOpNames[ops[e]];
+    const int from = S::kEdgeFrom[e], to = S::kEdgeTo[e];
+    if (op == "none" || best[from] < 0) continue;
+    best[to] = std::max(best[to], best[from] + (op == "skip_connect" ? 0 : 1));
+  }
+  return std::max(best[3], 0);
+}
+
+}  // namespace
+
+std::vector<std::string> Nb201Space::feature_names() const {
+  auto names = SearchSpace::feature_names();
+  names.push_back("depth");
+  return names;
+}
+
+std::vector<double> Nb201Space::features(ArchCode code) const {
+  auto out = SearchSpace::features(code);
+  out.push_back(depth(decode(code)));
+  return out;
+}
+
+std::string Nb201Space::shape_error(const SearchSpace& space) {
+  std::string differs;
+  if (space.num_dimensions() != kEdges) {
+    differs = "has " + std::to_string(space.num_dimensions()) + " dimensions";
+  } else {
+    for (std::size_t d = 0; d < kEdges && differs.empty(); ++d) {
+      if (space.dimension_name(d) != edge_name(d)) {
+        differs = "has dimension " + std::to_string(d) + " '" + space.dimension_name(d) + "'";
+        continue;
+      }
+      if (space.num_choices(d) != kOps) {
+        differs = "offers " + std::to_string(space.num_choices(d)) + " choices on " +
+                  space.dimension_name(d);
+        continue;
+      }
+      for (std::size_t c = 0; c < kOps && differs.empty(); ++c)
+        if (space.choice_name(d, c) != kOpNames[c])
+          differs = "has choice " + std::to_string(c) + " '" + space.choice_name(d, c) + "' on " +
+                    space.dimension_name(d);
+    }
+  }
+  if (differs.empty()) return {};
+  return "space '" + space.name() + "' " + differs +
+         ", not NAS-Bench-201's shape (6 edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2, each one of "
+         "none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3)";
+}
+
+std::string Nb201Space::output_expression(const Choices& ops) {
   // The cell as a DAG whose edges carry their operation; nodes are evaluated in topological
   // order. Node 0 is the input. An edge with `none`, or whose source node is exactly zero, adds
   // a zero term; skip_connect passes its source; any other operation wraps it. A node is the

@@ -30,10 +30,20 @@ class Nb201Space : public SearchSpace {
   std::string to_string(ArchCode code) const override;
   ArchCode parse(std::string_view text) const override;
   ArchCode class_of(ArchCode code) const override;
+  // The operation counts (SearchSpace's features), then the cell's depth: the most non-skip
+  // operations on one input-to-output path of non-none edges (0 when the output is cut off
+  // from the input).
+  std::vector<std::string> feature_names() const override;
+  std::vector<double> features(ArchCode code) const override;
 
   // The expression the cell computes, by NAS-Bench-201's isomorphism rule; equal expressions
   // mean isomorphic cells.
-  static std::string output_expression(const std::vector<std::uint8_t>& ops);
+  static std::string output_expression(const Choices& ops);
+
+  // Empty when `space` has NAS-Bench-201's shape (its six edges, in this order, each offering
+  // the five operations in this order), so that NB201's architecture strings and codes mean the
+  // same in it; else what differs, naming the space. For the importers of NB201's files.
+  static std::string shape_error(const SearchSpace& space);
 
  private:
   std::vector<std::uint16_t> class_of_;

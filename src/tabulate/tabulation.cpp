@@ -424,11 +424,13 @@ bool archs_spec_is_file(const std::string& spec) {
 
 std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces::SearchSpace& space,
                                            std::uint64_t seed) {
-  if (spec == "classes") return space.class_representatives();
-  std::vector<spaces::ArchCode> all(space.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  if (spec == "all") return all;
   if (!archs_spec_is_file(spec)) {
+    // Each lists the whole space: the classes, every code, the codes a sample is shuffled from.
+    space.require_listable("--archs " + spec);
+    if (spec == "classes") return space.class_representatives();
+    std::vector<spaces::ArchCode> all(space.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    if (spec == "all") return all;
     // sample:N. stoul would read "sample:-1" as 2^64 - 1 and "sample: 5" as 5.
     const auto n = common::parse_decimal_integer(spec.substr(7));
     if (!n || *n < 1 || static_cast<std::size_t>(*n) > all.size())
@@ -463,6 +465,8 @@ std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces
 TabulationResult tabulate(const TabulationConfig& config,
                           const std::function<void(const TabulationProgress&)>& progress) {
   const auto& space = *config.source_options.space;
+  // The benchmark written lists every architecture of the space, trained or not.
+  space.require_listable("a tabulation (its benchmark lists every architecture of the space)");
   const auto archs = config.archs.empty() ? space.class_representatives() : config.archs;
   check_work(config, archs, space);
   check_outputs(config);

@@ -60,15 +60,17 @@ struct TabulationResult {
 // Checked before anything is trained: the seeds and architectures (std::invalid_argument: none
 // twice, all in the space), where it writes (common::FileError: --out a folder, its folder
 // missing or not writable, the output in use by another tabulation) and the journal's settings
-// header (std::runtime_error when it has none or other settings). Also throws whatever the
-// source throws for bad options or data.
+// header (std::runtime_error when it has none or other settings), and the space
+// (spaces::SpaceTooLargeError: the benchmark lists every architecture of the space). Also throws
+// whatever the source throws for bad options or data.
 TabulationResult tabulate(const TabulationConfig& config,
                           const std::function<void(const TabulationProgress&)>& progress = {});
 
-// The architectures to train for `--archs`: "classes", "all", "sample:N" (seeded by `seed`),
-// or a file with one architecture string per line.
 // Whether an `--archs` value names a file (rather than classes, all or sample:N).
 bool archs_spec_is_file(const std::string& spec);
+// The architectures to train for `--archs`: "classes", "all", "sample:N" (seeded by `seed`),
+// or a file with one architecture string per line. The first three list the whole space:
+// spaces::SpaceTooLargeError for a space too large to list.
 std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces::SearchSpace& space,
                                            std::uint64_t seed);
 
