@@ -32,9 +32,6 @@ std::string estimator_help() {
     out += line;
   }
   out +=
-      "    test-loss  the final test loss (at T_end; the same at every T, as the paper's Fig. 2)\n"
-      "    test-acc   the final test accuracy of the run the estimators read: with --truth-seed\n"
-      "               another seed than --data-seed, how well two trainings agree\n"
       "    lcsvr      learning-curve nu-SVR (Baker et al. 2017): architecture features + the\n"
       "               validation accuracies at epochs 1..T and their 1st/2nd differences, trained\n"
       "               on --lcsvr-train fully evaluated architectures (left out of its evaluation)\n"

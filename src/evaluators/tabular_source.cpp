@@ -102,7 +102,7 @@ namespace nasrun::evaluators {
 
 namespace {
 
-const CurveSourceRegistration kRegistration{
+const Registration<curve_source_registry> kRegistration{
     "tabular", "look curves up in a tabular benchmark (--benchmark)",
     [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
       if (!o.benchmark) throw std::invalid_argument("the tabular source needs a benchmark");
