@@ -14,6 +14,7 @@
 #include "bench/nb201_csv.hpp"
 #include "common/file_io.hpp"
 #include "common/numbers.hpp"
+#include "evaluators/tabular_source.hpp"
 #include "tabulate/tabulation.hpp"
 
 namespace po = boost::program_options;
@@ -350,7 +351,8 @@ int cmd_query(const std::vector<std::string>& args) {
   if (vm.count("seed-policy") && policy_text != "mean")
     throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" + policy_text + "'");
   const auto b = bench::Benchmark::open(file);
-  if (dataset.empty()) dataset = cli::only_dataset(b);
+  if (dataset.empty())
+    dataset = cli::usage_error_on<std::invalid_argument>([&] { return evaluators::only_dataset(b); });
   std::size_t i;
   if (!arch.empty()) {
     i = b.index_of(b.space().parse(arch));

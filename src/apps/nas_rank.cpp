@@ -13,6 +13,7 @@
 #include "bench/benchmark.hpp"
 #include "common/file_io.hpp"
 #include "evaluators/estimator.hpp"
+#include "evaluators/tabular_source.hpp"
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -25,19 +26,12 @@ std::vector<int> parse_ints(const std::string& text, const std::string& option) 
 }
 
 std::string estimator_help() {
-  std::string out;
-  for (const auto& [name, description] : evaluators::estimator_registry().list()) {
-    char line[256];
-    std::snprintf(line, sizeof line, "    %-10s %s\n", name.c_str(), description.c_str());
-    out += line;
-  }
-  out +=
+  return cli::listing(evaluators::estimator_registry().list()) +
       "    lcsvr      learning-curve nu-SVR (Baker et al. 2017): architecture features + the\n"
       "               validation accuracies at epochs 1..T and their 1st/2nd differences, trained\n"
       "               on --lcsvr-train fully evaluated architectures (left out of its evaluation)\n"
       "               to predict the final validation accuracy\n"
       "  A windowed estimator takes -E<k>: sotle-E10, sovl-e-E5.\n";
-  return out;
 }
 
 // T: Spearman at a few epochs, one line per estimator.
@@ -169,8 +163,12 @@ int run(int argc, char** argv) {
   config.lcsvr.search_draws = lcsvr_draws;
   config.threads = threads;
 
-  auto benchmark = cli::open_benchmark(vm.count("benchmark") != 0, benchmark_path);
-  if (dataset.empty()) dataset = cli::only_dataset(*benchmark);
+  auto benchmark = evaluators::open_benchmark(
+      vm.count("benchmark") ? std::optional<std::string>(benchmark_path) : std::nullopt,
+      cli::default_benchmark_path());
+  if (dataset.empty())
+    dataset = cli::usage_error_on<std::invalid_argument>(
+        [&] { return evaluators::only_dataset(*benchmark); });
   config.dataset = dataset;
 
   const auto started = std::chrono::steady_clock::now();
