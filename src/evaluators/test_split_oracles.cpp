@@ -43,7 +43,7 @@ constexpr EstimatorTraits kOracle{true};
 
 const Registration<estimator_registry> kTestLoss{
     "test-loss",
-    "oracle: the final loss of the truth's split (test_loss for test_acc), the same at every T",
+    "oracle: the final loss of the truth's split (test_loss), the same at every T",
     [](const EstimatorOptions& o) {
       const auto loss = loss_of(o.truth_metric);
       if (!loss)
@@ -54,8 +54,8 @@ const Registration<estimator_registry> kTestLoss{
     kOracle};
 const Registration<estimator_registry> kTestAcc{
     "test-acc",
-    "oracle: the final truth metric of the run the estimators read (with another --truth-seed, "
-    "how well two trainings agree)",
+    "oracle: the final truth metric of the run read; with another --truth-seed, two runs' "
+    "agreement",
     [](const EstimatorOptions& o) {
       return std::make_unique<FinalMetricEstimator>(o.truth_metric, -1.0);
     },
