@@ -1,4 +1,5 @@
-// What nas-run, nas-bench and nas-rank share: error reporting, lists, the default benchmark.
+// What nas-run, nas-bench and nas-rank share: error reporting (usage errors among it), option
+// parsing and lists, the listings of --help, the embedded benchmark's path.
 #pragma once
 
 #include <boost/program_options/options_description.hpp>

@@ -1,4 +1,5 @@
-// Learning curves looked up in a tabular benchmark.
+// Learning curves looked up in a tabular benchmark, and the benchmark and dataset that a tabular
+// study reads.
 #pragma once
 
 #include <memory>
