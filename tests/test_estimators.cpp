@@ -148,7 +148,9 @@ class FinalValueEstimator : public Estimator {
     return {{metric_, schedule_epochs, schedule_epochs}};
   }
   std::vector<int> validation_epochs(int) const override { return {}; }
-  double score(const Curve& curve) const override { return -curve.at(metric_, curve.epochs_trained); }
+  double score(const Curve& curve) const override {
+    return -curve.at(metric_, curve.epochs_trained);
+  }
 
  private:
   Metric metric_;
@@ -239,10 +241,11 @@ TEST_CASE("The tabular source answers concurrent callers as it answers one", "[e
   CHECK(differ == 0);
 }
 
-TEST_CASE("Sources by schedule: one per schedule, shared, and a failure every time", "[evaluators]") {
+TEST_CASE("Sources by schedule: one per schedule, shared, and a failure every time",
+          "[evaluators]") {
   const auto toy = toy_source(bench::SeedPolicy::mean());
   std::atomic<int> made{0};
-  SourcesBySchedule sources([&](const std::string& schedule) -> std::shared_ptr<LearningCurveSource> {
+  SourcesBySchedule sources([&](const std::string& schedule) {
     ++made;
     if (schedule == "12") throw bench::MissingDataError("no table for schedule 12");
     return toy;

@@ -13,6 +13,7 @@
 using namespace nasrun;
 using experiment::PlanError;
 using experiment::StudyOptions;
+using TableData = bench::BenchmarkBuilder::TableData;
 
 namespace {
 
@@ -167,17 +168,11 @@ TEST_CASE("Plan: a table must hold every architecture a search may propose", "[p
 
 TEST_CASE("Plan: warns of an evaluator that reads the number it is judged by", "[plan]") {
   testing::TempDir dir("study-plan-truth");
-  std::vector<spaces::ArchCode> codes(15625);
-  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
-  bench::BenchmarkBuilder builder("nb201", codes);
-  auto& table = builder.add_table("notest", "4", 4, {1, 2, 3, 4}, {0}, bench::Metric::ValidAcc);
-  for (std::size_t c = 0; c < codes.size(); ++c)
-    for (int e = 1; e <= 4; ++e) {
-      table.set(bench::Metric::TrainLoss, c, 0, e, 1.0);
-      table.set(bench::Metric::ValidAcc, c, 0, e, 50.0 + static_cast<double>(c % 41));
-      table.set(bench::Metric::TrainTime, c, 0, e, 1.0);
-    }
-  builder.write(dir.file("notest.nasbench"));
+  testing::every_cell("notest", bench::Metric::ValidAcc, [](TableData& t, std::size_t c, int e) {
+    t.set(bench::Metric::TrainLoss, c, 0, e, 1.0);
+    t.set(bench::Metric::ValidAcc, c, 0, e, 50.0 + static_cast<double>(c % 41));
+    t.set(bench::Metric::TrainTime, c, 0, e, 1.0);
+  }).write(dir.file("notest.nasbench"));
   StudyOptions o;
   o.benchmark = dir.file("notest.nasbench");
   o.evaluators = {"val-final", "val-early", "sotle"};
@@ -189,7 +184,8 @@ TEST_CASE("Plan: warns of an evaluator that reads the number it is judged by", "
   CHECK(experiment::plan_study(toy_options()).warnings.empty());
 }
 
-TEST_CASE("Plan: the benchmark is read by tabular studies only, the device by live ones", "[plan]") {
+TEST_CASE("Plan: the benchmark is read by tabular studies only, the device by live ones",
+          "[plan]") {
   auto o = trainer_options();
   o.benchmark = toy_file();
   CHECK(plan_error(o) == "--benchmark is read by tabular studies only; --source plan-test-trainer "
@@ -235,10 +231,12 @@ TEST_CASE("Plan: the dataset defaults to the benchmark's only one", "[plan]") {
   two.write(dir.file("two.nasbench"));
   auto o = toy_options();
   o.benchmark = dir.file("two.nasbench");
-  CHECK(plan_error(o) == "the benchmark has several datasets; choose one with --dataset (toy, other)");
+  CHECK(plan_error(o) ==
+        "the benchmark has several datasets; choose one with --dataset (toy, other)");
   bench::BenchmarkBuilder("nb201", {0, 1}).write(dir.file("empty.nasbench"));
   o.benchmark = dir.file("empty.nasbench");
-  CHECK_THAT(plan_error(o), Catch::StartsWith("the benchmark has no tables, so no dataset to choose"));
+  CHECK_THAT(plan_error(o),
+             Catch::StartsWith("the benchmark has no tables, so no dataset to choose"));
   o = toy_options();
   o.dataset = "cifar10";
   CHECK_THAT(plan_error(o), Catch::Contains("no table for dataset 'cifar10'"));
@@ -294,17 +292,11 @@ TEST_CASE("Plan: names, oracles, windows and values the study cannot take", "[pl
 TEST_CASE("Plan: an evaluator the data cannot serve is named before the budget", "[plan]") {
   testing::TempDir dir("study-plan-serve");
   // No validation accuracy at all: val-early cannot be served, and 150x would need val-final.
-  std::vector<spaces::ArchCode> codes(15625);
-  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
-  bench::BenchmarkBuilder builder("nb201", codes);
-  auto& t = builder.add_table("toy", "4", 4, {1, 2, 3, 4}, {0}, bench::Metric::TestAcc);
-  for (std::size_t c = 0; c < codes.size(); ++c)
-    for (int e = 1; e <= 4; ++e) {
-      t.set(bench::Metric::TrainLoss, c, 0, e, 1.0);
-      t.set(bench::Metric::TestAcc, c, 0, e, 60.0);
-      t.set(bench::Metric::TrainTime, c, 0, e, 10);
-    }
-  builder.write(dir.file("novalid.nasbench"));
+  testing::every_cell("toy", bench::Metric::TestAcc, [](TableData& t, std::size_t c, int e) {
+    t.set(bench::Metric::TrainLoss, c, 0, e, 1.0);
+    t.set(bench::Metric::TestAcc, c, 0, e, 60.0);
+    t.set(bench::Metric::TrainTime, c, 0, e, 10);
+  }).write(dir.file("novalid.nasbench"));
   auto o = toy_options();
   o.benchmark = dir.file("novalid.nasbench");
   o.evaluators = {"val-early"};

@@ -253,12 +253,15 @@ int cmd_info(const std::vector<std::string>& args) {
 }
 
 // The value of a JSON number for text: "missing" where it is null.
-std::string text_of(const nlohmann::json& v) { return json_number(v.is_null() ? NAN : v.get<double>()); }
+std::string text_of(const nlohmann::json& v) {
+  return json_number(v.is_null() ? NAN : v.get<double>());
+}
 
 // describe_results() as text: the final values, the costs and the recorded curves.
 void print_results(const nlohmann::json& j) {
-  std::printf("index %zu  %s\nclass %s\n%s @ %s (%d epochs), seed %s\n", j["index"].get<std::size_t>(),
-              j["arch"].get<std::string>().c_str(), j["class"].get<std::string>().c_str(),
+  std::printf("index %zu  %s\nclass %s\n%s @ %s (%d epochs), seed %s\n",
+              j["index"].get<std::size_t>(), j["arch"].get<std::string>().c_str(),
+              j["class"].get<std::string>().c_str(),
               j["dataset"].get<std::string>().c_str(), j["schedule"].get<std::string>().c_str(),
               j["epochs"].get<int>(), j["seed"].dump().c_str());
   std::vector<const char*> metrics;
@@ -268,7 +271,8 @@ void print_results(const nlohmann::json& j) {
   for (const char* m : metrics) std::printf("  %-14s %s\n", m, text_of(j["final"][m]).c_str());
   std::printf("costs:\n");
   for (auto c : bench::all_costs())
-    std::printf("  %-20s %s\n", bench::cost_name(c), text_of(j["costs"][bench::cost_name(c)]).c_str());
+    std::printf("  %-20s %s\n", bench::cost_name(c),
+                text_of(j["costs"][bench::cost_name(c)]).c_str());
   const auto& epochs = j["recorded_epochs"];
   if (epochs.size() <= 1) return;
   std::printf("curves (epoch:");
@@ -289,7 +293,8 @@ struct QueryOptions {
 };
 
 // The options, checked, or nothing when --help was given (and printed).
-std::optional<po::variables_map> parse_query(const std::vector<std::string>& args, QueryOptions& q) {
+std::optional<po::variables_map> parse_query(const std::vector<std::string>& args,
+                                             QueryOptions& q) {
   po::options_description desc("nas-bench query options");
   desc.add_options()("help,h", "show this help")("file", po::value(&q.file), "benchmark file")(
       "arch", po::value(&q.arch), "architecture string")(
@@ -308,7 +313,8 @@ std::optional<po::variables_map> parse_query(const std::vector<std::string>& arg
   if (vm->count("seed") && vm->count("seed-policy"))
     throw cli::UsageError("give --seed or --seed-policy, not both");
   if (vm->count("seed-policy") && q.policy_text != "mean")
-    throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" + q.policy_text + "'");
+    throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" +
+                          q.policy_text + "'");
   return vm;
 }
 
@@ -327,7 +333,8 @@ int cmd_query(const std::vector<std::string>& args) {
   if (!vm) return 0;
   const auto b = bench::Benchmark::open(q.file);
   if (q.dataset.empty())
-    q.dataset = cli::usage_error_on<std::invalid_argument>([&] { return evaluators::only_dataset(b); });
+    q.dataset = cli::usage_error_on<std::invalid_argument>(
+        [&] { return evaluators::only_dataset(b); });
   const std::size_t i = queried_index(b, q);
   const auto& t = b.table(q.dataset, q.schedule);
   const bench::SeedChoice choice = vm->count("seed") ? bench::SeedChoice{t.slot_of_seed(q.seed)}

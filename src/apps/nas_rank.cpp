@@ -140,7 +140,8 @@ std::optional<Arguments> parse(int argc, char** argv, po::variables_map& vm) {
   }
   po::notify(vm);
   if (a.out.empty()) throw cli::UsageError("--out FILE.csv is required");
-  if (a.T_step < 1) throw cli::UsageError("--T-step must be at least 1, got " + std::to_string(a.T_step));
+  if (a.T_step < 1)
+    throw cli::UsageError("--T-step must be at least 1, got " + std::to_string(a.T_step));
   if (a.threads < 0) throw cli::UsageError("--threads must be 0 (all cores) or more");
   if (a.lcsvr_draws < 1) throw cli::UsageError("--lcsvr-draws must be at least 1");
   a.benchmark_given = vm.count("benchmark") != 0;
@@ -201,8 +202,9 @@ void print_study(const experiment::RankStudyResult& result,
     trained_with += (trained_with.empty() ? " trained with seeds " : ", ") + std::to_string(s);
   std::printf("%s@%s: %zu architectures%s, truth = final %s (%s), curves %s, T in 1..%d\n",
               result.dataset.c_str(), result.schedule.c_str(), result.archs.size(),
-              trained_with.c_str(), result.truth_metric.c_str(), describe_seeds(config.truth).c_str(),
-              describe_seeds(config.data).c_str(), result.T_end);
+              trained_with.c_str(), result.truth_metric.c_str(),
+              describe_seeds(config.truth).c_str(), describe_seeds(config.data).c_str(),
+              result.T_end);
   if (!result.lcsvr_train.empty())
     std::printf("LcSVR: trained on %zu fully evaluated architectures, evaluated on %zu others\n",
                 result.lcsvr_train.size(), result.lcsvr_eval.size());

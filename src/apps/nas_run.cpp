@@ -126,7 +126,8 @@ std::optional<Options> parse(int argc, char** argv) {
   s.strategies = cli::split_list(vm["strategy"].as<std::string>(), "strategy");
   s.evaluators = cli::split_list(vm["evaluator"].as<std::string>(), "evaluator");
   if (vm.count("source-option"))
-    s.source_options = cli::parse_source_options(vm["source-option"].as<std::vector<std::string>>());
+    s.source_options =
+        cli::parse_source_options(vm["source-option"].as<std::vector<std::string>>());
   if (vm.count("device")) s.device = vm["device"].as<std::string>();
   if (vm.count("benchmark")) s.benchmark = vm["benchmark"].as<std::string>();
   s.embedded_benchmark = cli::default_benchmark_path();

@@ -41,7 +41,8 @@ nlohmann::json describe_metrics(const Table& t, const std::vector<std::size_t>& 
     }
     // Test metrics are often recorded at the last epoch only: "missing at the last epoch"
     // says whether they are complete.
-    const bool last_epoch_only = runs > 0 && cols > 1 && missing - missing_last == runs * (cols - 1);
+    const bool last_epoch_only =
+        runs > 0 && cols > 1 && missing - missing_last == runs * (cols - 1);
     metrics[metric_name(m)] = {{"values", runs * cols},
                                {"missing", missing},
                                {"missing_at_last_epoch", missing_last},

@@ -53,8 +53,8 @@ class Registry {
   }
 
   void add(const std::string& name, std::string description, Factory factory, Traits traits) {
-    if (!entries_.emplace(name, Entry{std::move(description), std::move(factory), std::move(traits)})
-             .second)
+    Entry entry{std::move(description), std::move(factory), std::move(traits)};
+    if (!entries_.emplace(name, std::move(entry)).second)
       throw std::logic_error(kind_ + " '" + name + "' is registered twice");
   }
 

@@ -227,7 +227,8 @@ StudyPlan plan_study(const StudyOptions& o) {
   plan.space = source.space;
   plan.benchmark = source.benchmark;
   plan.dataset = source.dataset;
-  if (plan.benchmark) plan.inputs.emplace_back("--benchmark", o.benchmark.value_or(o.embedded_benchmark));
+  if (plan.benchmark)
+    plan.inputs.emplace_back("--benchmark", o.benchmark.value_or(o.embedded_benchmark));
   if (!o.init_file.empty()) {
     plan.config.initial_designs = read_initial_designs(o.init_file, *plan.space);
     plan.inputs.emplace_back("--init-file", o.init_file);
