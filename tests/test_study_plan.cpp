@@ -1,5 +1,7 @@
 // The study plan: each decision that turns nas-run's options into what will run, and each
 // refusal with its message, without running a study.
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -52,9 +54,9 @@ const Registration<evaluators::curve_source_registry> kTrainer{
     }};
 
 // The toy benchmark (every cell, 10 epochs, 11..20 s per epoch and 1 s per validation) as a
-// file, written once.
+// file, written once per process (CTest runs the test cases in parallel processes).
 const std::string& toy_file() {
-  static testing::TempDir dir("study-plan");
+  static testing::TempDir dir("study-plan-" + std::to_string(::getpid()));
   static const std::string path = [] {
     const auto p = dir.file("toy.nasbench");
     testing::toy_builder().write(p);
