@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/file_io.hpp"
+#include "live_fake_data.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -193,8 +194,6 @@ TEST_CASE("nas-run: bad options name the option and what was expected", "[cli]")
 }
 
 #ifdef NASRUN_HAVE_LIVE
-#include "live_fake_data.hpp"
-
 TEST_CASE("nas-run with live training and a tiny budget runs end to end", "[cli][live]") {
   nasrun::testing::TempDir dir("cli-live");
   const auto data = nasrun::testing::make_fake_cifar("cli", 64, 64);

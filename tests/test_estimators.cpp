@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <thread>
 
 #include "evaluators/curve_source.hpp"
 #include "evaluators/evaluator.hpp"
@@ -92,7 +95,7 @@ TEST_CASE("Estimator options that do not fit are clear errors", "[evaluators]") 
   CHECK_THROWS_WITH(evaluate("sotle", {5, 6, 0.9}), Catch::Contains("E=6 must lie in 1..T"));
   CHECK_THROWS_WITH(evaluate("sotle", {5, 0, 0.9}), Catch::Contains("E must be at least 1"));
   CHECK_THROWS_WITH(evaluate("tse-ema", {5, std::nullopt, 1.5}), Catch::Contains("mu must lie in (0, 1)"));
-  CHECK_THROWS_WITH(make_estimator("sotle-x", {}), Catch::Contains("unknown evaluator 'sotle-x'") &&
+  CHECK_THROWS_WITH(make_estimator("sotle-x", {}), Catch::Contains("unknown estimator 'sotle-x'") &&
                                                        Catch::Contains("val-final"));
 }
 
@@ -124,4 +127,137 @@ TEST_CASE("The tabular source reads the benchmark's curves, times and truth", "[
   o.extra["x"] = "1";
   CHECK_THROWS_WITH(make_curve_source("tabular", o), Catch::Contains("takes no --source-option"));
   CHECK_THROWS_WITH(make_curve_source("psychic", o), Catch::Contains("unknown curve source 'psychic'"));
+}
+
+namespace {
+
+std::shared_ptr<LearningCurveSource> toy_source(bench::SeedPolicy data_seeds) {
+  SourceOptions o;
+  o.benchmark = std::make_shared<bench::Benchmark>(testing::toy_builder().build());
+  o.dataset = "toy";
+  o.data_seeds = data_seeds;
+  return make_curve_source("tabular", o);
+}
+
+// An estimator that nothing registered, reading a metric of its choice at the last epoch.
+class FinalValueEstimator : public Estimator {
+ public:
+  explicit FinalValueEstimator(Metric metric) : metric_(metric) {}
+  int epochs_needed(int schedule_epochs) const override { return schedule_epochs; }
+  std::vector<CurveNeed> needs(int schedule_epochs) const override {
+    return {{metric_, schedule_epochs, schedule_epochs}};
+  }
+  std::vector<int> validation_epochs(int) const override { return {}; }
+  double score(const Curve& curve) const override {
+    return -curve.at(metric_, curve.epochs_trained);
+  }
+
+ private:
+  Metric metric_;
+};
+
+}  // namespace
+
+TEST_CASE("Only an estimator registered as an oracle may read the test split", "[evaluators]") {
+  const auto source = toy_source(bench::SeedPolicy::fixed(2));
+  for (Metric m : {Metric::TestAcc, Metric::TestLoss, Metric::OriTestAcc, Metric::OriTestLoss}) {
+    INFO(bench::metric_name(m));
+    CHECK_THROWS_WITH(Evaluator(std::make_unique<FinalValueEstimator>(m), source),
+                      Catch::Contains(std::string("estimator asks for ") + bench::metric_name(m) +
+                                      ", a metric of the test split, which only an estimator "
+                                      "registered as an oracle may read"));
+  }
+  // The same estimator reading the validation split is an ordinary one.
+  CHECK_NOTHROW(Evaluator(std::make_unique<FinalValueEstimator>(Metric::ValidAcc), source));
+
+  // The registry's oracles are the rank study's reference lines, and they are the only
+  // estimators that ask for a test metric.
+  std::vector<std::string> oracles;
+  for (const auto& name : estimator_registry().names()) {
+    const auto estimator = make_estimator(name, {10, std::nullopt, 0.9});
+    CHECK(estimator->oracle() == estimator_registry().at(name).traits.oracle);
+    if (estimator->oracle()) oracles.push_back(name);
+    const auto needs = estimator->needs(10);
+    INFO(name);
+    CHECK(estimator->oracle() == std::any_of(needs.begin(), needs.end(), [](const CurveNeed& n) {
+      return is_test_metric(n.metric);
+    }));
+  }
+  CHECK(oracles == std::vector<std::string>{"test-acc", "test-loss"});
+
+  // An oracle is made through the registry: test-acc scores the data seed's final test
+  // accuracy (code 96, seed 2: 60 + 96 % 31 + 1), negated.
+  Evaluator test_acc(make_estimator("test-acc", {4, std::nullopt, 0.9}), source);
+  Rng rng(0);
+  CHECK(test_acc.evaluate(96, rng).score == Approx(-(60 + 96 % 31 + 1)));
+  // test-loss reads the loss of the truth's split, which the toy does not record, and there is
+  // none for a truth without a matching loss.
+  CHECK_THROWS_WITH(Evaluator(make_estimator("test-loss", {}), source),
+                    Catch::Contains("has no metric test_loss"));
+  EstimatorOptions train_acc_truth;
+  train_acc_truth.truth_metric = Metric::TrainAcc;
+  CHECK_THROWS_WITH(make_estimator("test-loss", train_acc_truth),
+                    Catch::Contains("the truth metric train_acc has no matching loss"));
+}
+
+TEST_CASE("The tabular source answers concurrent callers as it answers one", "[evaluators]") {
+  // Every run of a study shares one source: many threads observing at once must read what
+  // one thread reads, each with its own generator.
+  const auto source = toy_source(bench::SeedPolicy::random());
+  const std::vector<CurveNeed> needs{{Metric::TrainLoss, 1, 5}, {Metric::ValidAcc, 5, 5}};
+  // Epochs not asked for are NaN in both: compared as the same value.
+  auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](double x, double y) {
+      return x == y || (std::isnan(x) && std::isnan(y));
+    });
+  };
+  struct Observed {
+    std::vector<double> train_loss, valid_acc, train_time_s;
+    double test_error = 0;
+  };
+  const std::size_t n = 15625;
+  auto observe = [&](std::size_t code) {
+    Rng rng(code);  // the caller's own generator, as a run's
+    const auto c = source->observe(code, 5, needs, rng);
+    return Observed{c.series[static_cast<int>(Metric::TrainLoss)],
+                    c.series[static_cast<int>(Metric::ValidAcc)], c.train_time_s,
+                    source->final_test_error(code)};
+  };
+  std::vector<Observed> serial(n), parallel(n);
+  for (std::size_t code = 1; code < n; ++code) serial[code] = observe(code);
+  std::atomic<std::size_t> next{1};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (std::size_t code; (code = next++) < n;) parallel[code] = observe(code);
+    });
+  for (auto& t : threads) t.join();
+  std::size_t differ = 0;
+  for (std::size_t code = 1; code < n; ++code) {
+    const auto &a = serial[code], &b = parallel[code];
+    differ += !(same(a.train_loss, b.train_loss) && same(a.valid_acc, b.valid_acc) &&
+                same(a.train_time_s, b.train_time_s) && a.test_error == b.test_error);
+  }
+  CHECK(differ == 0);
+}
+
+TEST_CASE("Sources by schedule: one per schedule, shared, and a failure every time",
+          "[evaluators]") {
+  const auto toy = toy_source(bench::SeedPolicy::mean());
+  std::atomic<int> made{0};
+  SourcesBySchedule sources([&](const std::string& schedule) {
+    ++made;
+    if (schedule == "12") throw bench::MissingDataError("no table for schedule 12");
+    return toy;
+  });
+  std::vector<std::shared_ptr<LearningCurveSource>> seen(16);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < seen.size(); ++t)
+    threads.emplace_back([&, t] { seen[t] = sources.at(""); });
+  for (auto& t : threads) t.join();
+  for (const auto& s : seen) CHECK(s == toy);
+  CHECK(made == 1);
+  for (int attempt = 0; attempt < 2; ++attempt)
+    CHECK_THROWS_AS(sources.at("12"), bench::MissingDataError);
+  CHECK(made == 2);
 }

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "common/random.hpp"
 #include "search/strategy.hpp"
@@ -311,9 +313,6 @@ TEST_CASE("TPE beats random search on a simple objective", "[search]") {
 }
 
 #ifdef NASRUN_SOURCE_DIR
-#include <fstream>
-#include <sstream>
-
 namespace {
 std::string read_text(const std::string& path) {
   std::ifstream in(path);

@@ -222,6 +222,20 @@ inline bench::BenchmarkBuilder toy_builder(std::size_t archs_with_results = 1562
   return b;
 }
 
+// Every NB201 cell in one table of `dataset`: a 4-epoch schedule, one seed (0), truth `truth`;
+// `fill(table, code, epoch)` sets the values of each cell and epoch.
+inline bench::BenchmarkBuilder every_cell(
+    const std::string& dataset, bench::Metric truth,
+    const std::function<void(bench::BenchmarkBuilder::TableData&, std::size_t, int)>& fill) {
+  std::vector<spaces::ArchCode> codes(15625);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
+  bench::BenchmarkBuilder b("nb201", codes);
+  auto& t = b.add_table(dataset, "4", 4, {1, 2, 3, 4}, {0}, truth);
+  for (std::size_t c = 0; c < codes.size(); ++c)
+    for (int e = 1; e <= 4; ++e) fill(t, c, e);
+  return b;
+}
+
 // Runs one of the project's programs (from the build tree) with shell-quoted `args`, and
 // `env` (e.g. "NAME=value ") before it.
 struct ProgramResult {

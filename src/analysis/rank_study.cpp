@@ -27,8 +27,6 @@ using bench::MissingDataError;
 using evaluators::CurveNeed;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const char* const kTestLoss = "test-loss";
-const char* const kTestAcc = "test-acc";
 const char* const kLcSvr = "lcsvr";
 
 // Seed streams of the study (mix_seed(config.seed, stream)).
@@ -66,6 +64,12 @@ std::string describe_runs(const std::vector<int>& values, const std::vector<int>
 
 std::string table_name(const bench::Table& t) { return t.dataset() + "@" + t.schedule(); }
 
+// The oracles (the final test loss or accuracy) are reference lines, not estimators.
+bool is_oracle(const std::string& label) {
+  const auto& registry = evaluators::estimator_registry();
+  return registry.contains(label) && registry.at(label).traits.oracle;
+}
+
 // Why a table cannot give a metric over some epochs, or "" when it can.
 std::string missing_in_table(const bench::Table& t, Metric m, int first, int last) {
   if (!t.has_metric(m))
@@ -78,15 +82,6 @@ std::string missing_in_table(const bench::Table& t, Metric m, int first, int las
   return "";
 }
 
-std::optional<Metric> loss_of(Metric accuracy) {
-  switch (accuracy) {
-    case Metric::TestAcc: return Metric::TestLoss;
-    case Metric::OriTestAcc: return Metric::OriTestLoss;
-    case Metric::ValidAcc: return Metric::ValidLoss;
-    default: return std::nullopt;
-  }
-}
-
 // Runs f(i) for i in 0..n in parallel.
 template <typename F>
 void parallel(std::size_t n, F f) {
@@ -94,29 +89,25 @@ void parallel(std::size_t n, F f) {
 }
 
 struct Context {
+  Context(std::shared_ptr<const bench::Benchmark> b, const RankStudyConfig& c)
+      : benchmark(std::move(b)), config(&c), sources([this](const std::string& schedule) {
+          return std::make_shared<evaluators::TabularCurveSource>(
+              benchmark, config->dataset, schedule,
+              evaluators::TabularPolicy{config->data, config->truth});
+        }) {}
+
   std::shared_ptr<const bench::Benchmark> benchmark;
   const RankStudyConfig* config;
-  std::map<std::string, std::shared_ptr<evaluators::TabularCurveSource>> sources;  // by schedule
-  std::map<std::string, std::string> source_errors;
+  evaluators::SourcesBySchedule sources;
 
-  evaluators::TabularCurveSource* source(const std::string& schedule, std::string& error) {
-    if (auto it = source_errors.find(schedule); it != source_errors.end()) {
-      error = it->second;
+  // The source of `schedule`, or nullptr with `error` saying what the benchmark lacks.
+  evaluators::LearningCurveSource* source(const std::string& schedule, std::string& error) {
+    try {
+      return sources.at(schedule).get();
+    } catch (const MissingDataError& e) {
+      error = e.what();
       return nullptr;
     }
-    auto& slot = sources[schedule];
-    if (!slot) {
-      try {
-        slot = std::make_shared<evaluators::TabularCurveSource>(
-            benchmark, config->dataset, schedule,
-            evaluators::TabularPolicy{config->data, config->truth});
-      } catch (const MissingDataError& e) {
-        sources.erase(schedule);
-        error = source_errors[schedule] = e.what();
-        return nullptr;
-      }
-    }
-    return slot.get();
   }
 
   // The generator of an architecture's data draws: the same for every T and estimator, so
@@ -191,7 +182,7 @@ std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyCo
 struct EstimatorAtT {
   std::size_t spec;  // index into config.estimators
   std::unique_ptr<evaluators::Estimator> estimator;
-  evaluators::TabularCurveSource* source;
+  evaluators::LearningCurveSource* source;
   int epochs;
   std::vector<CurveNeed> needs;
 };
@@ -343,16 +334,13 @@ std::vector<double> lcsvr_features(const spaces::SearchSpace& space, spaces::Arc
 }  // namespace
 
 std::vector<std::string> rank_estimator_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, description] : evaluators::estimator_registry().list()) names.push_back(name);
-  names.push_back(kTestLoss);
-  names.push_back(kTestAcc);
+  auto names = evaluators::estimator_registry().names();
   names.push_back(kLcSvr);
   return names;
 }
 
 RankEstimatorSpec parse_rank_estimator(const std::string& token) {
-  if (token == kTestLoss || token == kTestAcc || token == kLcSvr) return {token, token, std::nullopt};
+  if (token == kLcSvr) return {token, token, std::nullopt};
   const auto& registry = evaluators::estimator_registry();
   if (registry.contains(token)) return {token, token, std::nullopt};
   const auto dash = token.rfind("-E");
@@ -367,10 +355,8 @@ RankEstimatorSpec parse_rank_estimator(const std::string& token) {
       throw std::invalid_argument("estimator '" + token + "': " + name + " takes no window E");
     return {token, name, std::stoi(digits)};
   }
-  std::string known;
-  for (const auto& n : rank_estimator_names()) known += (known.empty() ? "" : ", ") + n;
-  throw UnknownNameError("unknown estimator '" + token + "' (expected one of: " + known +
-                         "; a windowed one may take -E<k>, e.g. sotle-E10)");
+  throw unknown_name("estimator", token, rank_estimator_names(),
+                     "a windowed one may take -E<k>, e.g. sotle-E10");
 }
 
 std::vector<RankEstimatorSpec> parse_rank_estimators(const std::vector<std::string>& tokens,
@@ -431,7 +417,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
   const auto& archs = result.archs;
   const std::size_t n = archs.size();
 
-  Context ctx{benchmark, &config, {}, {}};
+  Context ctx(benchmark, config);
   std::string error;
   auto* truth_source = ctx.source("", error);
   if (!truth_source) throw MissingDataError(error);
@@ -449,36 +435,6 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
     throw MissingDataError("table " + table_name(table) + " has no " + result.truth_metric +
                            " at epoch " + std::to_string(table.epochs()) +
                            " for any architecture of the evaluation set: there is no truth to rank by");
-
-  // test-loss and test-acc: the final test loss (negated) and the final truth metric of the run
-  // the estimators read, one value per architecture, the same line at every T. The data seed
-  // is drawn as the curve source draws it, so with --data-seed random these are the values of
-  // the training run whose curves the other estimators score.
-  std::map<std::string, std::vector<double>> final_values;  // by label
-  std::map<std::string, std::string> final_errors;           // by label: why there are none
-  for (const auto& spec : config.estimators) {
-    if (spec.name != kTestLoss && spec.name != kTestAcc) continue;
-    const bool is_loss = spec.name == kTestLoss;
-    const auto metric = is_loss ? loss_of(table.truth_metric()) : table.truth_metric();
-    if (!metric) {
-      final_errors[spec.label] = "the truth metric " + result.truth_metric + " has no matching loss";
-      continue;
-    }
-    if (auto why = missing_in_table(table, *metric, table.epochs(), table.epochs()); !why.empty()) {
-      final_errors[spec.label] = why;
-      continue;
-    }
-    auto& values = final_values[spec.label];
-    values.assign(n, kNaN);
-    for (std::size_t i = 0; i < n; ++i) {
-      try {
-        auto rng = ctx.data_rng(archs[i]);
-        const auto seed = table.choose_seed(archs[i], config.data, rng);
-        values[i] = (is_loss ? -1 : 1) * table.value(*metric, archs[i], seed, table.epochs());
-      } catch (const MissingDataError&) {
-      }
-    }
-  }
 
   // LcSVR's split and training curves, once.
   const bool want_lcsvr = std::any_of(config.estimators.begin(), config.estimators.end(),
@@ -511,11 +467,12 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
     std::map<std::pair<std::string, int>, std::vector<EstimatorAtT*>> groups;
     for (std::size_t k = 0; k < config.estimators.size(); ++k) {
       const auto& spec = config.estimators[k];
-      if (spec.name == kTestLoss || spec.name == kTestAcc || spec.name == kLcSvr) continue;
+      if (spec.name == kLcSvr) continue;
       try {
         auto e = std::make_unique<EstimatorAtT>();
         e->spec = k;
-        e->estimator = evaluators::make_estimator(spec.name, {T, spec.E, config.ema_mu});
+        e->estimator = evaluators::make_estimator(
+            spec.name, {T, spec.E, config.ema_mu, table.truth_metric()});
         std::string source_error;
         e->source = ctx.source(e->estimator->schedule(), source_error);
         if (!e->source) {
@@ -524,6 +481,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
         }
         e->epochs = e->estimator->epochs_needed(e->source->schedule_epochs());
         e->needs = e->estimator->needs(e->source->schedule_epochs());
+        evaluators::check_test_split_access(*e->estimator, e->needs);
         const auto& t = benchmark->table(config.dataset, e->estimator->schedule());
         std::string why;
         for (const auto& need : e->needs)
@@ -552,13 +510,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
 
     for (std::size_t k = 0; k < config.estimators.size(); ++k) {
       const auto& spec = config.estimators[k];
-      if (spec.name == kTestLoss || spec.name == kTestAcc) {
-        if (const auto why = final_errors.find(spec.label); why != final_errors.end())
-          reasons[k] = why->second;
-        else
-          correlate(k, final_values.at(spec.label), truth,
-                    "no architecture has its final value in the run the estimators read");
-      } else if (spec.name == kLcSvr) {
+      if (spec.name == kLcSvr) {
         if (!lcsvr.error.empty()) {
           reasons[k] = lcsvr.error;
           continue;
@@ -714,7 +666,7 @@ void plot_rank_study(const RankStudyResult& result, const std::string& stem,
   for (std::size_t k = 0; k < labels.size(); ++k)
     plots += (plots.empty() ? "" : ", ") + common::gp_string(stem + ".dat") + " index " +
              std::to_string(k) + " using 1:2 with " + style + " lc rgb \"" + common::plot_colour(k) +
-             "\" lw 2 dt " + std::to_string(labels[k] == kTestLoss || labels[k] == kTestAcc ? 2 : 1 + k / 10 * 2) +
+             "\" lw 2 dt " + std::to_string(is_oracle(labels[k]) ? 2 : 1 + k / 10 * 2) +
              " title " + common::gp_string(labels[k]);
   // Metric names hold underscores, which gnuplot's enhanced text would print as subscripts.
   const std::string truth = result.truth_metric == "valid_acc" ? "validation accuracy"

@@ -4,21 +4,23 @@
 // The estimators are the project's own (the estimator registry over a TabularCurveSource), the
 // same code a search scores with. Their scores are "lower is better", so the study correlates
 // the NEGATED score with the final test accuracy: the paper's sign flip for SoTL/SoTL-E/SoVL, and
-// for val-early (whose score is minus the validation accuracy) the accuracy itself. Three more
-// estimators exist only here, each one value per architecture for all T, read like the other
-// estimators from the run the data policy names (so with --data-seed 0 --truth-seed 1 they are
-// seed 0's values against seed 1's truth):
-//   test-loss  the final test loss (at T_end, negated; the paper's Fig. 2 black line): the loss
-//              of the truth split (test_loss for test_acc, ori_test_loss for ori_test_acc,
-//              valid_loss for valid_acc);
+// for val-early (whose score is minus the validation accuracy) the accuracy itself. Every
+// estimator reads the run the data policy names (so with --data-seed 0 --truth-seed 1 they read
+// seed 0's values against seed 1's truth). Two of the registry's estimators are oracles
+// (src/evaluators/test_split_oracles.cpp), registered as such because they read the test split,
+// one value per architecture for all T:
+//   test-loss  the final loss of the truth's split (at T_end, negated; the paper's Fig. 2 black
+//              line): test_loss for test_acc, ori_test_loss for ori_test_acc, valid_loss for
+//              valid_acc;
 //   test-acc   the final value of the truth metric itself: the truth when the data and the truth
 //              are the same run; with another training seed as the truth, how well two
 //              trainings agree, what a perfect predictor of one run's result scores against the
 //              other's (a reference, not a bound: a score that is less noisy than one run's test
-//              accuracy, as a training loss can be, may exceed it);
+//              accuracy, as a training loss can be, may exceed it).
+// One more exists only here:
 //   lcsvr      learning-curve extrapolation (Baker et al. 2017) with libsvm's nu-SVR trained on
 //              fully evaluated architectures that are then left out of its evaluation
-//              (experiment/lcsvr.hpp); its prediction of the final validation accuracy is
+//              (analysis/lcsvr.hpp); its prediction of the final validation accuracy is
 //              correlated as is (higher is better).
 #pragma once
 
@@ -36,11 +38,12 @@ namespace nasrun::experiment {
 
 struct RankEstimatorSpec {
   std::string label;     // the CSV's and the figure's name, e.g. "sotle-E10"
-  std::string name;      // an estimator registry name, "test-loss" or "lcsvr"
+  std::string name;      // an estimator registry name or "lcsvr"
   std::optional<int> E;  // window, for estimators that take one
 };
 
-// Every name --estimators accepts: the estimator registry's names, test-loss, test-acc and lcsvr.
+// Every name --estimators accepts: the estimator registry's names (the oracles test-loss and
+// test-acc among them) and lcsvr.
 std::vector<std::string> rank_estimator_names();
 // "sotle", "sotle-E10" (a window for an estimator that takes one), "test-loss", "test-acc",
 // "lcsvr".

@@ -136,6 +136,16 @@ std::vector<std::int64_t> parse_integer_list(const std::string& text, const std:
   return out;
 }
 
+std::string listing(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out;
+  for (const auto& [name, description] : entries) {
+    char line[256];
+    std::snprintf(line, sizeof line, "    %-10s %s\n", name.c_str(), description.c_str());
+    out += line;
+  }
+  return out;
+}
+
 nlohmann::json parse_source_options(const std::vector<std::string>& items) {
   nlohmann::json extra = nlohmann::json::object();
   for (const auto& item : items) {
@@ -145,42 +155,6 @@ nlohmann::json parse_source_options(const std::vector<std::string>& items) {
     extra[item.substr(0, eq)] = item.substr(eq + 1);
   }
   return extra;
-}
-
-std::shared_ptr<bench::Benchmark> open_benchmark(bool given, const std::string& path) {
-  std::string file = path;
-  if (!given) {
-    file = default_benchmark_path();
-    if (::access(file.c_str(), R_OK) != 0)
-      throw std::runtime_error("the embedded benchmark " + file +
-                               " is missing; pass --benchmark FILE (make one with nas-bench "
-                               "import or nas-bench tabulate)");
-  }
-  auto benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(file));
-  // A tabulation stopped by its time limit writes what it has; searching it would stop at the
-  // first architecture it lacks.
-  if (!given && benchmark->meta().value("complete", true) == false)
-    throw std::runtime_error("the embedded benchmark " + file + " is incomplete (" +
-                             benchmark->meta().value("trainings", nlohmann::json(0)).dump() +
-                             " of " +
-                             benchmark->meta().value("trainings_planned", nlohmann::json(0)).dump() +
-                             " trainings); rerun its tabulation (docs/embedded-benchmark.md) "
-                             "or pass --benchmark FILE");
-  return benchmark;
-}
-
-std::string only_dataset(const bench::Benchmark& benchmark) {
-  std::vector<std::string> datasets;
-  for (const auto& t : benchmark.tables())
-    if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
-      datasets.push_back(t.dataset());
-  if (datasets.size() == 1) return datasets.front();
-  if (datasets.empty())
-    throw UsageError("the benchmark has no tables, so no dataset to choose: it holds no results "
-                     "(make one with nas-bench import or nas-bench tabulate)");
-  std::string all;
-  for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
-  throw UsageError("the benchmark has several datasets; choose one with --dataset (" + all + ")");
 }
 
 std::string default_benchmark_path() {

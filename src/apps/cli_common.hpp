@@ -1,17 +1,16 @@
-// What nas-run, nas-bench and nas-rank share: error reporting, lists, the default benchmark.
+// What nas-run, nas-bench and nas-rank share: error reporting (usage errors among it), option
+// parsing and lists, the listings of --help, the embedded benchmark's path.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <memory>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
+#include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include "bench/benchmark.hpp"
 
 namespace nasrun::cli {
 
@@ -54,16 +53,22 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
 std::vector<std::int64_t> parse_integer_list(const std::string& text, const std::string& option,
                                              std::int64_t min);
 
+// Runs `body`, reporting the `Refusal` it throws (a library's refusal of the options given) as a
+// UsageError with the same message.
+template <typename Refusal, typename Body>
+auto usage_error_on(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Refusal& e) {
+    throw UsageError(e.what());
+  }
+}
+
+// "    name       description" lines, as --help lists what a registry offers.
+std::string listing(const std::vector<std::pair<std::string, std::string>>& entries);
+
 // `--source-option key=value` items -> {"key": "value", ...}.
 nlohmann::json parse_source_options(const std::vector<std::string>& items);
-
-// Opens `path` when `given`, else the embedded benchmark (saying how to get one when it is
-// missing).
-std::shared_ptr<bench::Benchmark> open_benchmark(bool given, const std::string& path);
-
-// The benchmark's dataset when it has exactly one; else a UsageError listing them (or saying
-// that it has none).
-std::string only_dataset(const bench::Benchmark& benchmark);
 
 // The benchmark shipped with nas-run: $NASRUN_DATA_DIR, else the data folder of the source tree
 // the program was built from, holds it.

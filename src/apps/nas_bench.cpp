@@ -5,15 +5,16 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <set>
 
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
+#include "bench/description.hpp"
 #include "bench/earlier_output.hpp"
 #include "bench/nats_importer.hpp"
 #include "bench/nb201_csv.hpp"
 #include "common/file_io.hpp"
 #include "common/numbers.hpp"
+#include "evaluators/tabular_source.hpp"
 #include "tabulate/tabulation.hpp"
 
 namespace po = boost::program_options;
@@ -52,10 +53,6 @@ std::string json_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
-}
-
-nlohmann::json number_or_null(double v) {
-  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
 }
 
 // Names the tables of a benchmark just written that lack some of the space's architectures.
@@ -137,7 +134,8 @@ void print_progress(const experiment::TabulationProgress& p) {
   std::fflush(stderr);
 }
 
-int cmd_tabulate(const std::vector<std::string>& args) {
+// The tabulation's configuration, or nothing when --help was given (and printed).
+std::optional<experiment::TabulationConfig> parse_tabulate(const std::vector<std::string>& args) {
   experiment::TabulationConfig config;
   std::string archs = "classes", seeds = "0", extra_seeds, time_limit, space = "nb201";
   std::vector<std::string> source_options;
@@ -165,8 +163,7 @@ int cmd_tabulate(const std::vector<std::string>& args) {
       "rerun continues")(
       "force", po::bool_switch(&config.force),
       "replace an existing --out that has no journal beside it (not a tabulation to resume)");
-  const auto parsed = parse(desc, args);
-  if (!parsed) return 0;
+  if (!parse(desc, args)) return std::nullopt;
   if (config.out.empty()) throw cli::UsageError("tabulate needs --out FILE");
   if (config.workers < 0) throw cli::UsageError("--workers must be 0 (one per core) or more");
   if (!time_limit.empty()) {
@@ -185,7 +182,13 @@ int cmd_tabulate(const std::vector<std::string>& args) {
   std::string command = "nas-bench tabulate";
   for (const auto& a : args) command += " " + a;
   config.meta["command"] = command;
-  const auto r = experiment::tabulate(config, print_progress);
+  return config;
+}
+
+int cmd_tabulate(const std::vector<std::string>& args) {
+  const auto config = parse_tabulate(args);
+  if (!config) return 0;
+  const auto r = experiment::tabulate(*config, print_progress);
   const auto left = r.total - r.resumed - r.trained;
   std::string state;  // nothing when complete
   if (!r.complete && r.stopped_by_time_limit)
@@ -195,85 +198,32 @@ int cmd_tabulate(const std::vector<std::string>& args) {
     state = " (incomplete: " + std::to_string(left) + " planned trainings have no record: rerun "
             "to continue)";
   std::printf("%s: %zu trainings done now, %zu resumed from the journal, %zu planned%s\n",
-              config.out.c_str(), r.trained, r.resumed, r.total, state.c_str());
+              config->out.c_str(), r.trained, r.resumed, r.total, state.c_str());
   return 0;
 }
 
-nlohmann::json describe(const bench::Benchmark& b) {
-  nlohmann::json j;
-  std::set<spaces::ArchCode> classes;
-  for (std::size_t i = 0; i < b.num_archs(); ++i) classes.insert(b.space().class_of(b.code(i)));
-  j["space"] = b.space().name();
-  j["space_architectures"] = b.space().size();
-  j["architectures"] = b.num_archs();
-  j["classes"] = classes.size();
-  j["meta"] = b.meta();
-  j["tables"] = nlohmann::json::array();
-  for (const auto& t : b.tables()) {
-    nlohmann::json jt;
-    jt["dataset"] = t.dataset();
-    jt["schedule"] = t.schedule();
-    jt["epochs"] = t.epochs();
-    jt["recorded_epochs"] = t.recorded_epochs().size() == static_cast<std::size_t>(t.epochs())
-                                ? nlohmann::json("all")
-                                : nlohmann::json(t.recorded_epochs());
-    jt["seeds"] = t.seeds();
-    jt["truth_metric"] = bench::metric_name(t.truth_metric());
-    // Cells that share stored results (a tabulated benchmark's isomorphic cells) share their
-    // training runs: count each stored result, and its runs, once.
-    std::size_t runs = 0, archs_with_data = 0;
-    std::set<int> rows;
-    std::vector<std::size_t> one_per_row;  // an architecture of each stored result
-    std::set<spaces::ArchCode> classes_with_data;
-    for (std::size_t a = 0; a < t.num_archs(); ++a) {
-      const auto n = static_cast<std::size_t>(t.num_seeds_present(a));
-      if (n == 0) continue;
-      ++archs_with_data;
-      classes_with_data.insert(b.space().class_of(b.code(a)));
-      if (rows.insert(t.row_of(a)).second) {
-        runs += n;
-        one_per_row.push_back(a);
-      }
-    }
-    jt["architectures_with_results"] = archs_with_data;
-    jt["complete"] = !b.coverage(t).partial();
-    jt["classes_with_results"] = classes_with_data.size();
-    jt["stored_results"] = one_per_row.size();
-    jt["training_runs"] = runs;
-    nlohmann::json metrics = nlohmann::json::object();
-    const auto cols = t.recorded_epochs().size();
-    for (auto m : bench::all_metrics()) {
-      if (!t.has_metric(m)) continue;
-      std::size_t missing = 0, missing_last = 0;
-      for (const auto a : one_per_row) {
-        for (std::size_t s = 0; s < t.seeds().size(); ++s) {
-          if (!t.seed_present(a, static_cast<int>(s))) continue;
-          const float* v = t.series(m, a, static_cast<int>(s));
-          for (std::size_t c = 0; c < cols; ++c) missing += std::isnan(v[c]);
-          missing_last += std::isnan(v[cols - 1]);
-        }
-      }
-      // Test metrics are often recorded at the last epoch only: "missing at the last epoch"
-      // says whether they are complete.
-      const bool last_epoch_only = runs > 0 && cols > 1 && missing - missing_last == runs * (cols - 1);
-      metrics[bench::metric_name(m)] = {{"values", runs * cols},
-                                        {"missing", missing},
-                                        {"missing_at_last_epoch", missing_last},
-                                        {"last_epoch_only", last_epoch_only}};
-    }
-    jt["metrics"] = metrics;
-    nlohmann::json costs = nlohmann::json::array();
-    for (auto c : bench::all_costs())
-      if (!std::isnan(t.cost(c, 0)) || [&] {
-            for (std::size_t a = 0; a < t.num_archs(); ++a)
-              if (!std::isnan(t.cost(c, a))) return true;
-            return false;
-          }())
-        costs.push_back(bench::cost_name(c));
-    jt["costs"] = costs;
-    j["tables"].push_back(jt);
-  }
-  return j;
+// One table of describe() as text.
+void print_table_info(const nlohmann::json& t, const bench::Coverage& coverage) {
+  std::printf("\n%s @ schedule %s (%d epochs; recorded: %s)\n",
+              t["dataset"].get<std::string>().c_str(), t["schedule"].get<std::string>().c_str(),
+              t["epochs"].get<int>(), t["recorded_epochs"].dump().c_str());
+  std::printf("  seeds %s, truth %s\n  results for %zu architectures (%zu isomorphism classes): "
+              "%zu stored results from %zu training runs\n",
+              t["seeds"].dump().c_str(), t["truth_metric"].get<std::string>().c_str(),
+              t["architectures_with_results"].get<std::size_t>(),
+              t["classes_with_results"].get<std::size_t>(),
+              t["stored_results"].get<std::size_t>(), t["training_runs"].get<std::size_t>());
+  if (coverage.partial()) std::printf("  partial: %s\n", coverage.to_string().c_str());
+  for (const auto& [name, m] : t["metrics"].items())
+    if (m["last_epoch_only"].get<bool>())
+      std::printf("  %-14s %10zu values, %10zu missing, at the last epoch only\n", name.c_str(),
+                  t["training_runs"].get<std::size_t>(),
+                  m["missing_at_last_epoch"].get<std::size_t>());
+    else
+      std::printf("  %-14s %10zu values, %10zu missing, %8zu of them at the last epoch\n",
+                  name.c_str(), m["values"].get<std::size_t>(), m["missing"].get<std::size_t>(),
+                  m["missing_at_last_epoch"].get<std::size_t>());
+  std::printf("  costs: %s\n", t["costs"].dump().c_str());
 }
 
 int cmd_info(const std::vector<std::string>& args) {
@@ -285,7 +235,7 @@ int cmd_info(const std::vector<std::string>& args) {
   const auto parsed = parse(desc, args, /*file_positional=*/true);
   if (!parsed) return 0;
   const auto b = bench::Benchmark::open(file);
-  const auto j = describe(b);
+  const auto j = bench::describe(b);
   if (json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -299,127 +249,103 @@ int cmd_info(const std::vector<std::string>& args) {
     std::printf("%s\nspace %s: %zu architectures, %zu isomorphism classes\n", file.c_str(),
                 j["space"].get<std::string>().c_str(), j["architectures"].get<std::size_t>(),
                 j["classes"].get<std::size_t>());
-  for (std::size_t k = 0; k < b.tables().size(); ++k) {
-    const auto& t = j["tables"][k];
-    std::printf("\n%s @ schedule %s (%d epochs; recorded: %s)\n",
-                t["dataset"].get<std::string>().c_str(), t["schedule"].get<std::string>().c_str(),
-                t["epochs"].get<int>(), t["recorded_epochs"].dump().c_str());
-    std::printf("  seeds %s, truth %s\n  results for %zu architectures (%zu isomorphism classes): "
-                "%zu stored results from %zu training runs\n",
-                t["seeds"].dump().c_str(), t["truth_metric"].get<std::string>().c_str(),
-                t["architectures_with_results"].get<std::size_t>(),
-                t["classes_with_results"].get<std::size_t>(),
-                t["stored_results"].get<std::size_t>(), t["training_runs"].get<std::size_t>());
-    if (const auto coverage = b.coverage(b.tables()[k]); coverage.partial())
-      std::printf("  partial: %s\n", coverage.to_string().c_str());
-    for (const auto& [name, m] : t["metrics"].items())
-      if (m["last_epoch_only"].get<bool>())
-        std::printf("  %-14s %10zu values, %10zu missing, at the last epoch only\n", name.c_str(),
-                    t["training_runs"].get<std::size_t>(),
-                    m["missing_at_last_epoch"].get<std::size_t>());
-      else
-        std::printf("  %-14s %10zu values, %10zu missing, %8zu of them at the last epoch\n",
-                    name.c_str(), m["values"].get<std::size_t>(), m["missing"].get<std::size_t>(),
-                    m["missing_at_last_epoch"].get<std::size_t>());
-    std::printf("  costs: %s\n", t["costs"].dump().c_str());
-  }
+  for (std::size_t k = 0; k < b.tables().size(); ++k)
+    print_table_info(j["tables"][k], b.coverage(b.tables()[k]));
   return 0;
 }
 
-int cmd_query(const std::vector<std::string>& args) {
+// The value of a JSON number for text: "missing" where it is null.
+std::string text_of(const nlohmann::json& v) {
+  return json_number(v.is_null() ? NAN : v.get<double>());
+}
+
+// describe_results() as text: the final values, the costs and the recorded curves.
+void print_results(const nlohmann::json& j) {
+  std::printf("index %zu  %s\nclass %s\n%s @ %s (%d epochs), seed %s\n",
+              j["index"].get<std::size_t>(), j["arch"].get<std::string>().c_str(),
+              j["class"].get<std::string>().c_str(),
+              j["dataset"].get<std::string>().c_str(), j["schedule"].get<std::string>().c_str(),
+              j["epochs"].get<int>(), j["seed"].dump().c_str());
+  std::vector<const char*> metrics;
+  for (auto m : bench::all_metrics())
+    if (j["final"].contains(bench::metric_name(m))) metrics.push_back(bench::metric_name(m));
+  std::printf("final (epoch %d):\n", j["epochs"].get<int>());
+  for (const char* m : metrics) std::printf("  %-14s %s\n", m, text_of(j["final"][m]).c_str());
+  std::printf("costs:\n");
+  for (auto c : bench::all_costs())
+    std::printf("  %-20s %s\n", bench::cost_name(c),
+                text_of(j["costs"][bench::cost_name(c)]).c_str());
+  const auto& epochs = j["recorded_epochs"];
+  if (epochs.size() <= 1) return;
+  std::printf("curves (epoch:");
+  for (const char* m : metrics) std::printf(" %s", m);
+  std::printf("):\n");
+  for (std::size_t k = 0; k < epochs.size(); ++k) {
+    std::printf("  %4d", epochs[k].get<int>());
+    for (const char* m : metrics) std::printf(" %s", text_of(j["curves"][m][k]).c_str());
+    std::printf("\n");
+  }
+}
+
+struct QueryOptions {
   std::string file = cli::default_benchmark_path(), arch, dataset, schedule, policy_text;
   long long index = -1;
   std::int64_t seed = 0;
   bool json = false;
+};
+
+// The options, checked, or nothing when --help was given (and printed).
+std::optional<po::variables_map> parse_query(const std::vector<std::string>& args,
+                                             QueryOptions& q) {
   po::options_description desc("nas-bench query options");
-  desc.add_options()("help,h", "show this help")("file", po::value(&file), "benchmark file")(
-      "arch", po::value(&arch), "architecture string")(
-      "index", po::value(&index), "architecture index in the benchmark")(
-      "dataset", po::value(&dataset), "dataset (default: the benchmark's only one)")(
-      "schedule", po::value(&schedule), "training schedule (default: the dataset's longest)")(
-      "seed", po::value(&seed), "one training seed")(
-      "seed-policy", po::value(&policy_text), "mean: average over the seeds present")(
-      "json", po::bool_switch(&json), "print one JSON document");
-  const auto parsed = parse(desc, args, /*file_positional=*/true);
-  if (!parsed) return 0;
-  const auto& vm = *parsed;
-  if (vm.count("dataset") && dataset.empty())
+  desc.add_options()("help,h", "show this help")("file", po::value(&q.file), "benchmark file")(
+      "arch", po::value(&q.arch), "architecture string")(
+      "index", po::value(&q.index), "architecture index in the benchmark")(
+      "dataset", po::value(&q.dataset), "dataset (default: the benchmark's only one)")(
+      "schedule", po::value(&q.schedule), "training schedule (default: the dataset's longest)")(
+      "seed", po::value(&q.seed), "one training seed")(
+      "seed-policy", po::value(&q.policy_text), "mean: average over the seeds present")(
+      "json", po::bool_switch(&q.json), "print one JSON document");
+  auto vm = parse(desc, args, /*file_positional=*/true);
+  if (!vm) return vm;
+  if (vm->count("dataset") && q.dataset.empty())
     throw cli::UsageError("query needs --dataset to name a dataset, not an empty one");
-  if (arch.empty() == (index < 0 && !vm.count("index")))
+  if (q.arch.empty() == (q.index < 0 && !vm->count("index")))
     throw cli::UsageError("query needs exactly one of --arch STRING or --index N");
-  if (vm.count("seed") && vm.count("seed-policy"))
+  if (vm->count("seed") && vm->count("seed-policy"))
     throw cli::UsageError("give --seed or --seed-policy, not both");
-  if (vm.count("seed-policy") && policy_text != "mean")
-    throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" + policy_text + "'");
-  const auto b = bench::Benchmark::open(file);
-  if (dataset.empty()) dataset = cli::only_dataset(b);
-  std::size_t i;
-  if (!arch.empty()) {
-    i = b.index_of(b.space().parse(arch));
-  } else {
-    if (index < 0 || static_cast<std::size_t>(index) >= b.num_archs())
-      throw cli::UsageError("--index " + std::to_string(index) + " is out of range (expected 0.." +
-                            std::to_string(b.num_archs() - 1) + ")");
-    i = static_cast<std::size_t>(index);
-  }
-  const auto& t = b.table(dataset, schedule);
-  const bench::SeedChoice choice = vm.count("seed") ? bench::SeedChoice{t.slot_of_seed(seed)}
-                                                    : bench::SeedChoice{};
-  if (choice.slot != bench::SeedChoice::kMean && !t.seed_present(i, choice.slot))
-    throw bench::MissingDataError("table " + t.dataset() + "@" + t.schedule() + " has no run of seed " +
-                                  std::to_string(seed) + " for index " + std::to_string(i));
-  if (t.num_seeds_present(i) == 0)
-    throw bench::MissingDataError("table " + t.dataset() + "@" + t.schedule() +
-                                  " has no results for index " + std::to_string(i));
-  nlohmann::json j;
-  j["index"] = i;
-  j["arch"] = b.space().to_string(b.code(i));
-  j["class"] = b.space().to_string(b.space().class_of(b.code(i)));
-  j["dataset"] = t.dataset();
-  j["schedule"] = t.schedule();
-  j["epochs"] = t.epochs();
-  j["seed"] = vm.count("seed") ? nlohmann::json(seed) : nlohmann::json("mean");
-  nlohmann::json final_metrics = nlohmann::json::object(), curves = nlohmann::json::object();
-  for (auto m : bench::all_metrics()) {
-    if (!t.has_metric(m)) continue;
-    final_metrics[bench::metric_name(m)] = number_or_null(t.value(m, i, choice, t.epochs()));
-    nlohmann::json c = nlohmann::json::array();
-    for (int e : t.recorded_epochs()) c.push_back(number_or_null(t.value(m, i, choice, e)));
-    curves[bench::metric_name(m)] = c;
-  }
-  j["final"] = final_metrics;
-  j["recorded_epochs"] = t.recorded_epochs();
-  j["curves"] = curves;
-  nlohmann::json costs = nlohmann::json::object();
-  for (auto c : bench::all_costs()) costs[bench::cost_name(c)] = number_or_null(t.cost(c, i));
-  j["costs"] = costs;
-  if (json) {
+  if (vm->count("seed-policy") && q.policy_text != "mean")
+    throw cli::UsageError("--seed-policy must be 'mean' (or give --seed S), got '" +
+                          q.policy_text + "'");
+  return vm;
+}
+
+// The benchmark index that --arch or --index names.
+std::size_t queried_index(const bench::Benchmark& b, const QueryOptions& q) {
+  if (!q.arch.empty()) return b.index_of(b.space().parse(q.arch));
+  if (q.index < 0 || static_cast<std::size_t>(q.index) >= b.num_archs())
+    throw cli::UsageError("--index " + std::to_string(q.index) + " is out of range (expected 0.." +
+                          std::to_string(b.num_archs() - 1) + ")");
+  return static_cast<std::size_t>(q.index);
+}
+
+int cmd_query(const std::vector<std::string>& args) {
+  QueryOptions q;
+  const auto vm = parse_query(args, q);
+  if (!vm) return 0;
+  const auto b = bench::Benchmark::open(q.file);
+  if (q.dataset.empty())
+    q.dataset = cli::usage_error_on<std::invalid_argument>(
+        [&] { return evaluators::only_dataset(b); });
+  const std::size_t i = queried_index(b, q);
+  const auto& t = b.table(q.dataset, q.schedule);
+  const bench::SeedChoice choice = vm->count("seed") ? bench::SeedChoice{t.slot_of_seed(q.seed)}
+                                                     : bench::SeedChoice{};
+  const auto j = bench::describe_results(b, t, i, choice);
+  if (q.json)
     std::cout << j.dump(2) << "\n";
-    return 0;
-  }
-  std::printf("index %zu  %s\nclass %s\n%s @ %s (%d epochs), seed %s\n", i,
-              j["arch"].get<std::string>().c_str(), j["class"].get<std::string>().c_str(),
-              t.dataset().c_str(), t.schedule().c_str(), t.epochs(), j["seed"].dump().c_str());
-  std::printf("final (epoch %d):\n", t.epochs());
-  for (auto m : bench::all_metrics())
-    if (t.has_metric(m))
-      std::printf("  %-14s %s\n", bench::metric_name(m),
-                  json_number(t.value(m, i, choice, t.epochs())).c_str());
-  std::printf("costs:\n");
-  for (auto c : bench::all_costs())
-    std::printf("  %-20s %s\n", bench::cost_name(c), json_number(t.cost(c, i)).c_str());
-  if (t.recorded_epochs().size() > 1) {
-    std::printf("curves (epoch:");
-    for (auto m : bench::all_metrics())
-      if (t.has_metric(m)) std::printf(" %s", bench::metric_name(m));
-    std::printf("):\n");
-    for (int e : t.recorded_epochs()) {
-      std::printf("  %4d", e);
-      for (auto m : bench::all_metrics())
-        if (t.has_metric(m)) std::printf(" %s", json_number(t.value(m, i, choice, e)).c_str());
-      std::printf("\n");
-    }
-  }
+  else
+    print_results(j);
   return 0;
 }
 

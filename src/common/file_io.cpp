@@ -1,6 +1,7 @@
 #include "common/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -168,10 +170,6 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 }  // namespace nasrun::common
 
 // --- Advisory locks ---------------------------------------------------------------------------
-
-#include <sys/file.h>
-
-#include <cstdlib>
 
 namespace nasrun::common {
 

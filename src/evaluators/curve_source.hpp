@@ -33,11 +33,8 @@ inline Registry<CurveSourceFactory>& curve_source_registry() {
   return Registry<CurveSourceFactory>::instance("curve source");
 }
 
-struct CurveSourceRegistration {
-  CurveSourceRegistration(const std::string& name, std::string description, CurveSourceFactory f) {
-    curve_source_registry().add(name, std::move(description), std::move(f));
-  }
-};
+// live_source.cpp still registers with this name.
+using CurveSourceRegistration = Registration<curve_source_registry>;
 
 std::shared_ptr<LearningCurveSource> make_curve_source(const std::string& name,
                                                        const SourceOptions& options);

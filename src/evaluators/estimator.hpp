@@ -16,6 +16,9 @@ struct EstimatorOptions {
   int T = 50;                // epoch at which early estimators score
   std::optional<int> E;      // summation window; each estimator has its own default
   double ema_mu = 0.9;       // TSE-EMA decay
+  // The metric the architectures are ranked by (the table's truth metric): the oracles read it,
+  // or the loss of its split.
+  Metric truth_metric = Metric::TestAcc;
 };
 
 class Estimator {
@@ -31,7 +34,23 @@ class Estimator {
   virtual double score(const Curve& curve) const = 0;
   // The schedule the estimator needs from a tabular benchmark ("" = the dataset's longest).
   virtual std::string schedule() const { return ""; }
+  // Whether it was made from a registration marked oracle (EstimatorTraits): only then may it
+  // ask for a metric of the test split.
+  bool oracle() const { return oracle_; }
+
+ private:
+  friend std::unique_ptr<Estimator> make_estimator(const std::string& name,
+                                                   const EstimatorOptions& opts);
+  bool oracle_ = false;
 };
+
+// Whether `metric` is measured on the test split (test_loss, test_acc, ori_test_*).
+bool is_test_metric(Metric metric);
+
+// Throws std::logic_error when `needs` ask for a test metric and `estimator` is not an oracle:
+// the contract that keeps the test split away from searches, checked wherever an estimator
+// meets a source.
+void check_test_split_access(const Estimator& estimator, const std::vector<CurveNeed>& needs);
 
 // T itself when 1 <= T <= schedule_epochs; else std::invalid_argument saying so. For the
 // estimators' epochs_needed().
@@ -39,17 +58,16 @@ int check_epoch_in_schedule(int T, int schedule_epochs);
 
 using EstimatorFactory = std::function<std::unique_ptr<Estimator>(const EstimatorOptions&)>;
 
-inline Registry<EstimatorFactory>& estimator_registry() {
-  return Registry<EstimatorFactory>::instance("evaluator");
-}
-
-// One line in an estimator's file registers it:
-//   const EstimatorRegistration kRegistration{"sotle", "SoTL-E ...", factory};
-struct EstimatorRegistration {
-  EstimatorRegistration(const std::string& name, std::string description, EstimatorFactory f) {
-    estimator_registry().add(name, std::move(description), std::move(f));
-  }
+struct EstimatorTraits {
+  // An oracle reads the test split (test_loss, test_acc, ori_test_*), which the truth comes
+  // from and a search must never see: a reference line of the rank study, never an evaluator of
+  // a search. Only an estimator registered as one may ask for those metrics.
+  bool oracle = false;
 };
+
+inline Registry<EstimatorFactory, EstimatorTraits>& estimator_registry() {
+  return Registry<EstimatorFactory, EstimatorTraits>::instance("estimator");
+}
 
 std::unique_ptr<Estimator> make_estimator(const std::string& name, const EstimatorOptions& opts);
 

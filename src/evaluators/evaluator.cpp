@@ -5,16 +5,6 @@
 
 namespace nasrun::evaluators {
 
-double Curve::at(Metric m, int epoch) const {
-  const auto& s = series[static_cast<int>(m)];
-  if (s.empty())
-    throw std::logic_error(std::string("curve holds no ") + bench::metric_name(m) +
-                           " (the estimator did not ask for it)");
-  if (epoch < 1 || static_cast<std::size_t>(epoch) > s.size())
-    return std::numeric_limits<double>::quiet_NaN();
-  return s[static_cast<std::size_t>(epoch - 1)];
-}
-
 int check_epoch_in_schedule(int T, int schedule_epochs) {
   if (T < 1 || T > schedule_epochs)
     throw std::invalid_argument("T=" + std::to_string(T) + " is outside the schedule's 1.." +
@@ -22,8 +12,25 @@ int check_epoch_in_schedule(int T, int schedule_epochs) {
   return T;
 }
 
+bool is_test_metric(Metric metric) {
+  return metric == Metric::TestLoss || metric == Metric::TestAcc ||
+         metric == Metric::OriTestLoss || metric == Metric::OriTestAcc;
+}
+
+void check_test_split_access(const Estimator& estimator, const std::vector<CurveNeed>& needs) {
+  if (estimator.oracle()) return;
+  for (const auto& need : needs)
+    if (is_test_metric(need.metric))
+      throw std::logic_error(std::string("estimator asks for ") + bench::metric_name(need.metric) +
+                             ", a metric of the test split, which only an estimator registered "
+                             "as an oracle may read");
+}
+
 std::unique_ptr<Estimator> make_estimator(const std::string& name, const EstimatorOptions& opts) {
-  return estimator_registry().at(name).factory(opts);
+  const auto& entry = estimator_registry().at(name);
+  auto estimator = entry.factory(opts);
+  estimator->oracle_ = entry.traits.oracle;
+  return estimator;
 }
 
 bool takes_window(const std::string& name) {
@@ -61,6 +68,7 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
                              " at epochs " + std::to_string(need.first_epoch) + ".." +
                              std::to_string(need.last_epoch) + " but trains " +
                              std::to_string(epochs_));
+  check_test_split_access(*estimator_, needs_);
   source_->check_serves(needs_);
 }
 

@@ -30,6 +30,9 @@ struct CostModel {
 
 class Evaluator {
  public:
+  // Throws bench::MissingDataError when the source can never serve what the estimator needs,
+  // std::logic_error when the estimator asks for a test metric and is not an oracle
+  // (check_test_split_access).
   Evaluator(std::unique_ptr<Estimator> estimator, std::shared_ptr<LearningCurveSource> source,
             CostModel cost = {});
   // Throws bench::MissingDataError when the source lacks what the estimator needs.

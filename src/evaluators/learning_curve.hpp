@@ -3,8 +3,12 @@
 #pragma once
 
 #include <array>
+#include <exception>
+#include <functional>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,16 @@ struct Curve {
 };
 
 // Where curves come from: the tabular benchmark, or live training. Estimators work on either.
+//
+// Thread safety: one source serves every run of a study, and the runs call observe() and
+// final_test_error() from parallel threads with no lock of their own, so an implementation must
+// allow concurrent calls of every member: either it changes nothing after construction (the
+// tabular source: lookups into a read-only, memory-mapped table) or it guards what it changes
+// (the live source's cache of truths). What a call returns may depend on its arguments only
+// (the architecture, the epochs, the needs, and the draws it takes from `rng`, which belongs to
+// the caller's run), never on the calls made before it or beside it, so that a study gives the
+// same results with any thread count; the one exception is a time that is measured rather than
+// looked up (live training's epoch times).
 class LearningCurveSource {
  public:
   virtual ~LearningCurveSource() = default;
@@ -59,6 +73,25 @@ class LearningCurveSource {
   // architecture (a table without that metric or epoch), so that an estimator the data cannot
   // serve is named before a study starts. A source that trains serves every need.
   virtual void check_serves(const std::vector<CurveNeed>& needs) const { (void)needs; }
+};
+
+// One curve source per schedule, made on first use and shared by every caller after it: the
+// sources that a study's estimators read (each names its schedule, "" for the default one).
+// Safe to call from parallel runs.
+class SourcesBySchedule {
+ public:
+  using Maker = std::function<std::shared_ptr<LearningCurveSource>(const std::string& schedule)>;
+  explicit SourcesBySchedule(Maker make) : make_(std::move(make)) {}
+
+  // The source of `schedule`. When making it failed, every call for that schedule throws the
+  // same exception again (a table the benchmark lacks is looked for once).
+  std::shared_ptr<LearningCurveSource> at(const std::string& schedule);
+
+ private:
+  Maker make_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<LearningCurveSource>> sources_;
+  std::map<std::string, std::exception_ptr> failures_;
 };
 
 }  // namespace nasrun::evaluators

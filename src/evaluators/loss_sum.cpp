@@ -52,14 +52,14 @@ EstimatorFactory loss_sum(Metric loss, std::optional<int> default_window) {
   };
 }
 
-const EstimatorRegistration kSotl{"sotl", "sum of training losses over epochs 1..T",
-                                  loss_sum(Metric::TrainLoss, std::nullopt)};
-const EstimatorRegistration kSotle{
+const Registration<estimator_registry> kSotl{
+    "sotl", "sum of training losses over epochs 1..T", loss_sum(Metric::TrainLoss, std::nullopt)};
+const Registration<estimator_registry> kSotle{
     "sotle", "SoTL-E: sum of training losses over the E epochs ending at T (default E=1)",
     loss_sum(Metric::TrainLoss, 1)};
-const EstimatorRegistration kSovl{"sovl", "sum of validation losses over epochs 1..T",
-                                  loss_sum(Metric::ValidLoss, std::nullopt)};
-const EstimatorRegistration kSovle{
+const Registration<estimator_registry> kSovl{
+    "sovl", "sum of validation losses over epochs 1..T", loss_sum(Metric::ValidLoss, std::nullopt)};
+const Registration<estimator_registry> kSovle{
     "sovl-e", "sum of validation losses over the E epochs ending at T (default E=10)",
     loss_sum(Metric::ValidLoss, 10)};
 

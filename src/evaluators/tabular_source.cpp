@@ -1,8 +1,12 @@
 #include "evaluators/tabular_source.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "evaluators/curve_source.hpp"
 
 namespace nasrun::evaluators {
 
@@ -94,15 +98,9 @@ double TabularCurveSource::final_test_error(ArchCode arch) {
   return e;
 }
 
-}  // namespace nasrun::evaluators
-
-#include "evaluators/curve_source.hpp"
-
-namespace nasrun::evaluators {
-
 namespace {
 
-const CurveSourceRegistration kRegistration{
+const Registration<curve_source_registry> kRegistration{
     "tabular", "look curves up in a tabular benchmark (--benchmark)",
     [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
       if (!o.benchmark) throw std::invalid_argument("the tabular source needs a benchmark");
@@ -123,6 +121,40 @@ bool reads_truth(const Estimator& estimator, const bench::Benchmark& benchmark,
   return std::any_of(needs.begin(), needs.end(), [&](const CurveNeed& n) {
     return n.metric == truth.truth_metric() && n.last_epoch == truth.epochs();
   });
+}
+
+std::shared_ptr<bench::Benchmark> open_benchmark(const std::optional<std::string>& file,
+                                                 const std::string& embedded_file) {
+  if (file) return std::make_shared<bench::Benchmark>(bench::Benchmark::open(*file));
+  if (::access(embedded_file.c_str(), R_OK) != 0)
+    throw std::runtime_error("the embedded benchmark " + embedded_file +
+                             " is missing; pass --benchmark FILE (make one with nas-bench "
+                             "import or nas-bench tabulate)");
+  auto benchmark = std::make_shared<bench::Benchmark>(bench::Benchmark::open(embedded_file));
+  const auto& meta = benchmark->meta();
+  if (meta.value("complete", true) == false)
+    throw std::runtime_error("the embedded benchmark " + embedded_file + " is incomplete (" +
+                             meta.value("trainings", nlohmann::json(0)).dump() + " of " +
+                             meta.value("trainings_planned", nlohmann::json(0)).dump() +
+                             " trainings); rerun its tabulation (docs/embedded-benchmark.md) "
+                             "or pass --benchmark FILE");
+  return benchmark;
+}
+
+std::string only_dataset(const bench::Benchmark& benchmark) {
+  std::vector<std::string> datasets;
+  for (const auto& t : benchmark.tables())
+    if (std::find(datasets.begin(), datasets.end(), t.dataset()) == datasets.end())
+      datasets.push_back(t.dataset());
+  if (datasets.size() == 1) return datasets.front();
+  if (datasets.empty())
+    throw std::invalid_argument(
+        "the benchmark has no tables, so no dataset to choose: it holds no results (make one "
+        "with nas-bench import or nas-bench tabulate)");
+  std::string all;
+  for (const auto& d : datasets) all += (all.empty() ? "" : ", ") + d;
+  throw std::invalid_argument("the benchmark has several datasets; choose one with --dataset (" +
+                              all + ")");
 }
 
 }  // namespace nasrun::evaluators

@@ -1,7 +1,10 @@
-// Learning curves looked up in a tabular benchmark.
+// Learning curves looked up in a tabular benchmark, and the benchmark and dataset that a tabular
+// study reads.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "bench/benchmark.hpp"
 #include "evaluators/estimator.hpp"
@@ -45,5 +48,16 @@ class TabularCurveSource : public LearningCurveSource {
 // the truth); the estimator is then judged partly by what it searched on.
 bool reads_truth(const Estimator& estimator, const bench::Benchmark& benchmark,
                  const std::string& dataset);
+
+// The benchmark a tabular study reads: `file` when given, else the embedded benchmark at
+// `embedded_file`, which must exist and be complete (a tabulation stopped by its time limit
+// writes what it has; searching it would stop at the first architecture it lacks). The errors
+// say how to get one.
+std::shared_ptr<bench::Benchmark> open_benchmark(const std::optional<std::string>& file,
+                                                 const std::string& embedded_file);
+
+// The benchmark's dataset when it has exactly one; else std::invalid_argument listing them (or
+// saying that it has none).
+std::string only_dataset(const bench::Benchmark& benchmark);
 
 }  // namespace nasrun::evaluators

@@ -32,7 +32,7 @@ class TseEmaEstimator : public Estimator {
   double mu_;
 };
 
-const EstimatorRegistration kRegistration{
+const Registration<estimator_registry> kRegistration{
     "tse-ema", "training losses of epochs 1..T summed with weights mu^(T-t) (mu=0.9)",
     [](const EstimatorOptions& o) { return std::make_unique<TseEmaEstimator>(o.T, o.ema_mu); }};
 

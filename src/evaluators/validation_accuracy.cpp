@@ -32,13 +32,13 @@ class ValidationAccuracyEstimator : public Estimator {
   std::string schedule_;
 };
 
-const EstimatorRegistration kEarly{
+const Registration<estimator_registry> kEarly{
     "val-early", "validation accuracy at epoch T (early stopping)",
     [](const EstimatorOptions& o) { return std::make_unique<ValidationAccuracyEstimator>(o.T, ""); }};
-const EstimatorRegistration kFinal{
+const Registration<estimator_registry> kFinal{
     "val-final", "validation accuracy at the schedule's last epoch T_end (full training)",
     [](const EstimatorOptions&) { return std::make_unique<ValidationAccuracyEstimator>(0, ""); }};
-const EstimatorRegistration kHp12{
+const Registration<estimator_registry> kHp12{
     "val-hp12",
     "validation accuracy after NAS-Bench-201's separate 12-epoch schedule (a cheap full run)",
     [](const EstimatorOptions&) { return std::make_unique<ValidationAccuracyEstimator>(0, "12"); }};

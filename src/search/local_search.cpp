@@ -66,7 +66,7 @@ class LocalSearch : public Strategy {
   std::vector<ArchCode> queue_;  // the incumbent's neighbours not yet proposed, shuffled
 };
 
-const StrategyRegistration kRegistration{
+const Registration<strategy_registry> kRegistration{
     "ls", "Local Search: first-improvement walk over neighbours, random restarts",
     [](const StrategyContext& ctx) { return std::make_unique<LocalSearch>(ctx); }};
 

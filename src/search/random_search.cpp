@@ -21,7 +21,7 @@ class RandomSearch : public Strategy {
   Rng rng_;
 };
 
-const StrategyRegistration kRegistration{
+const Registration<strategy_registry> kRegistration{
     "rs", "Random Search: the initial design, then uniform samples over the space",
     [](const StrategyContext& ctx) { return std::make_unique<RandomSearch>(ctx); }};
 

@@ -67,7 +67,7 @@ class RegularizedEvolution : public Strategy {
   std::size_t size_ = 0;
 };
 
-const StrategyRegistration kRegistration{
+const Registration<strategy_registry> kRegistration{
     "re", "Regularised Evolution (Real et al. 2019): population 100, tournament 10, ageing",
     [](const StrategyContext& ctx) { return std::make_unique<RegularizedEvolution>(ctx); }};
 

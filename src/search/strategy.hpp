@@ -55,14 +55,6 @@ inline Registry<StrategyFactory>& strategy_registry() {
   return Registry<StrategyFactory>::instance("strategy");
 }
 
-// One line in a strategy's own file registers it:
-//   const StrategyRegistration kRegistration{"rs", "Random Search", factory};
-struct StrategyRegistration {
-  StrategyRegistration(const std::string& name, std::string description, StrategyFactory factory) {
-    strategy_registry().add(name, std::move(description), std::move(factory));
-  }
-};
-
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyContext& ctx);
 
 }  // namespace nasrun::search

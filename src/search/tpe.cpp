@@ -174,7 +174,7 @@ class Tpe : public Strategy {
   std::vector<double> good_counts_, bad_counts_, log_ratio_;
 };
 
-const StrategyRegistration kRegistration{
+const Registration<strategy_registry> kRegistration{
     "tpe", "TPE (Bergstra et al. 2011) with hyperopt's defaults, one categorical per dimension",
     [](const StrategyContext& ctx) { return std::make_unique<Tpe>(ctx); }};
 

@@ -11,7 +11,7 @@ namespace nasrun::spaces {
 
 namespace {
 
-const SearchSpaceRegistration kRegistration{
+const Registration<search_space_registry> kRegistration{
     "nb201", "NAS-Bench-201 cell: 6 edges x 5 operations, 15,625 cells, 6,466 classes",
     [] { return std::make_shared<Nb201Space>(); }};
 

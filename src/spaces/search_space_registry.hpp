@@ -1,5 +1,5 @@
 // Registration of search spaces by name: a new space is one file holding one
-// `const SearchSpaceRegistration kRegistration{"name", "description", factory};`.
+// `const Registration<search_space_registry> kRegistration{"name", "description", factory};`.
 #pragma once
 
 #include <functional>
@@ -14,12 +14,5 @@ using SearchSpaceFactory = std::function<SearchSpacePtr()>;
 inline Registry<SearchSpaceFactory>& search_space_registry() {
   return Registry<SearchSpaceFactory>::instance("search space");
 }
-
-struct SearchSpaceRegistration {
-  SearchSpaceRegistration(const std::string& name, std::string description,
-                          SearchSpaceFactory factory) {
-    search_space_registry().add(name, std::move(description), std::move(factory));
-  }
-};
 
 }  // namespace nasrun::spaces

@@ -1,0 +1,32 @@
+#include "evaluators/learning_curve.hpp"
+
+namespace nasrun::evaluators {
+
+double Curve::at(Metric m, int epoch) const {
+  const auto& s = series[static_cast<int>(m)];
+  if (s.empty())
+    throw std::logic_error(std::string("curve holds no ") + bench::metric_name(m) +
+                           " (the estimator did not ask for it)");
+  if (epoch < 1 || static_cast<std::size_t>(epoch) > s.size())
+    return std::numeric_limits<double>::quiet_NaN();
+  return s[static_cast<std::size_t>(epoch - 1)];
+}
+
+std::shared_ptr<LearningCurveSource> SourcesBySchedule::at(const std::string& schedule) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (const auto failed = failures_.find(schedule); failed != failures_.end())
+    std::rethrow_exception(failed->second);
+  auto& slot = sources_[schedule];
+  if (!slot) {
+    try {
+      slot = make_(schedule);
+    } catch (...) {
+      sources_.erase(schedule);
+      failures_[schedule] = std::current_exception();
+      throw;
+    }
+  }
+  return slot;
+}
+
+}  // namespace nasrun::evaluators

@@ -1,0 +1,262 @@
+#include "study/plan.hpp"
+
+#include <algorithm>
+
+#include "evaluators/curve_source.hpp"
+#include "evaluators/tabular_source.hpp"
+#include "run/budget_tracker.hpp"
+#include "run/training_cost.hpp"
+#include "spaces/search_space_registry.hpp"
+#include "study/initial_designs.hpp"
+
+namespace nasrun::experiment {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+// Values that no study can take, whatever the data.
+void check_values(const StudyOptions& o) {
+  if (o.seeds < 1) throw PlanError("--seeds must be at least 1, got " + std::to_string(o.seeds));
+  if (o.workers < 1)
+    throw PlanError("--workers must be at least 1, got " + std::to_string(o.workers));
+  if (o.threads < 0)
+    throw PlanError("--threads must be 0 (all cores) or more, got " + std::to_string(o.threads));
+  if (o.T && *o.T < 1) throw PlanError("--T must be at least 1, got " + std::to_string(*o.T));
+}
+
+// Every name is registered, no evaluator is an oracle, and a window E has an estimator to use it.
+void check_names(const StudyOptions& o) {
+  for (const auto& s : o.strategies) search::strategy_registry().at(s);
+  const auto& estimators = evaluators::estimator_registry();
+  for (const auto& e : o.evaluators) {
+    if (!estimators.contains(e)) {
+      std::vector<std::string> offered;
+      for (const auto& [name, description] : search_estimators()) offered.push_back(name);
+      throw unknown_name("evaluator", e, offered);
+    }
+    if (estimators.at(e).traits.oracle)
+      throw PlanError("--evaluator " + e + " is an oracle: it reads the test split that the "
+                      "truth comes from, which a search must never see (nas-rank shows it as a "
+                      "reference)");
+  }
+  if (o.E && std::none_of(o.evaluators.begin(), o.evaluators.end(), evaluators::takes_window))
+    throw PlanError("--E sets the window of sotle and sovl-e, and none of the evaluators (" +
+                    joined(o.evaluators) + ") takes one");
+  evaluators::curve_source_registry().at(o.source);
+}
+
+// The source's options, the space and the dataset; for a tabular study, the benchmark.
+evaluators::SourceOptions resolve_source(const StudyOptions& o) {
+  evaluators::SourceOptions source;
+  source.extra = o.source_options;
+  if (o.device) {
+    if (o.source != "live") throw PlanError("--device applies to live training (--source live)");
+    if (source.extra.contains("device"))
+      throw PlanError("give the device once: --device or --source-option device=");
+    source.extra["device"] = *o.device;
+  }
+  source.data_seeds = bench::SeedPolicy::parse(o.data_seed);
+  source.truth_seeds = bench::SeedPolicy::parse(o.truth_seed);
+  if (o.source != "tabular" && o.benchmark)
+    throw PlanError("--benchmark is read by tabular studies only; --source " + o.source +
+                    " trains its own curves (drop --benchmark, or use --source tabular)");
+  source.dataset = o.dataset;
+  if (o.source != "tabular") {
+    source.space = spaces::make_search_space("nb201");
+    return source;
+  }
+  source.benchmark = evaluators::open_benchmark(o.benchmark, o.embedded_benchmark);
+  source.space = source.benchmark->space_ptr();
+  if (source.dataset.empty()) {
+    try {
+      source.dataset = evaluators::only_dataset(*source.benchmark);
+    } catch (const std::invalid_argument& e) {
+      throw PlanError(e.what());
+    }
+  }
+  return source;
+}
+
+// A search may propose any architecture of the space, so a table that lacks some (a tabulation
+// stopped by its time limit, or one of a sample) would end the study at the first it meets.
+// Checks the truth table and every table an evaluator reads.
+void require_every_architecture(const bench::Benchmark& benchmark, const std::string& dataset,
+                                const StudyConfig& config) {
+  std::vector<const bench::Table*> tables{&benchmark.table(dataset)};
+  for (const auto& e : config.evaluators)
+    tables.push_back(
+        &benchmark.table(dataset, evaluators::make_estimator(e, config.estimator)->schedule()));
+  for (const auto* t : tables)
+    if (const auto coverage = benchmark.coverage(*t); coverage.partial())
+      throw PlanError("table " + t->dataset() + "@" + t->schedule() + " has " +
+                      coverage.to_string() +
+                      ", and a search may propose any of them: finish its tabulation "
+                      "(docs/tabulation.md), or study what it has with nas-rank");
+}
+
+std::shared_ptr<evaluators::SourcesBySchedule> shared_sources(
+    const std::string& source_name, const evaluators::SourceOptions& source) {
+  return std::make_shared<evaluators::SourcesBySchedule>(
+      [source_name, source](const std::string& schedule) {
+        auto options = source;
+        options.schedule = schedule;
+        return evaluators::make_curve_source(source_name, options);
+      });
+}
+
+EvaluatorMaker evaluators_over(std::shared_ptr<evaluators::SourcesBySchedule> sources,
+                               const evaluators::CostModel& cost) {
+  return [sources, cost](const std::string& name, const evaluators::EstimatorOptions& options) {
+    auto estimator = evaluators::make_estimator(name, options);
+    auto curves = sources->at(estimator->schedule());
+    try {
+      return std::make_unique<evaluators::Evaluator>(std::move(estimator), curves, cost);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("evaluator '" + name + "': " + e.what());
+    }
+  };
+}
+
+// The budget in seconds; a number of full trainings is priced at the median architecture's.
+void resolve_budget(const StudyOptions& o, const BudgetSpec& budget, StudyPlan& plan) {
+  if (!budget.in_full_trainings) {
+    plan.config.budget.budget_s = budget.amount;
+    return;
+  }
+  auto full = plan.make_evaluator("val-final", plan.config.estimator);
+  try {
+    plan.full_training_s = median_evaluation_cost(*full, *plan.space);
+  } catch (const bench::MissingDataError& e) {
+    throw PlanError("--budget " + o.budget + " needs every architecture's training time, for "
+                    "the median full training, but " + e.what() +
+                    "; give a duration instead, such as --budget 2h");
+  }
+  plan.full_trainings = budget.amount;
+  plan.config.budget.budget_s = budget.amount * plan.full_training_s;
+}
+
+// Evaluators that read the very value they are judged by (a table without a test split).
+std::vector<std::string> truth_warnings(const StudyPlan& plan) {
+  std::vector<std::string> out;
+  if (!plan.benchmark) return out;
+  for (const auto& e : plan.config.evaluators)
+    if (evaluators::reads_truth(*evaluators::make_estimator(e, plan.config.estimator),
+                                *plan.benchmark, plan.dataset))
+      out.push_back(plan.dataset + "'s truth is " +
+                    bench::metric_name(plan.benchmark->table(plan.dataset).truth_metric()) +
+                    " (the table has no test split), which " + e +
+                    " reads too: its test errors partly measure what it searched on");
+  return out;
+}
+
+nlohmann::json study_record(const StudyOptions& o, const evaluators::SourceOptions& source,
+                            const StudyPlan& plan) {
+  const auto& c = plan.config;
+  const std::string benchmark_file = o.benchmark.value_or(o.embedded_benchmark);
+  return {{"strategies", c.strategies},
+          {"evaluators", c.evaluators},
+          {"seeds", c.seeds},
+          {"base_seed", c.base_seed},
+          {"n_init", c.n_init},
+          {"init_file", o.init_file},
+          {"T", c.estimator.T},
+          {"E", o.E ? nlohmann::json(*o.E) : nlohmann::json(nullptr)},
+          {"mu", o.mu},
+          {"budget", o.budget},
+          {"budget_s", c.budget.budget_s},
+          {"workers", c.budget.workers},
+          {"max_evaluations", c.budget.max_evaluations},
+          {"source", o.source},
+          {"source_options", source.extra},
+          {"benchmark", plan.benchmark ? benchmark_file : ""},
+          {"benchmark_data_crc32",
+           plan.benchmark ? plan.benchmark->header().value("data_crc32", 0u) : 0u},
+          {"dataset", plan.dataset},
+          {"data_seed", source.data_seeds.to_string()},
+          {"truth_seed", source.truth_seeds.to_string()},
+          {"train_time_only", c.cost.training_time_only},
+          {"version", "nas-run 0.1.0"}};
+}
+
+StudyConfig configuration(const StudyOptions& o) {
+  StudyConfig config;
+  config.strategies = o.strategies;
+  config.evaluators = o.evaluators;
+  config.seeds = o.seeds;
+  config.base_seed = o.base_seed;
+  config.n_init = o.n_init;
+  config.cost.training_time_only = o.train_time_only;
+  config.threads = o.threads;
+  config.budget.workers = o.workers;
+  config.budget.max_evaluations = o.max_evaluations;
+  return config;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> search_estimators() {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto& registry = evaluators::estimator_registry();
+  for (const auto& [name, description] : registry.list())
+    if (!registry.at(name).traits.oracle) out.emplace_back(name, description);
+  return out;
+}
+
+StudyPlan plan_study(const StudyOptions& o) {
+  check_values(o);
+  StudyPlan plan;
+  plan.config = configuration(o);
+  BudgetSpec budget;
+  try {
+    budget = parse_budget(o.budget);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(std::string("--budget: ") + e.what());
+  }
+  check_names(o);
+  if (budget.in_full_trainings && o.source != "tabular")
+    throw PlanError("--budget " + o.budget +
+                    " counts full trainings of the median architecture, which only a tabular "
+                    "benchmark's recorded times tell; with --source " + o.source +
+                    " give a duration, such as --budget 2h");
+  const auto source = resolve_source(o);
+  plan.space = source.space;
+  plan.benchmark = source.benchmark;
+  plan.dataset = source.dataset;
+  if (plan.benchmark)
+    plan.inputs.emplace_back("--benchmark", o.benchmark.value_or(o.embedded_benchmark));
+  if (!o.init_file.empty()) {
+    plan.config.initial_designs = read_initial_designs(o.init_file, *plan.space);
+    plan.inputs.emplace_back("--init-file", o.init_file);
+  }
+  try {
+    check_study(plan.config);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(e.what());
+  }
+  plan.sources = shared_sources(o.source, source);
+  plan.make_evaluator = evaluators_over(plan.sources, plan.config.cost);
+  // Defaults that follow the benchmark, as the paper's T=50 and 150 h follow NAS-Bench-201's
+  // 200-epoch schedule; a 10-epoch benchmark then scores at T=3. Estimators that ignore T
+  // (val-final) would accept any, but a T the schedule lacks is a mistake.
+  plan.schedule_epochs = plan.sources->at("")->schedule_epochs();
+  const int T = o.T.value_or((plan.schedule_epochs + 2) / 4);
+  if (T > plan.schedule_epochs)
+    throw PlanError("--T " + std::to_string(T) + " is outside the schedule's 1.." +
+                    std::to_string(plan.schedule_epochs) + " epochs");
+  plan.config.estimator = {T, o.E, o.mu};
+  if (plan.benchmark) require_every_architecture(*plan.benchmark, plan.dataset, plan.config);
+  // Every evaluator is built once before the budget is worked out and anything is written, so
+  // that an evaluator the data cannot serve is reported first, for what it is.
+  for (const auto& e : plan.config.evaluators) plan.make_evaluator(e, plan.config.estimator);
+  resolve_budget(o, budget, plan);
+  plan.warnings = truth_warnings(plan);
+  plan.record = study_record(o, source, plan);
+  return plan;
+}
+
+}  // namespace nasrun::experiment

@@ -1,0 +1,83 @@
+// A study plan: the options of a study, as nas-run takes them, resolved into what will run. The
+// policy lives here, not in the program: T defaults to a quarter of the schedule, a budget in
+// full trainings becomes seconds through the median architecture's cost, a table must hold every
+// architecture a search may propose, the benchmark is read by tabular studies only, one curve
+// source per schedule is shared by every run, every evaluator is built once before anything is
+// written, and evaluators that read the number they are judged by are warned about. Everything
+// that would stop the study is refused here, before a file is written.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench/benchmark.hpp"
+#include "study/study.hpp"
+
+namespace nasrun::experiment {
+
+// A study as the user asks for it; each field is the nas-run option of the same name, with its
+// default.
+struct StudyOptions {
+  std::vector<std::string> strategies = {"re"};
+  std::vector<std::string> evaluators = {"sotle"};
+  int seeds = 20;
+  std::uint64_t base_seed = 0;
+  std::size_t n_init = 10;
+  std::string init_file;  // "" = n_init random initial architectures per run
+  std::string source = "tabular";
+  nlohmann::json source_options = nlohmann::json::object();  // --source-option key=value
+  std::optional<std::string> device;                          // live training's
+  // The benchmark a tabular study reads: the file given, else the embedded one, which lies at
+  // `embedded_benchmark`.
+  std::optional<std::string> benchmark;
+  std::string embedded_benchmark;
+  std::string dataset;  // "" = the benchmark's only dataset
+  std::string budget = "150x";
+  std::optional<int> T;  // unset = a quarter of the schedule, rounded
+  std::optional<int> E;
+  double mu = 0.9;
+  int workers = 1;
+  std::size_t max_evaluations = 1000000;
+  int threads = 0;  // 0 = all cores
+  std::string data_seed = "random", truth_seed = "mean";
+  bool train_time_only = false;
+};
+
+// Options that contradict each other or the data, said in terms of the options (a program
+// reports it as a usage error). Other failures (an unknown name, a file that cannot be read, a
+// seed policy that does not parse) keep their own types.
+class PlanError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct StudyPlan {
+  StudyConfig config;  // the budget in seconds, the estimators' options with T resolved
+  spaces::SearchSpacePtr space;
+  std::shared_ptr<const bench::Benchmark> benchmark;  // tabular studies only
+  std::string dataset;
+  int schedule_epochs = 0;  // T_end of the schedule the default source trains or looks up
+  // A budget in full trainings: how many, and what the median architecture's costs (seconds).
+  std::optional<double> full_trainings;
+  double full_training_s = 0;
+  // The curve sources, one per schedule the evaluators read, shared by all runs; and what builds
+  // each run's evaluator over them.
+  std::shared_ptr<evaluators::SourcesBySchedule> sources;
+  EvaluatorMaker make_evaluator;
+  nlohmann::json record;  // config.json: the options as given and as resolved
+  // The files the study reads, (option, path): its output may overwrite none of them.
+  std::vector<std::pair<std::string, std::string>> inputs;
+  std::vector<std::string> warnings;  // to show before the study starts
+};
+
+StudyPlan plan_study(const StudyOptions& options);
+
+// The estimators nas-run offers as evaluators: every registered one but the oracles.
+std::vector<std::pair<std::string, std::string>> search_estimators();
+
+}  // namespace nasrun::experiment
