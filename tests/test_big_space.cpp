@@ -71,7 +71,7 @@ class BigSpace : public spaces::SearchSpace {
   }
 };
 
-const spaces::SearchSpaceRegistration kRegistration{
+const Registration<spaces::search_space_registry> kRegistration{
     "test-big", "test only: 10 dimensions of 1 to 1000 choices, 10^12 architectures",
     [] { return std::make_shared<BigSpace>(); }};
 
