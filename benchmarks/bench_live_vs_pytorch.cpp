@@ -121,7 +121,7 @@ int main(int argc, char** argv) try {
     TrainRequest request;
     request.epochs = a.warmup + a.epochs;
     request.evaluate_valid = false;
-    const auto r = train(net, ops, data, config, request);
+    const auto r = train(network_builder("nb201"), net, ops, data, config, request);
     std::vector<double> libtorch;
     for (std::size_t t = static_cast<std::size_t>(a.warmup); t < r.epochs.size(); ++t)
       libtorch.push_back(r.epochs[t].train_time_s);

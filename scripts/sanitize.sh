@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything that does not need LibTorch, with the test suite, under AddressSanitizer and
-# UndefinedBehaviorSanitizer (gcc) into build-asan/, and runs the tests. Any sanitizer report
-# fails the run. The command-line tests run the sanitized programs too.
+# Builds everything that does not need LibTorch (the live source then says it is not in the
+# build), with the test suite, under AddressSanitizer and UndefinedBehaviorSanitizer (gcc) into
+# build-asan/, and runs the tests. Any sanitizer report fails the run. The command-line tests
+# run the sanitized programs too.
 #
 #   bash scripts/sanitize.sh            (NASRUN_JOBS=N to limit parallel jobs; default: all cores)
 set -euo pipefail

@@ -76,7 +76,7 @@ TEST_CASE("live trainer: a short training lowers the training loss", "[live]") {
   r.epochs = 2;
   r.seed = 1;
   r.evaluate_test = true;
-  const auto result = train(small_network(), ops_of(kArch), small_data(), small_config(2), r);
+  const auto result = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(2), r);
   REQUIRE(result.epochs.size() == 2);
   CHECK_FALSE(result.diverged);
   CHECK(result.epochs[1].train_loss < result.epochs[0].train_loss);
@@ -95,8 +95,8 @@ TEST_CASE("live trainer: the same seed gives identical curves", "[live]") {
   TrainRequest r;
   r.epochs = 2;
   r.seed = 42;
-  const auto a = train(small_network(), ops_of(kArch), small_data(), small_config(4), r);
-  const auto b = train(small_network(), ops_of(kArch), small_data(), small_config(4), r);
+  const auto a = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(4), r);
+  const auto b = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(4), r);
   for (std::size_t t = 0; t < 2; ++t) {
     CHECK(a.epochs[t].train_loss == b.epochs[t].train_loss);
     CHECK(a.epochs[t].train_acc == b.epochs[t].train_acc);
@@ -104,7 +104,7 @@ TEST_CASE("live trainer: the same seed gives identical curves", "[live]") {
     CHECK(a.epochs[t].valid_acc == b.epochs[t].valid_acc);
   }
   r.seed = 43;
-  const auto c = train(small_network(), ops_of(kArch), small_data(), small_config(4), r);
+  const auto c = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(4), r);
   CHECK(c.epochs[0].train_loss != a.epochs[0].train_loss);
 }
 
@@ -112,14 +112,14 @@ TEST_CASE("live trainer: concurrent trainings do not influence each other", "[li
   TrainRequest r;
   r.epochs = 1;
   r.seed = 7;
-  const auto alone = train(small_network(), ops_of(kArch), small_data(), small_config(2), r);
+  const auto alone = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(2), r);
   std::vector<TrainResult> together(2);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < 2; ++i)
     threads.emplace_back([&, i] {
       auto request = r;
       request.seed = i == 0 ? 7 : 8;
-      together[i] = train(small_network(), ops_of(kArch), small_data(), small_config(2), request);
+      together[i] = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), small_config(2), request);
     });
   for (auto& t : threads) t.join();
   CHECK(together[0].epochs[0].train_loss == alone.epochs[0].train_loss);
@@ -133,7 +133,7 @@ TEST_CASE("live trainer: a divergence is recorded, not fatal", "[live]") {
   config.batch = 32;
   TrainRequest r;
   r.epochs = 2;
-  const auto result = train(small_network(), ops_of(kArch), small_data(), config, r);
+  const auto result = train(network_builder("nb201"), small_network(), ops_of(kArch), small_data(), config, r);
   CHECK(result.diverged);
   REQUIRE_FALSE(result.epochs.empty());
   CHECK_FALSE(std::isfinite(result.epochs.back().train_loss));

@@ -1,12 +1,21 @@
-// The NAS-Bench-201 training network as a LibTorch module (see live_network.hpp for the
-// structure). Include only from live*.cpp files: LibTorch headers are slow to compile.
+// The networks the live source trains, as LibTorch modules: what every space's network is, and
+// NAS-Bench-201's (see live_network.hpp for its structure). Include only from live*.cpp files:
+// LibTorch headers are slow to compile.
 #pragma once
 
 #include <torch/torch.h>
 
 #include "evaluators/live_network.hpp"
+#include "evaluators/live_network_builder.hpp"
 
 namespace nasrun::evaluators::live {
+
+// A network of some space, as its builder makes it: images [batch, input_channels, S, S] to
+// logits [batch, num_classes]. The trainer sees only this.
+class NetworkModule : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+};
 
 // One cell: the six edges of the NB201 DAG on a fixed channel count.
 class CellImpl : public torch::nn::Module {
@@ -33,11 +42,11 @@ class ReductionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Reduction);
 
-class Nb201NetworkImpl : public torch::nn::Module {
+class Nb201NetworkImpl : public NetworkModule {
  public:
   Nb201NetworkImpl(const NetworkConfig& config, const CellOps& ops);
   // Logits, [batch, num_classes]. Input: [batch, input_channels, S, S], S divisible by 4.
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) override;
 
  private:
   torch::nn::Sequential stem_{nullptr}, body_{nullptr}, last_act_{nullptr};

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "common/numbers.hpp"
-#include "evaluators/curve_source.hpp"
+#include "evaluators/plugin_source.hpp"
 
 namespace nasrun::evaluators::live {
 
@@ -191,9 +191,7 @@ LiveCurveSource::LiveCurveSource(spaces::SearchSpacePtr space, LiveOptions optio
                                  bench::SeedPolicy data_seeds, bench::SeedPolicy truth_seeds)
     : space_(std::move(space)), options_(std::move(options)), data_seeds_(data_seeds) {
   if (!space_) space_ = spaces::make_search_space("nb201");
-  if (space_->name() != "nb201")
-    throw std::invalid_argument("the live source trains NAS-Bench-201 cells, not the space '" +
-                                space_->name() + "'");
+  network_builder_ = network_builder(space_->name());
   if (data_seeds_.kind == bench::SeedPolicy::Kind::Mean)
     throw std::invalid_argument("the live source trains one seed per evaluation: --data-seed must "
                                 "be 'random' or a seed, not 'mean'");
@@ -229,13 +227,14 @@ Curve LiveCurveSource::observe(ArchCode arch, int epochs, const std::vector<Curv
                      : rng();
   request.evaluate_valid = true;
   request.evaluate_test = wants_test;
-  const auto r = train(options_.network, space_->decode(arch), *data_, options_.train, request);
+  const auto r = train(network_builder_, options_.network, space_->decode(arch), *data_,
+                       options_.train, request);
 
   Curve c;
   c.schedule_epochs = schedule_epochs();
   c.epochs_trained = static_cast<int>(r.epochs.size());
   c.diverged = r.diverged;
-  c.params = static_cast<double>(count_parameters(options_.network, space_->decode(arch)));
+  c.params = static_cast<double>(r.parameters);
   const auto n = r.epochs.size();
   for (auto& s : c.series) s.assign(n, kNaN);
   auto set = [&](Metric m, std::size_t t, double v) { c.series[static_cast<int>(m)][t] = v; };
@@ -291,7 +290,8 @@ double LiveCurveSource::final_test_error(ArchCode arch) {
       request.seed = truth_seed_;
       request.evaluate_valid = false;
       request.evaluate_test = true;
-      const auto r = train(options_.network, space_->decode(arch), *data_, options_.train, request);
+      const auto r = train(network_builder_, options_.network, space_->decode(arch), *data_,
+                           options_.train, request);
       promise.set_value(r.diverged ? kNaN : 100.0 - r.test_acc);
     } catch (...) {
       promise.set_exception(std::current_exception());
@@ -300,18 +300,15 @@ double LiveCurveSource::final_test_error(ArchCode arch) {
   return future.get();
 }
 
-namespace {
-
-const CurveSourceRegistration kRegistration{
-    "live",
-    "train each architecture with LibTorch (fashion-mnist or cifar10; --source-option key=value, "
-    "see docs/live-training.md)",
-    [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
-      return std::make_shared<LiveCurveSource>(
-          o.space, LiveOptions::parse(o.extra, o.dataset, o.schedule), o.data_seeds,
-          o.truth_seeds);
-    }};
-
-}  // namespace
-
 }  // namespace nasrun::evaluators::live
+
+extern "C" const nasrun::evaluators::CurveSourceFactory* nasrun_live_source_factory() {
+  using namespace nasrun::evaluators;
+  static const CurveSourceFactory factory =
+      [](const SourceOptions& o) -> std::shared_ptr<LearningCurveSource> {
+    return std::make_shared<live::LiveCurveSource>(
+        o.space, live::LiveOptions::parse(o.extra, o.dataset, o.schedule), o.data_seeds,
+        o.truth_seeds);
+  };
+  return &factory;
+}

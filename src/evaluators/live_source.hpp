@@ -1,7 +1,8 @@
-// Learning curves from live training: each observation trains the architecture's NAS-Bench-201
-// network with LibTorch (live_trainer.hpp) and reports what it measured. Registered as the curve
-// source "live"; its settings come from `--source-option key=value` (see docs/live-training.md
-// and LiveOptions::keys()).
+// Learning curves from live training: each observation trains the architecture's network, as
+// its space's builder makes it (live_network_builder.hpp), with LibTorch (live_trainer.hpp) and
+// reports what it measured. The curve source "live", made through the plugin's entry point
+// (plugin_source.hpp); its settings come from `--source-option key=value` (see
+// docs/live-training.md and LiveOptions::keys()).
 #pragma once
 
 #include <future>
@@ -16,6 +17,7 @@
 #include "evaluators/learning_curve.hpp"
 #include "evaluators/live_data.hpp"
 #include "evaluators/live_network.hpp"
+#include "evaluators/live_network_builder.hpp"
 #include "evaluators/live_trainer.hpp"
 
 namespace nasrun::evaluators::live {
@@ -43,7 +45,7 @@ struct LiveOptions {
 class LiveCurveSource : public LearningCurveSource {
  public:
   // Loads the data now (files are checked here; data is shared between sources with the same
-  // data options). `data_seeds`: which training seed an observation uses (random: drawn from the
+  // data options). `space` (default nb201) must have a network builder. `data_seeds`: which training seed an observation uses (random: drawn from the
   // run's rng; fixed: that seed; mean is not allowed). `truth_seeds`: the seed of the truth run
   // (fixed: that seed; mean: seed 0, one run).
   LiveCurveSource(spaces::SearchSpacePtr space, LiveOptions options,
@@ -68,6 +70,7 @@ class LiveCurveSource : public LearningCurveSource {
 
  private:
   spaces::SearchSpacePtr space_;
+  NetworkBuilder network_builder_;
   LiveOptions options_;
   bench::SeedPolicy data_seeds_;
   std::uint64_t truth_seed_;

@@ -95,14 +95,14 @@ struct Evaluation {
   double loss = kNaN, acc = kNaN, time_s = 0;
 };
 
-Evaluation evaluate(Nb201Network& net, const Images& images, const DataSplits& data,
+Evaluation evaluate(NetworkModule& net, const Images& images, const DataSplits& data,
                     const TrainConfig& config, const torch::Device& device) {
   Evaluation e;
   if (images.count() == 0) return e;
   const auto start = std::chrono::steady_clock::now();
   // Inference mode skips autograd bookkeeping entirely (cheaper than NoGradGuard).
   c10::InferenceMode inference;
-  net->eval();
+  net.eval();
   std::vector<std::size_t> order(images.count());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const BatchMaker maker(images, data);
@@ -114,7 +114,7 @@ Evaluation evaluate(Nb201Network& net, const Images& images, const DataSplits& d
     auto [x, y] = maker.make(order, begin, end, nullptr);
     x = x.to(device);
     y = y.to(device);
-    const auto logits = net->forward(x);
+    const auto logits = net.forward(x);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, y,
                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -153,8 +153,9 @@ void check_device(const std::string& device) {
   throw std::runtime_error("device=cuda: no CUDA device is available");
 }
 
-TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSplits& data,
-                  const TrainConfig& config, const TrainRequest& request) {
+TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
+                  const Choices& choices, const DataSplits& data, const TrainConfig& config,
+                  const TrainRequest& request) {
   config.validate();
   network.validate();
   if (request.epochs < 1 || request.epochs > config.schedule_epochs)
@@ -172,7 +173,7 @@ TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSp
   common::Rng shuffle_rng(common::mix_seed(request.seed, 2));
   common::Rng augment_rng(common::mix_seed(request.seed, 3));
 
-  Nb201Network net(network, ops);
+  const std::shared_ptr<NetworkModule> net = builder(network, choices);
   initialise_parameters(*net, init_generator);
   net->to(device);
 
@@ -237,7 +238,7 @@ TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSp
     record.valid_loss = record.valid_acc = kNaN;
     record.eval_time_s = kNaN;
     if (!result.diverged && request.evaluate_valid) {
-      const auto e = evaluate(net, data.valid, data, config, device);
+      const auto e = evaluate(*net, data.valid, data, config, device);
       record.valid_loss = e.loss;
       record.valid_acc = e.acc;
       record.eval_time_s = e.time_s;
@@ -245,7 +246,7 @@ TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSp
     result.epochs.push_back(record);
   }
   if (!result.diverged && request.evaluate_test) {
-    const auto e = evaluate(net, data.test, data, config, device);
+    const auto e = evaluate(*net, data.test, data, config, device);
     result.test_loss = e.loss;
     result.test_acc = e.acc;
     result.test_time_s = e.time_s;

@@ -1,5 +1,5 @@
-// Trains one NAS-Bench-201 network with LibTorch and records its learning curve. The header is
-// free of LibTorch types.
+// Trains one network (of the space whose builder makes it, live_network_builder.hpp) with
+// LibTorch and records its learning curve. The header is free of LibTorch types.
 //
 // Recipe (NAS-Bench-201's defaults, each configurable): SGD with Nesterov momentum 0.9, weight
 // decay 5e-4 on every parameter, batch 256, cross-entropy, learning rate 0.1 cosine-annealed to 0
@@ -23,6 +23,7 @@
 
 #include "evaluators/live_data.hpp"
 #include "evaluators/live_network.hpp"
+#include "evaluators/live_network_builder.hpp"
 
 namespace nasrun::evaluators::live {
 
@@ -66,8 +67,10 @@ struct TrainRequest {
 
 // Throws std::invalid_argument for bad settings and std::runtime_error when the device is not
 // available ("this LibTorch build has no CUDA support" / "no CUDA device").
-TrainResult train(const NetworkConfig& network, const CellOps& ops, const DataSplits& data,
-                  const TrainConfig& config, const TrainRequest& request);
+// `builder` makes the network of the architecture `choices` (e.g. network_builder("nb201")).
+TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
+                  const Choices& choices, const DataSplits& data, const TrainConfig& config,
+                  const TrainRequest& request);
 
 // Checks that `device` can be used; throws as train() does.
 void check_device(const std::string& device);

@@ -1,0 +1,12 @@
+// Live training is a plugin: libnasrun_live.so, built from src/evaluators/live*.cpp (the only
+// files that include LibTorch) beside the programs when CMake finds Torch. The core registers
+// the curve source "live" itself (plugin_source.cpp), so that --help lists it and the programs
+// check their options without LibTorch; making a live source loads the plugin, once, and asks
+// its entry point for the factory. A program that never makes one never loads LibTorch.
+#pragma once
+
+#include "evaluators/curve_source.hpp"
+
+// The plugin's entry point (live_source.cpp): the factory of live curve sources. The plugin
+// links no nasrun library; the program that opens it exports the core it refers to.
+extern "C" const nasrun::evaluators::CurveSourceFactory* nasrun_live_source_factory();
