@@ -55,7 +55,7 @@ class WidthNetwork : public NetworkModule {
   torch::nn::Linear hidden_, out_;
 };
 
-const NetworkBuilderRegistration kWidthBuilder{
+const Registration<network_builder_registry> kWidthBuilder{
     "test-width", "a hidden layer of the chosen width (tests)",
     [](const NetworkConfig& config, const Choices& choices) -> std::shared_ptr<NetworkModule> {
       return std::make_shared<WidthNetwork>(config, kWidths.at(choices.at(0)));

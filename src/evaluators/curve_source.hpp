@@ -33,8 +33,6 @@ inline Registry<CurveSourceFactory>& curve_source_registry() {
   return Registry<CurveSourceFactory>::instance("curve source");
 }
 
-// live_source.cpp still registers with this name.
-using CurveSourceRegistration = Registration<curve_source_registry>;
 
 std::shared_ptr<LearningCurveSource> make_curve_source(const std::string& name,
                                                        const SourceOptions& options);

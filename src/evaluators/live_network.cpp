@@ -191,7 +191,7 @@ std::int64_t parameter_count(const torch::nn::Module& module) {
 
 namespace {
 
-const NetworkBuilderRegistration kRegistration{
+const Registration<network_builder_registry> kRegistration{
     "nb201", "NAS-Bench-201's network: the cell repeated in three stages (live_network.hpp)",
     [](const NetworkConfig& config, const Choices& ops) -> std::shared_ptr<NetworkModule> {
       return Nb201Network(config, ops).ptr();

@@ -56,7 +56,7 @@ const CurveSourceFactory& live_source_factory() {
   return *factory;
 }
 
-const CurveSourceRegistration kRegistration{
+const Registration<curve_source_registry> kRegistration{
     "live",
     "train each architecture with LibTorch (fashion-mnist or cifar10; --source-option key=value, "
     "see docs/live-training.md)",
