@@ -361,3 +361,19 @@ TEST_CASE("Plan: config.json records the options as given and as resolved", "[pl
   o.n_init = 2;
   CHECK_THAT(plan_error(o), Catch::Contains("lists 1 architectures for run 0, fewer than the 2"));
 }
+
+TEST_CASE("plan_study: --space picks the space of a source that trains, not of a benchmark",
+          "[study-plan][bad-input]") {
+  StudyOptions o;
+  o.source = "tabular";
+  o.space = "nb201";
+  o.benchmark = "unused.nasbench";
+  CHECK_THAT(testing::error_of([&] { plan_study(o); }),
+             Catch::Contains("--space applies to sources that train"));
+  o = StudyOptions{};
+  o.source = "live";
+  o.space = "no-such-space";
+  o.budget = "1m";
+  CHECK_THAT(testing::error_of([&] { plan_study(o); }),
+             Catch::Contains("unknown search space 'no-such-space'"));
+}

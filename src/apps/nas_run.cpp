@@ -46,6 +46,8 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
        "dataset of the benchmark (default: its only dataset; required when it has several)")
       ("source", po::value(&s.source)->default_value("tabular"),
        "where learning curves come from: tabular lookup or live training (see below)")
+      ("space", po::value<std::string>(),
+       "search space of a source that trains (default nb201); a tabular benchmark names its own")
       ("source-option", po::value<std::vector<std::string>>()->composing(),
        "key=value setting of the source, repeatable (live training: see docs/live-training.md)")
       ("device", po::value<std::string>(),
@@ -130,6 +132,7 @@ std::optional<Options> parse(int argc, char** argv) {
         cli::parse_source_options(vm["source-option"].as<std::vector<std::string>>());
   if (vm.count("device")) s.device = vm["device"].as<std::string>();
   if (vm.count("benchmark")) s.benchmark = vm["benchmark"].as<std::string>();
+  if (vm.count("space")) s.space = vm["space"].as<std::string>();
   s.embedded_benchmark = cli::default_benchmark_path();
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();

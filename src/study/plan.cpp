@@ -67,9 +67,12 @@ evaluators::SourceOptions resolve_source(const StudyOptions& o) {
                     " trains its own curves (drop --benchmark, or use --source tabular)");
   source.dataset = o.dataset;
   if (o.source != "tabular") {
-    source.space = spaces::make_search_space("nb201");
+    source.space = spaces::make_search_space(o.space.empty() ? "nb201" : o.space);
     return source;
   }
+  if (!o.space.empty())
+    throw PlanError("--space applies to sources that train (--source live); a tabular "
+                    "benchmark names its own space");
   source.benchmark = evaluators::open_benchmark(o.benchmark, o.embedded_benchmark);
   source.space = source.benchmark->space_ptr();
   if (source.dataset.empty()) {
@@ -172,6 +175,7 @@ nlohmann::json study_record(const StudyOptions& o, const evaluators::SourceOptio
           {"workers", c.budget.workers},
           {"max_evaluations", c.budget.max_evaluations},
           {"source", o.source},
+          {"space", plan.space->name()},
           {"source_options", source.extra},
           {"benchmark", plan.benchmark ? benchmark_file : ""},
           {"benchmark_data_crc32",

@@ -30,6 +30,8 @@ struct StudyOptions {
   std::size_t n_init = 10;
   std::string init_file;  // "" = n_init random initial architectures per run
   std::string source = "tabular";
+  // The search space of a source that trains ("" = nb201); a benchmark names its own.
+  std::string space;
   nlohmann::json source_options = nlohmann::json::object();  // --source-option key=value
   std::optional<std::string> device;                          // live training's
   // The benchmark a tabular study reads: the file given, else the embedded one, which lies at
