@@ -4,22 +4,22 @@
 // one `const NetworkBuilderRegistration kRegistration{"space", "description", builder};`.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <utility>
+#include <vector>
 
 #include "common/registry.hpp"
 #include "evaluators/live_network.hpp"
-#include "spaces/search_space.hpp"
 
 namespace nasrun::evaluators::live {
 
 class NetworkModule;  // live_network_module.hpp (LibTorch)
 
-// An architecture as its choices, one per dimension: what SearchSpace::decode gives.
-using Choices = decltype(std::declval<const spaces::SearchSpace&>().decode(0));
+// An architecture as its choices, one per dimension (SearchSpace::decode).
+using Choices = std::vector<std::uint8_t>;
 
 // The untrained module of the architecture with these choices; throws std::invalid_argument
 // when the choices or the settings do not fit the space's network.
