@@ -173,10 +173,19 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 
 namespace nasrun::common {
 
+namespace {
+
+std::string holder_of(long pid) {
+  return "pid " + (pid > 0 ? std::to_string(pid) : std::string("unknown"));
+}
+
+}  // namespace
+
 FileLockedError::FileLockedError(const std::string& path, long holder_pid)
-    : FileError("'" + path + "' is locked by another process (pid " +
-                (holder_pid > 0 ? std::to_string(holder_pid) : std::string("unknown")) + ")"),
+    : FileError("'" + path + "' is locked by another process (" + holder_of(holder_pid) + ")"),
       holder_pid_(holder_pid) {}
+
+std::string FileLockedError::holder() const { return holder_of(holder_pid_); }
 
 FileLock::FileLock(std::string path) : path_(std::move(path)) {
   while (true) {

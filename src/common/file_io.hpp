@@ -65,6 +65,8 @@ class FileLockedError : public FileError {
  public:
   FileLockedError(const std::string& path, long holder_pid);
   long holder_pid() const { return holder_pid_; }  // 0 when the holder has not written it yet
+  // "pid N", or "pid unknown" before the holder has written it: for messages.
+  std::string holder() const;
 
  private:
   long holder_pid_;

@@ -176,9 +176,8 @@ std::unique_ptr<common::FileLock> StudyOutput::lock_folder() const {
   try {
     return std::make_unique<common::FileLock>((fs::path(dir_) / kLockFile).string());
   } catch (const common::FileLockedError& e) {
-    throw std::runtime_error("output folder '" + dir_ + "' is in use by another nas-run (pid " +
-                             (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
-                             "); wait for it to end, or choose another --out");
+    throw std::runtime_error("output folder '" + dir_ + "' is in use by another nas-run (" +
+                             e.holder() + "); wait for it to end, or choose another --out");
   }
 }
 

@@ -365,8 +365,7 @@ std::unique_ptr<common::FileLock> lock_outputs(const std::string& out) {
   try {
     return std::make_unique<common::FileLock>(out + ".lock");
   } catch (const common::FileLockedError& e) {
-    throw common::FileError(out + ".journal is in use by another tabulation (pid " +
-                           (e.holder_pid() > 0 ? std::to_string(e.holder_pid()) : "unknown") +
+    throw common::FileError(out + ".journal is in use by another tabulation (" + e.holder() +
                            "); wait for it to end, or use another --out");
   }
 }
