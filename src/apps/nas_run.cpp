@@ -13,7 +13,8 @@
 
 #include "apps/cli_common.hpp"
 #include "evaluators/curve_source.hpp"
-#include "search/strategy.hpp"
+#include "common/numbers.hpp"
+#include "search/multi_fidelity.hpp"
 #include "study/plan.hpp"
 #include "study/plot.hpp"
 #include "study/study.hpp"
@@ -75,7 +76,16 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
       ("train-time-only", po::bool_switch(&s.train_time_only),
        "charge training time only, not validation passes (as the paper did)")
       ("max-evaluations", po::value(&s.max_evaluations)->default_value(1000000),
-       "stop a run after this many evaluations even if budget remains (0 = no limit)");
+       "stop a run after this many evaluations even if budget remains (0 = no limit)")
+      ("min-epochs", po::value<int>(),
+       "multi-fidelity strategies: the lowest fidelity, in epochs (default 1)")
+      ("max-epochs", po::value<int>(),
+       "multi-fidelity strategies: the highest fidelity, in epochs (default: the schedule's)")
+      ("eta", po::value<std::string>(),
+       "multi-fidelity strategies: each rung keeps 1/eta of the one below at eta times its "
+       "epochs (default 3; at least 2)")
+      ("brackets", po::value<int>(),
+       "hyperband and bohb: brackets per iteration, the most aggressive first (default 0 = all)");
 }
 
 // Where the results go and how they are drawn.
@@ -116,7 +126,7 @@ std::optional<Options> parse(int argc, char** argv) {
   refuse_negative_unsigned(parsed);
   po::store(parsed, vm);
   if (vm.count("help")) {
-    std::cout << desc << "\nStrategies:\n" << cli::listing(search::strategy_registry().list())
+    std::cout << desc << "\nStrategies:\n" << cli::listing(search::all_strategies())
               << "\nEvaluators:\n" << cli::listing(experiment::search_estimators())
               << "\nSources:\n" << cli::listing(evaluators::curve_source_registry().list());
     return std::nullopt;
@@ -136,6 +146,14 @@ std::optional<Options> parse(int argc, char** argv) {
   s.embedded_benchmark = cli::default_benchmark_path();
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();
+  if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();
+  if (vm.count("max-epochs")) s.max_epochs = vm["max-epochs"].as<int>();
+  if (vm.count("brackets")) s.brackets = vm["brackets"].as<int>();
+  if (vm.count("eta")) {
+    const auto& text = vm["eta"].as<std::string>();
+    s.eta = common::parse_decimal_real(text);
+    if (!s.eta) throw cli::UsageError("--eta must be a decimal number, got '" + text + "'");
+  }
   return o;
 }
 

@@ -1,5 +1,6 @@
 #include "evaluators/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -50,9 +51,52 @@ bool takes_window(const std::string& name) {
   return false;
 }
 
+bool scores_any_epoch(const std::string& name, int schedule_epochs) {
+  // Asked at the first and the last epoch: a rung estimator trains exactly to T, on the
+  // schedule it is given.
+  for (int T : {1, schedule_epochs}) {
+    EstimatorOptions options;
+    options.T = T;
+    options.E = 1;
+    try {
+      const auto estimator = make_estimator(name, options);
+      if (!estimator->schedule().empty() || estimator->epochs_needed(schedule_epochs) != T)
+        return false;
+    } catch (const std::invalid_argument&) {
+      return false;
+    }
+  }
+  return true;
+}
+
+EstimatorAtEpoch estimator_at_epochs(const std::string& name, const EstimatorOptions& options,
+                                     int schedule_epochs) {
+  std::optional<int> window;
+  if (takes_window(name)) {
+    window = options.E;
+    if (!window) {
+      // The estimator's own default window, read off what it sums at the schedule's end.
+      EstimatorOptions probe = options;
+      probe.T = schedule_epochs;
+      const auto needs = make_estimator(name, probe)->needs(schedule_epochs);
+      window = schedule_epochs - needs.front().first_epoch + 1;
+    }
+  }
+  return [=](int T) {
+    EstimatorOptions at = options;
+    at.T = T;
+    if (window) at.E = std::min(*window, T);
+    return make_estimator(name, at);
+  };
+}
+
 Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
-                     std::shared_ptr<LearningCurveSource> source, CostModel cost)
-    : estimator_(std::move(estimator)), source_(std::move(source)), cost_(cost) {
+                     std::shared_ptr<LearningCurveSource> source, CostModel cost,
+                     EstimatorAtEpoch at_epoch)
+    : estimator_(std::move(estimator)),
+      source_(std::move(source)),
+      cost_(cost),
+      at_epoch_(std::move(at_epoch)) {
   const int t_end = source_->schedule_epochs();
   epochs_ = estimator_->epochs_needed(t_end);
   needs_ = estimator_->needs(t_end);
@@ -72,11 +116,19 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
   source_->check_serves(needs_);
 }
 
+void Evaluator::score_curve(const Estimator& estimator, ArchCode arch, const Curve& curve,
+                            Evaluation& e) {
+  e.epochs = curve.epochs_trained;
+  e.diverged = curve.diverged;
+  // A diverged run gets the worst score; the search goes on.
+  e.score = curve.diverged ? std::numeric_limits<double>::infinity() : estimator.score(curve);
+  if (std::isnan(e.score)) e.score = std::numeric_limits<double>::infinity();
+  e.truth.test_error = source_->final_test_error(arch);
+}
+
 Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
   const Curve curve = source_->observe(arch, epochs_, needs_, rng);
   Evaluation e;
-  e.epochs = curve.epochs_trained;
-  e.diverged = curve.diverged;
   for (double t : curve.train_time_s) e.cost_s += t;
   if (!cost_.training_time_only)
     for (int epoch : validation_epochs_)
@@ -84,10 +136,50 @@ Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
         const double t = curve.eval_time_s[static_cast<std::size_t>(epoch - 1)];
         if (!std::isnan(t)) e.cost_s += t;
       }
-  // A diverged run gets the worst score; the search goes on.
-  e.score = curve.diverged ? std::numeric_limits<double>::infinity() : estimator_->score(curve);
-  if (std::isnan(e.score)) e.score = std::numeric_limits<double>::infinity();
-  e.truth.test_error = source_->final_test_error(arch);
+  score_curve(*estimator_, arch, curve, e);
+  return e;
+}
+
+const Evaluator::RungEstimator& Evaluator::rung_estimator(int epochs) {
+  auto it = rung_estimators_.find(epochs);
+  if (it != rung_estimators_.end()) return it->second;
+  const int t_end = source_->schedule_epochs();
+  RungEstimator rung;
+  rung.estimator = at_epoch_(epochs);
+  if (rung.estimator->epochs_needed(t_end) != epochs)
+    throw std::logic_error("the estimator of a rung at epoch " + std::to_string(epochs) +
+                           " trains " + std::to_string(rung.estimator->epochs_needed(t_end)) +
+                           " epochs");
+  rung.needs = rung.estimator->needs(t_end);
+  rung.validation_epochs = rung.estimator->validation_epochs(t_end);
+  check_test_split_access(*rung.estimator, rung.needs);
+  source_->check_serves(rung.needs);
+  return rung_estimators_.emplace(epochs, std::move(rung)).first->second;
+}
+
+Evaluation Evaluator::evaluate_rung(ArchCode arch, int epochs, Rng& rng, Trial& trial) {
+  if (!at_epoch_) throw std::logic_error("this evaluator does not score rungs");
+  if (epochs <= trial.epochs || epochs > source_->schedule_epochs())
+    throw std::logic_error("a rung at epoch " + std::to_string(epochs) + " cannot continue a " +
+                           "trial at epoch " + std::to_string(trial.epochs) + " of a " +
+                           std::to_string(source_->schedule_epochs()) + "-epoch schedule");
+  const auto& rung = rung_estimator(epochs);
+  const int before = trial.epochs;
+  const Curve curve = source_->observe_continuing(arch, epochs, rung.needs, rng, trial.training);
+  trial.epochs = epochs;
+  Evaluation e;
+  for (int t = before + 1; t <= curve.epochs_trained; ++t)
+    e.cost_s += curve.train_time_s[static_cast<std::size_t>(t - 1)];
+  if (!cost_.training_time_only)
+    for (int epoch : rung.validation_epochs) {
+      auto& charged = trial.charged_validations;
+      const auto at = std::lower_bound(charged.begin(), charged.end(), epoch);
+      if (epoch > curve.epochs_trained || (at != charged.end() && *at == epoch)) continue;
+      charged.insert(at, epoch);
+      const double t = curve.eval_time_s[static_cast<std::size_t>(epoch - 1)];
+      if (!std::isnan(t)) e.cost_s += t;
+    }
+  score_curve(*rung.estimator, arch, curve, e);
   return e;
 }
 

@@ -12,6 +12,34 @@ double Curve::at(Metric m, int epoch) const {
   return s[static_cast<std::size_t>(epoch - 1)];
 }
 
+namespace {
+
+// The default kept state: the generator as the fresh observation found it.
+struct ReplayedDraws : KeptTraining {
+  explicit ReplayedDraws(const Rng& start) : rng(start) {}
+  Rng rng;
+};
+
+}  // namespace
+
+Curve LearningCurveSource::observe_continuing(ArchCode arch, int epochs,
+                                              const std::vector<CurveNeed>& needs, Rng& rng,
+                                              std::unique_ptr<KeptTraining>& kept) {
+  if (!kept) {
+    auto replay = std::make_unique<ReplayedDraws>(rng);
+    Curve curve = observe(arch, epochs, needs, rng);
+    replay->epochs = curve.epochs_trained;
+    kept = std::move(replay);
+    return curve;
+  }
+  auto* replay = dynamic_cast<ReplayedDraws*>(kept.get());
+  if (!replay) throw std::logic_error("kept training state made by another source");
+  Rng draws = replay->rng;
+  Curve curve = observe(arch, epochs, needs, draws);
+  replay->epochs = curve.epochs_trained;
+  return curve;
+}
+
 std::shared_ptr<LearningCurveSource> SourcesBySchedule::at(const std::string& schedule) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (const auto failed = failures_.find(schedule); failed != failures_.end())

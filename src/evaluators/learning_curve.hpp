@@ -44,6 +44,16 @@ struct Curve {
   double at(Metric m, int epoch) const;
 };
 
+// What a source keeps of one training between the rungs of a multi-fidelity search, so that
+// the training can continue later (LearningCurveSource::observe_continuing). Destroying it
+// releases what it holds (memory, a file it spilled to).
+class KeptTraining {
+ public:
+  virtual ~KeptTraining() = default;
+  // Epochs trained so far.
+  int epochs = 0;
+};
+
 // Where curves come from: the tabular benchmark, or live training. Estimators work on either.
 //
 // Thread safety: one source serves every run of a study, and the runs call observe() and
@@ -73,6 +83,15 @@ class LearningCurveSource {
   // architecture (a table without that metric or epoch), so that an estimator the data cannot
   // serve is named before a study starts. A source that trains serves every need.
   virtual void check_serves(const std::vector<CurveNeed>& needs) const { (void)needs; }
+  // Observes `arch` at `epochs`, as one training continued: with `kept` empty a fresh training
+  // (which takes from `rng` what observe() takes); else the training that an earlier call for
+  // the same architecture left in `kept`, which trained fewer epochs, and `rng` is not drawn
+  // from. Leaves in `kept` what a later call needs. The curve covers epochs 1..epochs, exactly
+  // as one uninterrupted training to `epochs` would. The default replays the fresh call's draws
+  // (a copy of `rng` as it was), so a table is read at the same training seed at every rung; a
+  // source that trains keeps its training state instead.
+  virtual Curve observe_continuing(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                                   Rng& rng, std::unique_ptr<KeptTraining>& kept);
 };
 
 // One curve source per schedule, made on first use and shared by every caller after it: the

@@ -24,6 +24,14 @@ struct StrategyContext {
   std::size_t n_init = 10;
   // When not empty, proposed first, in order, instead of n_init random ones.
   std::vector<ArchCode> initial_design;
+  // The fidelities a multi-fidelity strategy may hand out (multi_fidelity.hpp); single-fidelity
+  // strategies ignore them.
+  struct Fidelities {
+    int min_epochs = 1;
+    int max_epochs = 1;  // the schedule's T_end
+    double eta = 3;      // each rung keeps 1/eta of the one below, at eta times its epochs
+    int brackets = 0;    // Hyperband and BOHB: brackets per iteration; 0 = all s_max + 1
+  } fidelity;
 };
 
 class Strategy {

@@ -31,7 +31,7 @@ void check_values(const StudyOptions& o) {
 
 // Every name is registered, no evaluator is an oracle, and a window E has an estimator to use it.
 void check_names(const StudyOptions& o) {
-  for (const auto& s : o.strategies) search::strategy_registry().at(s);
+  for (const auto& s : o.strategies) search::check_strategy_name(s);
   const auto& estimators = evaluators::estimator_registry();
   for (const auto& e : o.evaluators) {
     if (!estimators.contains(e)) {
@@ -112,17 +112,79 @@ std::shared_ptr<evaluators::SourcesBySchedule> shared_sources(
       });
 }
 
+// Each evaluator that can score any epoch also scores the rungs of multi-fidelity strategies.
 EvaluatorMaker evaluators_over(std::shared_ptr<evaluators::SourcesBySchedule> sources,
                                const evaluators::CostModel& cost) {
   return [sources, cost](const std::string& name, const evaluators::EstimatorOptions& options) {
     auto estimator = evaluators::make_estimator(name, options);
     auto curves = sources->at(estimator->schedule());
     try {
-      return std::make_unique<evaluators::Evaluator>(std::move(estimator), curves, cost);
+      const int schedule = curves->schedule_epochs();
+      evaluators::EstimatorAtEpoch at_epoch;
+      if (evaluators::scores_any_epoch(name, schedule))
+        at_epoch = evaluators::estimator_at_epochs(name, options, schedule);
+      return std::make_unique<evaluators::Evaluator>(std::move(estimator), curves, cost,
+                                                     std::move(at_epoch));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("evaluator '" + name + "': " + e.what());
     }
   };
+}
+
+std::vector<std::string> multi_fidelity_strategies(const StudyOptions& o) {
+  std::vector<std::string> out;
+  for (const auto& s : o.strategies)
+    if (search::is_multi_fidelity(s)) out.push_back(s);
+  return out;
+}
+
+// The fidelities of the study's multi-fidelity strategies, and that every evaluator can score
+// each epoch they may reach (a rung metric the benchmark lacks is named here, before a file is
+// written).
+search::Fidelities resolve_fidelities(const StudyOptions& o, const StudyPlan& plan) {
+  const auto multi = multi_fidelity_strategies(o);
+  if (multi.empty()) {
+    if (o.min_epochs || o.max_epochs || o.eta || o.brackets)
+      throw PlanError("--min-epochs, --max-epochs, --eta and --brackets set the fidelities of "
+                      "multi-fidelity strategies (" +
+                      joined([] {
+                        std::vector<std::string> names;
+                        for (const auto& [n, d] : search::multi_fidelity_strategy_registry().list())
+                          names.push_back(n);
+                        return names;
+                      }()) +
+                      "), and the study has none");
+    return {};
+  }
+  search::Fidelities f;
+  f.min_epochs = o.min_epochs.value_or(1);
+  f.max_epochs = o.max_epochs.value_or(plan.schedule_epochs);
+  f.eta = o.eta.value_or(3);
+  f.brackets = o.brackets.value_or(0);
+  try {
+    search::check_fidelities(f);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(e.what());
+  }
+  if (f.max_epochs > plan.schedule_epochs)
+    throw PlanError("--max-epochs " + std::to_string(f.max_epochs) + " is beyond the schedule's " +
+                    std::to_string(plan.schedule_epochs) + " epochs");
+  for (const auto& e : plan.config.evaluators) {
+    if (!evaluators::scores_any_epoch(e, plan.schedule_epochs)) {
+      std::vector<std::string> rung_metrics;
+      for (const auto& [name, description] : search_estimators())
+        if (evaluators::scores_any_epoch(name, plan.schedule_epochs))
+          rung_metrics.push_back(name);
+      throw PlanError("--evaluator " + e + " scores an architecture only at the end of its "
+                      "schedule, so it cannot score the rungs of " + joined(multi) +
+                      "; use one that scores any epoch (" + joined(rung_metrics) + ")");
+    }
+    const auto at_epoch = evaluators::estimator_at_epochs(e, plan.config.estimator,
+                                                          plan.schedule_epochs);
+    for (int T = f.min_epochs; T <= f.max_epochs; ++T)
+      evaluators::Evaluator(at_epoch(T), plan.sources->at(""), plan.config.cost);
+  }
+  return f;
 }
 
 // The budget in seconds; a number of full trainings is priced at the median architecture's.
@@ -253,6 +315,7 @@ StudyPlan plan_study(const StudyOptions& o) {
     throw PlanError("--T " + std::to_string(T) + " is outside the schedule's 1.." +
                     std::to_string(plan.schedule_epochs) + " epochs");
   plan.config.estimator = {T, o.E, o.mu};
+  plan.config.fidelity = resolve_fidelities(o, plan);
   if (plan.benchmark) require_every_architecture(*plan.benchmark, plan.dataset, plan.config);
   // Every evaluator is built once before the budget is worked out and anything is written, so
   // that an evaluator the data cannot serve is reported first, for what it is.
@@ -260,6 +323,13 @@ StudyPlan plan_study(const StudyOptions& o) {
   resolve_budget(o, budget, plan);
   plan.warnings = truth_warnings(plan);
   plan.record = study_record(o, source, plan);
+  // Only studies with a multi-fidelity strategy record fidelities: the configuration (and the
+  // checksum every trace carries) of any other study stays what it was.
+  if (!multi_fidelity_strategies(o).empty())
+    plan.record["fidelity"] = {{"min_epochs", plan.config.fidelity.min_epochs},
+                               {"max_epochs", plan.config.fidelity.max_epochs},
+                               {"eta", plan.config.fidelity.eta},
+                               {"brackets", plan.config.fidelity.brackets}};
   return plan;
 }
 

@@ -48,6 +48,11 @@ struct StudyOptions {
   int threads = 0;  // 0 = all cores
   std::string data_seed = "random", truth_seed = "mean";
   bool train_time_only = false;
+  // Multi-fidelity strategies' fidelities (unset: 1 epoch to the schedule's T_end, eta 3, all
+  // brackets); refused when no strategy of the study is a multi-fidelity one.
+  std::optional<int> min_epochs, max_epochs;
+  std::optional<double> eta;
+  std::optional<int> brackets;
 };
 
 // Options that contradict each other or the data, said in terms of the options (a program

@@ -67,7 +67,8 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   ctx.seed = common::mix_seed(r.seed, 1);
   ctx.n_init = config.n_init;
   ctx.initial_design = initial_design(config, run);
-  auto s = search::make_strategy(strategy, ctx);
+  ctx.fidelity = config.fidelity;
+  auto s = search::make_job_strategy(strategy, ctx);
   auto e = make_evaluator(evaluator, config.estimator);
   common::Rng data_rng(common::mix_seed(r.seed, 2));
   r.trace = run_search(*s, *e, config.budget, data_rng);
@@ -89,7 +90,7 @@ std::vector<RunResult> run_study(
     for (const auto& e : config.evaluators)
       for (int i = 0; i < config.seeds; ++i) tasks.push_back({s, e, i});
   // Fail on bad names before spending any time.
-  for (const auto& s : config.strategies) search::strategy_registry().at(s);
+  for (const auto& s : config.strategies) search::check_strategy_name(s);
   for (const auto& e : config.evaluators) make_evaluator(e, config.estimator);
 
   std::vector<RunResult> results(tasks.size());

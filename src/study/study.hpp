@@ -31,6 +31,8 @@ struct StudyConfig {
   evaluators::EstimatorOptions estimator;
   evaluators::CostModel cost;
   RunBudget budget;
+  // What multi-fidelity strategies hand out; single-fidelity ones ignore it.
+  search::Fidelities fidelity;
   int threads = 0;  // 0 = all cores
 };
 
