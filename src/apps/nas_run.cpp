@@ -30,6 +30,7 @@ struct Options {
   experiment::StudyOptions study;
   std::string out, plot_curve;
   bool plot = false, force = false;
+  std::optional<double> target_error;
 };
 
 // What the study runs: strategies, evaluators and their options, seeds, data and budget.
@@ -95,6 +96,9 @@ void add_output_options(po::options_description& desc, Options& o) {
        "output folder; rerunning the same study there resumes it")
       ("force", po::bool_switch(&o.force),
        "write into an --out folder that holds files but no nas-run study")
+      ("target-error", po::value<std::string>(),
+       "also summarise when each combination's incumbent first reached this test error "
+       "(percent): median time over runs, its 95% interval, the share of runs that did")
       ("plot", po::bool_switch(&o.plot), "draw figure.png and figure.svg with gnuplot")
       ("plot-curve", po::value(&o.plot_curve)->default_value("incumbent"),
        "what the figure shows: incumbent (the test error of the best-scored architecture, what "
@@ -149,6 +153,13 @@ std::optional<Options> parse(int argc, char** argv) {
   if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();
   if (vm.count("max-epochs")) s.max_epochs = vm["max-epochs"].as<int>();
   if (vm.count("brackets")) s.brackets = vm["brackets"].as<int>();
+  if (vm.count("target-error")) {
+    const auto& text = vm["target-error"].as<std::string>();
+    o.target_error = common::parse_decimal_real(text);
+    if (!o.target_error || *o.target_error < 0 || *o.target_error > 100)
+      throw cli::UsageError("--target-error must be a test error in percent, 0 to 100, got '" +
+                            text + "'");
+  }
   if (vm.count("eta")) {
     const auto& text = vm["eta"].as<std::string>();
     s.eta = common::parse_decimal_real(text);
@@ -209,12 +220,19 @@ void print_table(const experiment::StudySummary& summary) {
                 c.runs, c.evaluations.mean, cell(c.final_incumbent_test_error).c_str(),
                 cell(c.final_best_test_error).c_str());
   std::printf("(mean +- standard error over runs; test error in percent at the end of the budget)\n");
+  for (const auto& c : summary.combos)
+    if (const auto& t = c.time_to_target)
+      std::printf("%s + %s reached %.2f%% in %.0f%% of runs; median time %.4g s [95%% CI %.4g, "
+                  "%.4g]\n", c.strategy.c_str(), c.evaluator.c_str(), t->target,
+                  100 * t->reached, t->median_s, t->median_interval.low,
+                  t->median_interval.high);
 }
 
 void report(const Options& o, const experiment::StudyPlan& plan,
             const std::vector<experiment::RunResult>& results, double real_s,
             experiment::StudyOutput& output) {
-  const auto summary = experiment::summarise(results, plan.config.budget.budget_s);
+  const auto summary =
+      experiment::summarise(results, plan.config.budget.budget_s, 100, o.target_error);
   output.write_summary(summary, {{"real_time_s", real_s}, {"config", plan.record}});
   print_table(summary);
   std::printf("real time %.2fs; results in %s/summary.json\n", real_s, o.out.c_str());

@@ -252,19 +252,31 @@ void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::jso
   // The end-of-budget table as CSV: deterministic for a configuration (no wall times), so a
   // rerun reproduces it byte for byte. Every column has its own name: readers look them up by
   // name, and two columns called "se" once had the best-seen error's read as the incumbent's.
+  // With a target error, the columns of the time to reach it follow.
+  const bool target = !summary.combos.empty() && summary.combos.front().time_to_target;
   std::string csv =
       "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,"
-      "final_incumbent_test_error_se,final_best_test_error,final_best_test_error_se\n";
+      "final_incumbent_test_error_se,final_incumbent_test_error_ci95_low,"
+      "final_incumbent_test_error_ci95_high,final_best_test_error,final_best_test_error_se";
+  csv += target ? ",target_test_error,time_to_target_median_s,time_to_target_ci95_low_s,"
+                  "time_to_target_ci95_high_s,target_reached_fraction\n"
+                : "\n";
   auto num = [](double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4f", v);
     return std::string(buf);
   };
-  for (const auto& c : summary.combos)
+  for (const auto& c : summary.combos) {
     csv += c.strategy + "," + c.evaluator + "," + std::to_string(c.runs) + "," +
            num(c.evaluations.mean) + "," + num(c.final_incumbent_test_error.mean) + "," +
-           num(c.final_incumbent_test_error.se) + "," + num(c.final_best_test_error.mean) + "," +
-           num(c.final_best_test_error.se) + "\n";
+           num(c.final_incumbent_test_error.se) + "," + num(c.final_incumbent_interval.low) +
+           "," + num(c.final_incumbent_interval.high) + "," +
+           num(c.final_best_test_error.mean) + "," + num(c.final_best_test_error.se);
+    if (const auto& t = c.time_to_target)
+      csv += "," + num(t->target) + "," + num(t->median_s) + "," + num(t->median_interval.low) +
+             "," + num(t->median_interval.high) + "," + num(t->reached);
+    csv += "\n";
+  }
   common::write_file_atomically((fs::path(dir_) / "results.csv").string(), csv);
 }
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 
+#include "common/random.hpp"
+
 namespace nasrun::experiment {
 
 MeanSe mean_se(const std::vector<double>& values) {
@@ -28,6 +30,56 @@ MeanSe mean_se(const std::vector<double>& values) {
   return m;
 }
 
+double mean_of(std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
+double median_of(std::vector<double>& values) {
+  const auto n = values.size();
+  const auto upper = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), upper, values.end());
+  if (n % 2 == 1) return *upper;
+  const double above = *upper;
+  const double below = *std::max_element(values.begin(), upper);
+  // Two infinite middles stay infinite (inf - inf would make NaN).
+  return below == above ? above : below + (above - below) / 2;
+}
+
+Interval bootstrap_interval(const std::vector<double>& values,
+                            const std::function<double(std::vector<double>&)>& statistic) {
+  constexpr int kResamples = 2000;
+  std::vector<double> kept;
+  for (double v : values)
+    if (!std::isnan(v)) kept.push_back(v);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (kept.empty()) return {nan, nan};
+  // A fixed seed: the same runs give the same interval.
+  common::Rng rng(common::mix_seed(0x626f6f74, kept.size()));
+  std::vector<double> resample(kept.size()), statistics(kResamples);
+  for (auto& stat : statistics) {
+    for (auto& v : resample) v = kept[common::uniform_below(rng, kept.size())];
+    stat = statistic(resample);
+  }
+  std::sort(statistics.begin(), statistics.end());
+  // The 2.5th and 97.5th percentiles, numpy's default (linear) interpolation.
+  auto percentile = [&](double q) {
+    const double at = q * (kResamples - 1);
+    const auto below = static_cast<std::size_t>(std::floor(at));
+    const auto above = std::min(below + 1, statistics.size() - 1);
+    const double a = statistics[below], b = statistics[above];
+    return a == b ? a : a + (at - static_cast<double>(below)) * (b - a);
+  };
+  return {percentile(0.025), percentile(0.975)};
+}
+
+double time_to_reach(const Trace& trace, double target) {
+  for (const auto& row : trace.rows)
+    if (row.incumbent_test_error <= target) return row.time_s;
+  return std::numeric_limits<double>::infinity();
+}
+
 namespace {
 
 // Value of a run's column at time t: the last completed row at or before t.
@@ -41,7 +93,8 @@ double at_time(const Trace& trace, double t, Get get) {
 
 }  // namespace
 
-StudySummary summarise(const std::vector<RunResult>& results, double budget_s, int grid_points) {
+StudySummary summarise(const std::vector<RunResult>& results, double budget_s, int grid_points,
+                       std::optional<double> target_error) {
   StudySummary s;
   s.budget_s = budget_s;
   double first = budget_s;
@@ -86,6 +139,21 @@ StudySummary summarise(const std::vector<RunResult>& results, double budget_s, i
       cut[i] = static_cast<double>(runs[i]->trace.cut_off);
     }
     c.final_incumbent_test_error = mean_se(a);
+    c.final_incumbent_interval = bootstrap_interval(a, mean_of);
+    if (target_error) {
+      std::vector<double> times(runs.size());
+      std::size_t reached = 0;
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        times[i] = time_to_reach(runs[i]->trace, *target_error);
+        if (std::isfinite(times[i])) ++reached;
+      }
+      TimeToTarget t;
+      t.target = *target_error;
+      t.median_interval = bootstrap_interval(times, median_of);
+      t.median_s = median_of(times);
+      t.reached = static_cast<double>(reached) / static_cast<double>(runs.size());
+      c.time_to_target = t;
+    }
     c.final_best_test_error = mean_se(b);
     c.evaluations = mean_se(evals);
     c.cut_off = mean_se(cut);
@@ -95,10 +163,16 @@ StudySummary summarise(const std::vector<RunResult>& results, double budget_s, i
 }
 
 namespace {
-nlohmann::json to_json(const MeanSe& m) {
-  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
-  return {{"mean", num(m.mean)}, {"se", num(m.se)}, {"n", m.n}};
+nlohmann::json number(double v) {
+  // JSON has no NaN nor infinity: an unknown value is null, a never-reached time "inf".
+  if (std::isnan(v)) return nullptr;
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
 }
+nlohmann::json to_json(const MeanSe& m) {
+  return {{"mean", number(m.mean)}, {"se", number(m.se)}, {"n", m.n}};
+}
+nlohmann::json to_json(const Interval& i) { return {number(i.low), number(i.high)}; }
 nlohmann::json series_json(const std::vector<MeanSe>& v) {
   nlohmann::json mean = nlohmann::json::array(), se = nlohmann::json::array(),
                  n = nlohmann::json::array();
@@ -125,9 +199,16 @@ nlohmann::json StudySummary::to_json() const {
                                  {"incumbent_test_error", series_json(c.incumbent_test_error)},
                                  {"best_test_error", series_json(c.best_test_error)},
                                  {"final_incumbent_test_error", experiment::to_json(c.final_incumbent_test_error)},
+                                 {"final_incumbent_test_error_ci95", experiment::to_json(c.final_incumbent_interval)},
                                  {"final_best_test_error", experiment::to_json(c.final_best_test_error)},
                                  {"evaluations_per_run", experiment::to_json(c.evaluations)},
                                  {"cut_off_per_run", experiment::to_json(c.cut_off)}});
+    if (c.time_to_target)
+      j["combinations"].back()["time_to_target"] = {
+          {"target_test_error", c.time_to_target->target},
+          {"median_s", number(c.time_to_target->median_s)},
+          {"median_s_ci95", experiment::to_json(c.time_to_target->median_interval)},
+          {"reached", c.time_to_target->reached}};
   }
   return j;
 }
