@@ -498,6 +498,14 @@ TEST_CASE("nas-run: wrong, empty, negative and out-of-range option values", "[ba
       {"--init-file " + dir.file("gap-init.tsv"), {"gap-init.tsv", "seed 0 is missing"}},
       {"--init-file " + dir.file("empty-init.tsv"), {"empty-init.tsv", "lists no initial architectures"}},
       {"--source-option =x", {"--source-option '=x' is not of the form key=value"}},
+      // Multi-fidelity strategies' fidelities.
+      {"--strategy hyperband --eta 1", {"--eta must be at least 2"}},
+      {"--strategy hyperband --eta nan", {"--eta must be a decimal number, got 'nan'"}},
+      {"--strategy asha --min-epochs 4 --max-epochs 3", {"--min-epochs 4 is above --max-epochs 3"}},
+      {"--strategy sh --max-epochs 12", {"--max-epochs 12 is beyond the schedule's 10 epochs"}},
+      {"--strategy bohb --evaluator val-final", {"--evaluator val-final scores an architecture only at the end"}},
+      {"--strategy re --eta 3", {"set the fidelities of multi-fidelity strategies", "the study has none"}},
+      {"--target-error 101", {"--target-error must be a test error in percent, 0 to 100, got '101'"}},
       // Benchmarks that are not (base names a good one; these replace it).
       {"--benchmark ''", {"cannot open ''"}},
       {"--benchmark " + dir.path().string(), {"is not a regular file"}},

@@ -273,3 +273,33 @@ TEST_CASE("nas-run warns when an evaluator reads the number it is judged by", "[
                                        "split), which val-final reads too"));
   CHECK_THAT(r.output, !Catch::Contains("which val-early") && !Catch::Contains("which sotle"));
 }
+
+TEST_CASE("nas-run: multi-fidelity strategies beside single-fidelity ones, thread-independent",
+          "[cli][multifidelity]") {
+  nasrun::testing::TempDir dir("cli-run-multifidelity");
+  const auto bench = toy_benchmark(dir);
+  const std::string args = "--benchmark " + bench +
+                           " --strategy re,sh,hyperband,asha,asha-stop,bohb,one-epoch-topk"
+                           " --evaluator sotle --T 3 --seeds 3 --budget 2h --workers 4"
+                           " --target-error 30";
+  auto r = run("nas-run", args + " --threads 2 --out " + dir.file("a"));
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const auto config = nlohmann::json::parse(nasrun::common::read_file(dir.file("a/config.json")));
+  CHECK(config["fidelity"]["max_epochs"] == 10);
+  // Rungs reach more than one fidelity, and continued rows cost less than a fresh training to
+  // their epochs would (11 + ... + (10 + epochs) seconds).
+  const auto trace = nasrun::common::read_file(dir.file("a/traces/hyperband__sotle__run000.csv"));
+  CHECK_THAT(trace, Catch::Contains(",10,"));
+  const auto results = nasrun::common::read_file(dir.file("a/results.csv"));
+  CHECK_THAT(results, Catch::Contains("final_incumbent_test_error_ci95_low"));
+  CHECK_THAT(results, Catch::Contains("time_to_target_median_s"));
+  r = run("nas-run", args + " --threads 1 --out " + dir.file("b"));
+  REQUIRE(r.status == 0);
+  CHECK(nasrun::common::read_file(dir.file("b/results.csv")) == results);
+  for (const char* strategy : {"sh", "hyperband", "asha", "asha-stop", "bohb", "one-epoch-topk"})
+    CHECK(nasrun::common::read_file(dir.file(std::string("b/traces/") + strategy +
+                                             "__sotle__run002.csv")) ==
+          nasrun::common::read_file(dir.file(std::string("a/traces/") + strategy +
+                                             "__sotle__run002.csv")));
+}

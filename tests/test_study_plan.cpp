@@ -377,3 +377,72 @@ TEST_CASE("plan_study: --space picks the space of a source that trains, not of a
   CHECK_THAT(testing::error_of([&] { plan_study(o); }),
              Catch::Contains("unknown search space 'no-such-space'"));
 }
+
+TEST_CASE("Plan: fidelities of multi-fidelity strategies, and what they refuse",
+          "[plan][multifidelity][bad-input]") {
+  auto o = toy_options();
+  o.strategies = {"re", "hyperband"};
+  o.evaluators = {"sotle", "val-early"};
+  auto plan = experiment::plan_study(o);
+  // Defaults follow the schedule: 1 epoch to its 10, eta 3, every bracket.
+  CHECK(plan.config.fidelity.min_epochs == 1);
+  CHECK(plan.config.fidelity.max_epochs == 10);
+  CHECK(plan.config.fidelity.eta == 3);
+  CHECK(plan.config.fidelity.brackets == 0);
+  CHECK(plan.record["fidelity"]["max_epochs"] == 10);
+  // A study without a multi-fidelity strategy records no fidelities (its config.json, and the
+  // checksum its traces carry, stay what they were).
+  o.strategies = {"re"};
+  CHECK_FALSE(experiment::plan_study(o).record.contains("fidelity"));
+  o.eta = 2;
+  CHECK_THAT(plan_error(o), Catch::StartsWith("--min-epochs, --max-epochs, --eta and --brackets "
+                                              "set the fidelities of multi-fidelity strategies") &&
+                                Catch::EndsWith("and the study has none"));
+
+  o = toy_options();
+  o.strategies = {"hyperband"};
+  o.eta = 1.5;
+  CHECK_THAT(plan_error(o), Catch::StartsWith("--eta must be at least 2"));
+  o = toy_options();
+  o.strategies = {"hyperband"};
+  o.min_epochs = 5;
+  o.max_epochs = 4;
+  CHECK(plan_error(o) == "--min-epochs 5 is above --max-epochs 4");
+  o.min_epochs = 0;
+  CHECK(plan_error(o) == "--min-epochs must be at least 1, got 0");
+  o = toy_options();
+  o.strategies = {"hyperband"};
+  o.max_epochs = 11;
+  CHECK(plan_error(o) == "--max-epochs 11 is beyond the schedule's 10 epochs");
+  o = toy_options();
+  o.strategies = {"re", "hyperband"};
+  o.evaluators = {"sotle", "val-final"};
+  CHECK_THAT(plan_error(o),
+             Catch::StartsWith("--evaluator val-final scores an architecture only at the end of "
+                               "its schedule, so it cannot score the rungs of hyperband; use one "
+                               "that scores any epoch (") &&
+                 Catch::Contains("sotle") && Catch::Contains("val-early") &&
+                 !Catch::Contains("val-hp12"));
+}
+
+TEST_CASE("Plan: a rung metric the benchmark lacks at a rung's epoch is named before the study",
+          "[plan][multifidelity][bad-input]") {
+  testing::TempDir dir("study-plan-rungs");
+  // Training losses at epochs 3 and 4 only: SoTL-E at T = 3 is served, a rung at epoch 1 is not.
+  testing::every_cell("toy", bench::Metric::TestAcc, [](TableData& t, std::size_t c, int e) {
+    if (e >= 3) t.set(bench::Metric::TrainLoss, c, 0, e, 1.0 / e);
+    t.set(bench::Metric::ValidAcc, c, 0, e, 50.0 + e);
+    t.set(bench::Metric::TestAcc, c, 0, e, 60.0);
+    t.set(bench::Metric::TrainTime, c, 0, e, 10);
+  }).write(dir.file("late.nasbench"));
+  auto o = toy_options();
+  o.benchmark = dir.file("late.nasbench");
+  o.T = 3;
+  o.evaluators = {"sotle"};
+  CHECK_NOTHROW(experiment::plan_study(o));
+  o.strategies = {"sh"};
+  CHECK_THAT(testing::error_of([&] { experiment::plan_study(o); }),
+             Catch::Contains("train_loss"));
+  o.min_epochs = 3;
+  CHECK_NOTHROW(experiment::plan_study(o));
+}
