@@ -18,15 +18,8 @@ namespace {
 // The toy benchmark of test_support.hpp: train loss (c % 97 + 1) / epoch + seed, training time
 // 10 + epoch, validation time 1 per epoch; seeds 0 and 1 (architecture 0 has seed 0 only).
 struct Toy {
-  std::shared_ptr<bench::Benchmark> benchmark =
-      std::make_shared<bench::Benchmark>(testing::toy_builder().build());
-  std::shared_ptr<evaluators::LearningCurveSource> source;
-  Toy() {
-    evaluators::SourceOptions o;
-    o.benchmark = benchmark;
-    o.dataset = "toy";
-    source = evaluators::make_curve_source("tabular", o);
-  }
+  std::shared_ptr<evaluators::LearningCurveSource> source = testing::tabular_source(
+      std::make_shared<bench::Benchmark>(testing::toy_builder().build()), "toy");
   std::unique_ptr<evaluators::Evaluator> evaluator(const std::string& name) const {
     // The estimator of single-fidelity evaluations scores at the schedule's end; rungs at theirs.
     evaluators::EstimatorOptions options;

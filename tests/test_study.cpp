@@ -17,13 +17,8 @@ namespace {
 struct Toy {
   std::shared_ptr<bench::Benchmark> benchmark =
       std::make_shared<bench::Benchmark>(testing::toy_builder().build());
-  std::shared_ptr<evaluators::LearningCurveSource> source;
-  Toy() {
-    evaluators::SourceOptions o;
-    o.benchmark = benchmark;
-    o.dataset = "toy";
-    source = evaluators::make_curve_source("tabular", o);
-  }
+  std::shared_ptr<evaluators::LearningCurveSource> source =
+      testing::tabular_source(benchmark, "toy");
   EvaluatorMaker maker() const {
     return [s = source](const std::string& name, const evaluators::EstimatorOptions& opts) {
       return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator(name, opts), s);
@@ -225,6 +220,7 @@ TEST_CASE("results.csv names every column uniquely after what it holds", "[exper
   c.evaluations = {450.1, 3, 20};
   c.final_incumbent_test_error = {19.54, 0.19, 20};
   c.final_best_test_error = {18.52, 0.06, 20};
+  c.final_incumbent_interval = {19.17, 19.91};
   summary.combos = {c};
   Toy toy;
   testing::TempDir dir("results-csv");
@@ -234,7 +230,8 @@ TEST_CASE("results.csv names every column uniquely after what it holds", "[exper
   const auto header = csv.substr(0, csv.find('\n'));
   CHECK(header ==
         "strategy,evaluator,runs,evaluations_per_run,final_incumbent_test_error,"
-        "final_incumbent_test_error_se,final_best_test_error,final_best_test_error_se");
+        "final_incumbent_test_error_se,final_incumbent_test_error_ci95_low,"
+        "final_incumbent_test_error_ci95_high,final_best_test_error,final_best_test_error_se");
   std::vector<std::string> names;
   for (std::size_t begin = 0, end; begin <= header.size(); begin = end + 1) {
     end = std::min(header.find(',', begin), header.size());
@@ -242,5 +239,16 @@ TEST_CASE("results.csv names every column uniquely after what it holds", "[exper
   }
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = i + 1; j < names.size(); ++j) CHECK(names[i] != names[j]);
-  CHECK(csv.substr(header.size() + 1) == "re,sotle,20,450.1000,19.5400,0.1900,18.5200,0.0600\n");
+  CHECK(csv.substr(header.size() + 1) ==
+        "re,sotle,20,450.1000,19.5400,0.1900,19.1700,19.9100,18.5200,0.0600\n");
+  // With a target error, the time to reach it follows in columns of its own.
+  summary.combos[0].time_to_target = TimeToTarget{19.5, 3600, {1800, 7200}, 0.85};
+  StudyOutput(dir.path().string(), {{"what", "test"}}, toy.benchmark->space())
+      .write_summary(summary, nlohmann::json::object());
+  const auto with_target = common::read_file(dir.file("results.csv"));
+  CHECK_THAT(with_target,
+             Catch::Contains(",final_best_test_error_se,target_test_error,time_to_target_median_s,"
+                             "time_to_target_ci95_low_s,time_to_target_ci95_high_s,"
+                             "target_reached_fraction\n") &&
+                 Catch::EndsWith(",18.5200,0.0600,19.5000,3600.0000,1800.0000,7200.0000,0.8500\n"));
 }

@@ -20,6 +20,7 @@
 
 #include "bench/benchmark_builder.hpp"
 #include "bench/nb201_csv.hpp"
+#include "evaluators/curve_source.hpp"
 
 namespace nasrun::testing {
 
@@ -220,6 +221,15 @@ inline bench::BenchmarkBuilder toy_builder(std::size_t archs_with_results = 1562
       }
     }
   return b;
+}
+
+// The tabular source of `dataset` in `benchmark`, default seed policies.
+inline std::shared_ptr<evaluators::LearningCurveSource> tabular_source(
+    std::shared_ptr<const bench::Benchmark> benchmark, const std::string& dataset) {
+  evaluators::SourceOptions o;
+  o.benchmark = std::move(benchmark);
+  o.dataset = dataset;
+  return evaluators::make_curve_source("tabular", o);
 }
 
 // Every NB201 cell in one table of `dataset`: a 4-epoch schedule, one seed (0), truth `truth`;
