@@ -271,6 +271,21 @@ void check_finishers_beat_random(const Replay& s) {
 // About 700 jobs with one worker to 2,500 with 16, each with a few top-rung finishers.
 double budget_for(int workers) { return 200 + 1500.0 / workers; }
 
+// Runs `name` with 1, 4 and 16 workers (one per Catch section) and checks what both forms
+// promise: every ask answered and every decision as `replay_rules` says, several trials
+// continued, no worker idle, the top-rung finishers better than random. Returns the replay.
+Replay check_runs(const std::string& name, std::uint64_t seed, Replay (*replay_rules)(const Run&)) {
+  const int workers = GENERATE(1, 4, 16);
+  INFO(name << " with " << workers << " workers");
+  const auto r = run(name, workers, seed, budget_for(workers));
+  CHECK(r.unanswered == 0);
+  const auto s = replay_rules(r);
+  CHECK(s.continued > 10);
+  check_workers_never_idle(r.trace, workers);
+  check_finishers_beat_random(s);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("ASHA promotes the best unpromoted trial in a rung's top third, else starts one",
@@ -388,29 +403,15 @@ TEST_CASE("ASHA-stop continues those in the top floor(n/eta) at arrival, first c
 
 TEST_CASE("ASHA with 1, 4 and 16 workers: every decision as Algorithm 2, no worker idle",
           "[multifidelity]") {
-  const int workers = GENERATE(1, 4, 16);
-  INFO(workers << " workers");
-  const auto r = run("asha", workers, 11, budget_for(workers));
-  CHECK(r.unanswered == 0);
-  const auto s = replay_promotion(r);
-  CHECK(s.continued > 10);
-  check_workers_never_idle(r.trace, workers);
-  check_finishers_beat_random(s);
+  const auto s = check_runs("asha", 11, replay_promotion);
   // Only top-rung finishers are dropped, each once.
   CHECK(s.dropped.size() == s.told.back().size());
 }
 
 TEST_CASE("ASHA-stop with 1, 4 and 16 workers stops exactly those below the top 1/eta",
           "[multifidelity]") {
-  const int workers = GENERATE(1, 4, 16);
-  INFO(workers << " workers");
-  const auto r = run("asha-stop", workers, 12, budget_for(workers));
-  CHECK(r.unanswered == 0);
-  const auto s = replay_stopping(r);
-  CHECK(s.continued > 10);
+  const auto s = check_runs("asha-stop", 12, replay_stopping);
   CHECK(s.dropped.size() > s.told.back().size());  // some were stopped early
-  check_workers_never_idle(r.trace, workers);
-  check_finishers_beat_random(s);
 }
 
 TEST_CASE("ASHA and ASHA-stop: the same seed gives the same run, another seed another",
