@@ -13,7 +13,8 @@ void RungResults::add(const RungEntry& entry) {
   } else {
     rest_.push(entry);
   }
-  // floor(n / eta), with the tolerance of max_bracket so that n = 9, eta = 3 gives exactly 3.
+  // floor(n / eta), with a tolerance so that a quotient that is a whole number in exact
+  // arithmetic (n = 33, eta = 2.2: 14.999...) is not rounded down to the one below.
   const auto wanted =
       static_cast<std::size_t>(std::floor(static_cast<double>(size()) / eta_ * (1 + 1e-12)));
   while (top_.size() > wanted) {

@@ -1,13 +1,13 @@
-// ASHA in its stopping form (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
-// MLSys 2020, whose asynchronous successive halving also runs as early stopping; syne-tune's
-// ASHA with type="stopping"). Every trial goes on rung by rung up the max-anchored ladder
-// rung_epochs(f, s_max) unless, when its result at a rung arrives, it is not in the top
-// floor(n / eta) of the n results told at that rung so far, itself included: then it is stopped
-// and dropped at once. Continuations wait in a queue and are handed out first, oldest first;
-// when none waits, a new trial starts at rung 0 (the initial design first, then uniform
-// samples). So it never waits either. A trial that finishes the top rung is dropped; nothing but
-// a queued continuation is ever continued, so at most the trials in flight or queued keep a
-// training, though the rung results it ranks by grow with every job.
+// ASHA (Li et al., "A System for Massively Parallel Hyperparameter Tuning", MLSys 2020) in its
+// stopping form, as syne-tune runs it with type="stopping". Every trial goes on rung by rung up
+// the max-anchored ladder rung_epochs(f, s_max) unless, when its result at a rung arrives, it is
+// not in the top floor(n / eta) of the n results told at that rung so far, itself included: then
+// it is stopped and dropped at once (so the first eta - 1 results at a rung are always stopped:
+// none is in the top floor(n / eta) = 0 of fewer than eta). Continuations wait in a queue and
+// are handed out first, oldest first; when none waits, a new trial starts at rung 0 (the initial
+// design first, then uniform samples). So it never waits either. A trial that finishes the top
+// rung is dropped; nothing but a queued continuation is ever continued, so at most the trials in
+// flight or queued keep a training, though the rung results it ranks by grow with every job.
 #include <deque>
 
 #include "common/random.hpp"
