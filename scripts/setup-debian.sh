@@ -14,6 +14,7 @@ packages=(
   libtorch-dev
   gnuplot-nox
   python3
+  python3-optuna
   dataset-fashion-mnist
 )
 missing=()

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""One job (ask + tell) of every registered multi-fidelity strategy (bench_multifidelity, Google
+Benchmark) against the same operation through optuna's HyperbandPruner
+(benchmarks/optuna_hyperband.py), both at 10,000 jobs from a fresh start and measured in the
+same run. Writes benchmarks/results/multifidelity.csv: one row per strategy, its microseconds
+per job, optuna's, and the ratio (strategy / optuna; the target is at most 1 us per job).
+
+Usage: /usr/bin/python3 benchmarks/multifidelity.py BUILD [JOBS]
+  BUILD: a build folder configured with -DNASRUN_BUILD_BENCHMARKS=ON, holding
+         benchmarks/bench_multifidelity; JOBS: the optuna run's jobs (default 10000)"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CSV = os.path.join(ROOT, "benchmarks/results/multifidelity.csv")
+COLUMNS = ["strategy", "jobs", "us_per_job", "optuna_hyperband_us_per_job", "optuna_jobs",
+           "ratio_to_optuna", "target_us"]
+PREFIX = "BM_JobsOf10000/"
+
+
+def nas_run_times(build):
+    program = os.path.join(build, "benchmarks", "bench_multifidelity")
+    if not os.access(program, os.X_OK):
+        sys.exit(f"multifidelity.py: no {program}; configure BUILD with "
+                 "-DNASRUN_BUILD_BENCHMARKS=ON and build bench_multifidelity")
+    out = subprocess.run([program, "--benchmark_format=json"], check=True, capture_output=True,
+                         text=True).stdout
+    return {b["name"][len(PREFIX):]: 1e6 * b["per_job"] for b in json.loads(out)["benchmarks"]
+            if b["name"].startswith(PREFIX)}
+
+
+def optuna_time(jobs):
+    out = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "benchmarks/optuna_hyperband.py"),
+                          str(jobs)], check=True, capture_output=True, text=True).stdout.split()
+    if len(out) != 3 or out[0] != "us_per_job":
+        sys.exit(f"multifidelity.py: optuna_hyperband.py printed {' '.join(out)!r}")
+    return int(out[1]), float(out[2])
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit(__doc__)
+    ours = nas_run_times(sys.argv[1])
+    if not ours:
+        sys.exit("multifidelity.py: bench_multifidelity ran no strategy")
+    optuna_jobs, optuna_us = optuna_time(int(sys.argv[2]) if len(sys.argv) == 3 else 10000)
+    with open(CSV, "w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for name, us in sorted(ours.items()):
+            writer.writerow([name, 10000, f"{us:.4f}", f"{optuna_us:.1f}", optuna_jobs,
+                             f"{us / optuna_us:.2e}", 1])
+    with open(CSV) as f:
+        sys.stdout.write(f.read())
+
+
+if __name__ == "__main__":
+    main()
