@@ -206,8 +206,9 @@ Replay replay_promotion(const Run& r) {
       });
 }
 
-// Stopping: a result below the top floor(n / eta) of the n told at its rung so far (itself
-// included) stops its trial; the others continue, first come first served, before new trials.
+// Stopping: once a rung has eta results, a result below the top floor(n / eta) of the n told
+// there so far (itself included) stops its trial; the others continue, first come first served,
+// before new trials.
 Replay replay_stopping(const Run& r) {
   std::deque<std::uint64_t> waiting;
   return replay(
@@ -222,7 +223,8 @@ Replay replay_stopping(const Run& r) {
         const auto& rung = s.told[k];
         const auto rank = static_cast<std::size_t>(
             std::count_if(rung.begin(), rung.end(), [&](const Told& t) { return t < rung.back(); }));
-        if (k + 1 < kRungEpochs.size() && rank < top_count(rung.size())) {
+        if (k + 1 < kRungEpochs.size() &&
+            (static_cast<double>(rung.size()) < kEta || rank < top_count(rung.size()))) {
           waiting.push_back(trial);
         } else {
           s.to_drop.insert(trial);
@@ -372,23 +374,24 @@ TEST_CASE("ASHA promotes from the highest rung first, and in a rung the best fir
   CHECK(asha->take_dropped().empty());
 }
 
-TEST_CASE("ASHA-stop continues those in the top floor(n/eta) at arrival, first come first",
+TEST_CASE("ASHA-stop continues the first eta - 1 at a rung and then those in its top floor(n/eta)",
           "[multifidelity]") {
   auto ctx = context(7);
   ctx.fidelity = {1, 9, 3, 0};
   auto stop = search::make_job_strategy("asha-stop", ctx);
   std::vector<Job> jobs;
   for (int i = 0; i < 6; ++i) jobs.push_back(*stop->ask());
-  // Arrivals and the top floor(n/3) of the n told so far: 0.5 (n 1: none), 0.4 (n 2: none),
-  // 0.3 (n 3: itself), 0.9 (n 4: 0.3), 0.1 (n 5: itself), 0.2 (n 6: 0.1 and itself).
+  // Arrivals and the top floor(n/3) of the n told so far: 0.5 (n 1: too few to judge), 0.4
+  // (n 2: too few), 0.3 (n 3: itself), 0.9 (n 4: 0.3), 0.1 (n 5: itself), 0.2 (n 6: 0.1 and
+  // itself).
   const std::vector<double> scores = {0.5, 0.4, 0.3, 0.9, 0.1, 0.2};
   std::vector<std::uint64_t> dropped;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     stop->tell(jobs[i], scores[i]);
     for (auto trial : stop->take_dropped()) dropped.push_back(trial);
   }
-  CHECK(dropped == std::vector<std::uint64_t>{0, 1, 3});
-  for (std::uint64_t expected : {2, 4, 5}) {
+  CHECK(dropped == std::vector<std::uint64_t>{3});
+  for (std::uint64_t expected : {0, 1, 2, 4, 5}) {
     const auto job = stop->ask();
     REQUIRE(job);
     CHECK(job->trial == expected);
