@@ -13,7 +13,12 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <unordered_set>
 
+#include "evaluators/curve_source.hpp"
+#include "evaluators/evaluator.hpp"
+#include "run/search_run.hpp"
+#include "search/categorical_parzen.hpp"
 #include "search/multi_fidelity.hpp"
 #include "test_support.hpp"
 
@@ -348,4 +353,57 @@ TEST_CASE("bohb proposes from its model once a budget has enough results", "[mul
     // 0.35-0.38 over this run (seeds 3-8).
     CHECK(bohb > 0.3);
   }
+}
+
+TEST_CASE("The categorical Parzen estimator proposes the best untaken combination",
+          "[multifidelity]") {
+  GridSpace space(3, 4);
+  CategoricalParzen model(space);
+  // Good results choose 0 in every dimension, bad ones anything but 0.
+  for (ArchCode arch = 0; arch < space.size(); ++arch) {
+    const auto choices = space.decode(arch);
+    const auto zeros = std::count(choices.begin(), choices.end(), 0u);
+    model.add(arch, 3.0 - static_cast<double>(zeros));
+  }
+  common::Rng rng(5), same(5);
+  const ArchCode best = model.propose(rng);
+  CHECK(best == 0);
+  // The same draws, with the best taken: another architecture, one dimension away.
+  const ArchCode next = model.propose(same, {best});
+  CHECK(next != best);
+  const auto choices = space.decode(next);
+  CHECK(std::count(choices.begin(), choices.end(), 0u) == 2);
+  // Everything taken: the unconstrained proposal, for the caller to refuse.
+  std::unordered_set<ArchCode> all;
+  for (ArchCode arch = 0; arch < space.size(); ++arch) all.insert(arch);
+  common::Rng again(5);
+  CHECK(model.propose(again, all) == best);
+}
+
+TEST_CASE("Each multi-fidelity strategy runs through run_search, continuing trials",
+          "[multifidelity]") {
+  evaluators::SourceOptions o;
+  o.benchmark = std::make_shared<bench::Benchmark>(testing::toy_builder().build());
+  o.dataset = "toy";  // a 10-epoch schedule
+  auto source = evaluators::make_curve_source("tabular", o);
+  const evaluators::EstimatorOptions sotle{10, std::nullopt, 0.9};
+  for (const char* name : {"sh", "hyperband", "bohb", "one-epoch-topk"})
+    for (int workers : {1, 4}) {
+      INFO(name << ", " << workers << " workers");
+      evaluators::Evaluator evaluator(evaluators::make_estimator("sotle", sotle), source, {},
+                                      evaluators::estimator_at_epochs("sotle", sotle, 10));
+      StrategyContext ctx;
+      ctx.space = o.benchmark->space_ptr();
+      ctx.seed = 2;
+      ctx.fidelity = {1, 10, 3, 0};
+      auto strategy = make_job_strategy(name, ctx);
+      common::Rng rng(4);
+      // The runner throws on a continuation of a dropped trial or to fewer epochs.
+      const auto trace = experiment::run_search(*strategy, evaluator, {20000, workers, 0}, rng);
+      REQUIRE(!trace.rows.empty());
+      int highest = 0;
+      for (const auto& row : trace.rows) highest = std::max(highest, row.epochs);
+      CHECK(highest == 10);
+      CHECK(trace.rows.back().incumbent_test_error > 0);
+    }
 }
