@@ -16,7 +16,8 @@ using namespace nasrun::search;
 using spaces::ArchCode;
 
 namespace nasrun::search::tpe_detail {
-// Defined in src/search/tpe.cpp; declared here only, so that no header exposes them.
+// Defined in src/search/categorical_parzen.cpp (TPE's model); declared here only, so that no
+// header exposes them.
 std::size_t good_set_size(std::size_t n);
 double forgetting_weight(std::size_t position, std::size_t size);
 }  // namespace nasrun::search::tpe_detail
