@@ -84,17 +84,32 @@ struct ScratchFolder {
   fs::path path;
 };
 
-// A live source of 5 epochs over tiny fake CIFAR-10, keeping trainings within `kept_mb` in
-// `kept_dir`.
-std::shared_ptr<LiveCurveSource> small_source(const std::string& data_dir, int kept_mb,
-                                              const fs::path& kept_dir, int schedule = 5) {
-  auto options = LiveOptions::parse(
-      {{"data_dir", data_dir}, {"epochs", std::to_string(schedule)}, {"channels", "8"},
-       {"cells", "1"}, {"image_size", "16"}, {"train_subset", "256"}, {"valid_subset", "64"},
-       {"test_subset", "64"}, {"batch", "64"}, {"truth", "none"},
-       {"kept_memory_mb", std::to_string(kept_mb)}, {"kept_dir", kept_dir.string()}},
-      "cifar10");
-  return std::make_shared<LiveCurveSource>(spaces::make_search_space("nb201"), options);
+// Fake CIFAR-10 files and a folder for spilled trainings, removed with the object, and live
+// sources over them.
+struct LiveScratch {
+  explicit LiveScratch(const std::string& name)
+      : data_dir(testing::make_fake_cifar("kept-" + name, 205, 64)), kept_dir(name) {}
+  ~LiveScratch() { fs::remove_all(data_dir); }
+
+  // A source of `schedule` epochs over the fake data (256 training images of 16x16, C = 8,
+  // N = 1), keeping trainings within `kept_mb` in `kept` (default: kept_dir).
+  std::shared_ptr<LiveCurveSource> source(int kept_mb, int schedule, fs::path kept = {}) const {
+    if (kept.empty()) kept = kept_dir.path;
+    auto options = LiveOptions::parse(
+        {{"data_dir", data_dir}, {"epochs", std::to_string(schedule)}, {"channels", "8"},
+         {"cells", "1"}, {"image_size", "16"}, {"train_subset", "256"}, {"valid_subset", "64"},
+         {"test_subset", "64"}, {"batch", "64"}, {"truth", "none"},
+         {"kept_memory_mb", std::to_string(kept_mb)}, {"kept_dir", kept.string()}},
+        "cifar10");
+    return std::make_shared<LiveCurveSource>(spaces::make_search_space("nb201"), options);
+  }
+
+  std::string data_dir;
+  ScratchFolder kept_dir;
+};
+
+spaces::ArchCode live_arch() {
+  return spaces::make_search_space("nb201")->parse(testing::kLiveArch);
 }
 
 const std::vector<evaluators::CurveNeed> kNeeds = {{Metric::TrainLoss, 1, 1},
@@ -155,14 +170,14 @@ TEST_CASE("live trainer: a spilled training reads back bit for bit", "[live]") {
 TEST_CASE("live source: a continued observation is the uninterrupted one, kept in memory or "
           "spilled, and releasing it frees both",
           "[live]") {
-  const auto data_dir = testing::make_fake_cifar("continue", 205, 64);
-  const ScratchFolder kept_dir("continue");
-  const auto arch = spaces::make_search_space("nb201")->parse(testing::kLiveArch);
+  const LiveScratch scratch("continue");
+  const auto& kept_dir = scratch.kept_dir;
+  const auto arch = live_arch();
   common::Rng fresh_rng(5);
-  const auto reference = small_source(data_dir, 0, kept_dir.path)->observe(arch, 5, kNeeds, fresh_rng);
+  const auto reference = scratch.source(0, 5)->observe(arch, 5, kNeeds, fresh_rng);
   for (int kept_mb : {1024, 0}) {
     INFO("kept_memory_mb=" << kept_mb);
-    const auto source = small_source(data_dir, kept_mb, kept_dir.path);
+    const auto source = scratch.source(kept_mb, 5);
     common::Rng rng(5);
     std::unique_ptr<evaluators::KeptTraining> kept;
     const auto first = source->observe_continuing(arch, 2, kNeeds, rng, kept);
@@ -188,16 +203,13 @@ TEST_CASE("live source: a continued observation is the uninterrupted one, kept i
     CHECK(source->kept().spilled() == 0);
     CHECK(files_under(kept_dir.path) == 0);
   }
-  fs::remove_all(data_dir);
 }
 
 TEST_CASE("live source: a kept training continues only its own architecture, beyond its epochs",
           "[live]") {
-  const auto data_dir = testing::make_fake_cifar("kept-errors", 205, 64);
-  const ScratchFolder kept_dir("errors");
-  const auto space = spaces::make_search_space("nb201");
-  const auto arch = space->parse(testing::kLiveArch);
-  const auto source = small_source(data_dir, 1024, kept_dir.path, 3);
+  const LiveScratch scratch("errors");
+  const auto arch = live_arch();
+  const auto source = scratch.source(1024, 3);
   common::Rng rng(1);
   std::unique_ptr<evaluators::KeptTraining> kept;
   source->observe_continuing(arch, 1, kNeeds, rng, kept);
@@ -205,8 +217,7 @@ TEST_CASE("live source: a kept training continues only its own architecture, bey
                     Catch::Contains("cannot continue as architecture"));
   CHECK_THROWS_WITH(source->observe_continuing(arch, 1, kNeeds, rng, kept),
                     Catch::Contains("of 1 epochs cannot continue to epoch 1"));
-  CHECK_THROWS_WITH(small_source(data_dir, 1024, kept_dir.path, 3)
-                        ->observe_continuing(arch, 2, kNeeds, rng, kept),
+  CHECK_THROWS_WITH(scratch.source(1024, 3)->observe_continuing(arch, 2, kNeeds, rng, kept),
                     Catch::Contains("made by another source"));
   std::unique_ptr<evaluators::KeptTraining> foreign = std::make_unique<evaluators::KeptTraining>();
   CHECK_THROWS_WITH(source->observe_continuing(arch, 2, kNeeds, rng, foreign),
@@ -214,20 +225,18 @@ TEST_CASE("live source: a kept training continues only its own architecture, bey
   // What failed left the kept training as it was: it still continues.
   CHECK(source->observe_continuing(arch, 2, kNeeds, rng, kept).epochs_trained == 2);
 
-  CHECK_THROWS_WITH(small_source(data_dir, 1024, kept_dir.path / "missing"),
-                    Catch::Contains("kept_dir='" + (kept_dir.path / "missing").string() +
+  const auto missing = scratch.kept_dir.path / "missing";
+  CHECK_THROWS_WITH(scratch.source(1024, 3, missing),
+                    Catch::Contains("kept_dir='" + missing.string() +
                                     "': expected an existing folder"));
   CHECK_THROWS_WITH(LiveOptions::parse({{"kept_memory_mb", "-1"}}),
                     Catch::Contains("kept_memory_mb='-1'") && Catch::Contains("an integer in [0,"));
-  fs::remove_all(data_dir);
 }
 
 TEST_CASE("live source: parallel runs continue their trainings through one shared cap",
           "[live]") {
-  const auto data_dir = testing::make_fake_cifar("kept-parallel", 205, 64);
-  const ScratchFolder kept_dir("parallel");
-  const auto space = spaces::make_search_space("nb201");
-  const std::vector<spaces::ArchCode> archs = {space->parse(testing::kLiveArch), 1234};
+  const LiveScratch scratch("parallel");
+  const std::vector<spaces::ArchCode> archs = {live_arch(), 1234};
   // Each run: a fresh training of 1 epoch continued to 2, its seed drawn from its own rng.
   auto run = [&](LiveCurveSource& source, std::size_t i) {
     common::Rng rng(i);
@@ -237,8 +246,8 @@ TEST_CASE("live source: parallel runs continue their trainings through one share
   };
   std::vector<evaluators::Curve> alone;
   for (std::size_t i = 0; i < archs.size(); ++i)
-    alone.push_back(run(*small_source(data_dir, 1024, kept_dir.path, 3), i));
-  const auto shared = small_source(data_dir, 0, kept_dir.path, 3);
+    alone.push_back(run(*scratch.source(1024, 3), i));
+  const auto shared = scratch.source(0, 3);
   std::vector<evaluators::Curve> together(archs.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < archs.size(); ++i)
@@ -246,8 +255,7 @@ TEST_CASE("live source: parallel runs continue their trainings through one share
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < archs.size(); ++i) check_same_curve(together[i], alone[i]);
   CHECK(shared->kept().spilled() == 0);  // both released
-  CHECK(files_under(kept_dir.path) == 0);
-  fs::remove_all(data_dir);
+  CHECK(files_under(scratch.kept_dir.path) == 0);
 }
 
 namespace {
@@ -319,16 +327,14 @@ class RecordingSource : public evaluators::LearningCurveSource {
 TEST_CASE("multi-fidelity run over live training: a promotion trains and is charged only its "
           "new epochs",
           "[live]") {
-  const auto data_dir = testing::make_fake_cifar("kept-run", 205, 64);
-  const ScratchFolder kept_dir("run");
-  const auto live = small_source(data_dir, 0, kept_dir.path, 3);
+  const LiveScratch scratch("run");
+  const auto live = scratch.source(0, 3);
   const auto source = std::make_shared<RecordingSource>(live);
   evaluators::EstimatorOptions options;
   options.T = 3;
   evaluators::Evaluator evaluator(evaluators::make_estimator("sotle", options), source, {},
                                   evaluators::estimator_at_epochs("sotle", options, 3));
-  const auto space = spaces::make_search_space("nb201");
-  BestOfThree strategy({space->parse(testing::kLiveArch), 1234, 8765});
+  BestOfThree strategy({live_arch(), 1234, 8765});
   common::Rng data_rng(2);
   const auto trace = experiment::run_search(strategy, evaluator, {1e9, 1, 0}, data_rng);
 
@@ -351,8 +357,7 @@ TEST_CASE("multi-fidelity run over live training: a promotion trains and is char
   // The two dropped trials were released before the promotion: only the best one was spilled.
   CHECK(source->spilled_before[3] == 1);
   CHECK(live->kept().spilled() == 0);  // the run released everything it kept
-  CHECK(files_under(kept_dir.path) == 0);
-  fs::remove_all(data_dir);
+  CHECK(files_under(scratch.kept_dir.path) == 0);
 }
 
 #endif  // NASRUN_HAVE_LIVE
