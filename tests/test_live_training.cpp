@@ -11,6 +11,7 @@
 #include "evaluators/live_source.hpp"
 #include "evaluators/live_trainer.hpp"
 #include "live_fake_data.hpp"
+#include "live_small_training.hpp"
 #include "spaces/nb201.hpp"
 
 using namespace nasrun;
@@ -18,47 +19,11 @@ using namespace nasrun::evaluators::live;
 
 namespace {
 
-const char* kArch =
-    "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|";
-
-// 512 training images, 16x16, from fake CIFAR files (loaded once).
-const DataSplits& small_data() {
-  static const DataSplits d = [] {
-    const auto dir = testing::make_fake_cifar("train", 205, 64);
-    DataOptions o;
-    o.dataset = "cifar10";
-    o.data_dir = dir;
-    o.image_size = 16;
-    o.train_subset = 512;
-    o.valid_subset = 128;
-    auto data = load_data(o);
-    std::filesystem::remove_all(dir);
-    return data;
-  }();
-  return d;
-}
-
-NetworkConfig small_network() {
-  NetworkConfig n;
-  n.channels = 8;
-  n.cells = 1;
-  n.input_channels = 3;
-  n.num_classes = 10;
-  return n;
-}
-
-TrainConfig small_config(int schedule) {
-  TrainConfig c;
-  c.schedule_epochs = schedule;
-  c.batch = 64;
-  c.augment = true;
-  return c;
-}
-
-CellOps ops_of(const char* arch) {
-  const auto space = spaces::make_search_space("nb201");
-  return space->decode(space->parse(arch));
-}
+const char* const kArch = testing::kLiveArch;
+using testing::ops_of;
+using testing::small_config;
+using testing::small_data;
+using testing::small_network;
 
 std::string error_of(const nlohmann::json& extra, const std::string& dataset = "") {
   try {

@@ -60,11 +60,11 @@ class KeptTraining {
 // final_test_error() from parallel threads with no lock of their own, so an implementation must
 // allow concurrent calls of every member: either it changes nothing after construction (the
 // tabular source: lookups into a read-only, memory-mapped table) or it guards what it changes
-// (the live source's cache of truths). What a call returns may depend on its arguments only
-// (the architecture, the epochs, the needs, and the draws it takes from `rng`, which belongs to
-// the caller's run), never on the calls made before it or beside it, so that a study gives the
-// same results with any thread count; the one exception is a time that is measured rather than
-// looked up (live training's epoch times).
+// (the live source's cache of truths and its kept trainings). What a call returns may depend on
+// its arguments only (the architecture, the epochs, the needs, the draws it takes from `rng`,
+// which belongs to the caller's run, and the kept training it continues), never on the calls
+// made before it or beside it, so that a study gives the same results with any thread count; the
+// one exception is a time that is measured rather than looked up (live training's epoch times).
 class LearningCurveSource {
  public:
   virtual ~LearningCurveSource() = default;

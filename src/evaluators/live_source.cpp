@@ -1,6 +1,7 @@
 #include "evaluators/live_source.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
@@ -67,6 +68,55 @@ std::shared_ptr<const DataSplits> shared_data(const DataOptions& o) {
   return d;
 }
 
+bool asks_for_test(const std::vector<CurveNeed>& needs) {
+  for (const auto& need : needs)
+    if (need.metric == Metric::TestLoss || need.metric == Metric::TestAcc ||
+        need.metric == Metric::OriTestLoss || need.metric == Metric::OriTestAcc)
+      return true;
+  return false;
+}
+
+// The curve of what `r` trained toward `epochs` of a `schedule_epochs` schedule. Throws
+// bench::MissingDataError when a need cannot be met (unless the training diverged).
+Curve curve_of(const TrainResult& r, int schedule_epochs, int epochs,
+               const std::vector<CurveNeed>& needs) {
+  const bool wants_test = asks_for_test(needs);
+  Curve c;
+  c.schedule_epochs = schedule_epochs;
+  c.epochs_trained = static_cast<int>(r.epochs.size());
+  c.diverged = r.diverged;
+  c.params = static_cast<double>(r.parameters);
+  const auto n = r.epochs.size();
+  for (auto& s : c.series) s.assign(n, kNaN);
+  auto set = [&](Metric m, std::size_t t, double v) { c.series[static_cast<int>(m)][t] = v; };
+  for (std::size_t t = 0; t < n; ++t) {
+    const auto& e = r.epochs[t];
+    set(Metric::TrainLoss, t, e.train_loss);
+    set(Metric::TrainAcc, t, e.train_acc);
+    set(Metric::ValidLoss, t, e.valid_loss);
+    set(Metric::ValidAcc, t, e.valid_acc);
+    set(Metric::TrainTime, t, e.train_time_s);
+    set(Metric::EvalTime, t, e.eval_time_s);
+    c.train_time_s.push_back(e.train_time_s);
+    c.eval_time_s.push_back(e.eval_time_s);
+  }
+  if (n > 0 && wants_test) {
+    set(Metric::TestLoss, n - 1, r.test_loss);
+    set(Metric::TestAcc, n - 1, r.test_acc);
+    set(Metric::OriTestLoss, n - 1, r.test_loss);
+    set(Metric::OriTestAcc, n - 1, r.test_acc);
+  }
+  if (!c.diverged)
+    for (const auto& need : needs)
+      for (int t = need.first_epoch; t <= need.last_epoch; ++t)
+        if (std::isnan(c.at(need.metric, t)))
+          throw bench::MissingDataError(
+              std::string("the live source cannot provide ") + bench::metric_name(need.metric) +
+              " at epoch " + std::to_string(t) + " of " + std::to_string(epochs) +
+              " trained (test metrics exist only after the last epoch trained)");
+  return c;
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
@@ -92,6 +142,11 @@ const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
       {"threads", "LibTorch intra-op threads per training (1)"},
       {"truth", "full: final test error from a T_end-epoch run with the truth seed; "
                 "none: NaN (no truth runs) (full)"},
+      {"kept_memory_mb", "memory that trainings kept between the rungs of multi-fidelity "
+                         "searches may hold, in MiB; beyond it the least recently used are "
+                         "spilled to files (1024)"},
+      {"kept_dir", "existing folder in which a folder of spilled trainings is made "
+                   "(the system's temporary folder)"},
   };
   return k;
 }
@@ -169,6 +224,9 @@ LiveOptions LiveOptions::parse(const nlohmann::json& extra, const std::string& d
     else if (*v == "none") o.truth = Truth::None;
     else bad("truth", *v, "full or none");
   }
+  if (auto v = get("kept_memory_mb"))
+    o.kept_memory_mb = static_cast<std::size_t>(parse_int("kept_memory_mb", *v, 0, 1000000000));
+  if (auto v = get("kept_dir")) o.kept_dir = *v;
   if (o.train.nesterov && o.train.momentum == 0)
     throw std::invalid_argument("live source: nesterov=true needs momentum > 0 (set nesterov=false)");
   o.network.validate();
@@ -201,7 +259,10 @@ LiveCurveSource::LiveCurveSource(spaces::SearchSpacePtr space, LiveOptions optio
                     ? static_cast<std::uint64_t>(truth_seeds.seed)
                     : 0;
   check_device(options_.train.device);
+  if (!options_.kept_dir.empty() && !std::filesystem::is_directory(options_.kept_dir))
+    bad("kept_dir", options_.kept_dir, "an existing folder");
   data_ = shared_data(options_.data);
+  kept_ = std::make_shared<KeptTrainings>(options_.kept_memory_mb << 20, options_.kept_dir);
 }
 
 std::string LiveCurveSource::describe() const {
@@ -209,61 +270,69 @@ std::string LiveCurveSource::describe() const {
          std::to_string(truth_seed_) + "), data seed " + data_seeds_.to_string();
 }
 
-Curve LiveCurveSource::observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
-                               Rng& rng) {
+void LiveCurveSource::check_observation(ArchCode arch, int epochs) const {
   space_->check(arch);
   if (epochs < 1 || epochs > schedule_epochs())
     throw std::invalid_argument("live source: cannot train " + std::to_string(epochs) +
                                 " epochs of a " + std::to_string(schedule_epochs()) +
                                 "-epoch schedule");
-  bool wants_test = false;
-  for (const auto& need : needs)
-    wants_test = wants_test || need.metric == Metric::TestLoss || need.metric == Metric::TestAcc ||
-                 need.metric == Metric::OriTestLoss || need.metric == Metric::OriTestAcc;
+}
+
+std::uint64_t LiveCurveSource::training_seed(Rng& rng) const {
+  return data_seeds_.kind == bench::SeedPolicy::Kind::Fixed
+             ? static_cast<std::uint64_t>(data_seeds_.seed)
+             : rng();
+}
+
+Curve LiveCurveSource::observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                               Rng& rng) {
+  check_observation(arch, epochs);
   TrainRequest request;
   request.epochs = epochs;
-  request.seed = data_seeds_.kind == bench::SeedPolicy::Kind::Fixed
-                     ? static_cast<std::uint64_t>(data_seeds_.seed)
-                     : rng();
+  request.seed = training_seed(rng);
   request.evaluate_valid = true;
-  request.evaluate_test = wants_test;
+  request.evaluate_test = asks_for_test(needs);
   const auto r = train(network_builder_, options_.network, space_->decode(arch), *data_,
                        options_.train, request);
+  return curve_of(r, schedule_epochs(), epochs, needs);
+}
 
-  Curve c;
-  c.schedule_epochs = schedule_epochs();
-  c.epochs_trained = static_cast<int>(r.epochs.size());
-  c.diverged = r.diverged;
-  c.params = static_cast<double>(r.parameters);
-  const auto n = r.epochs.size();
-  for (auto& s : c.series) s.assign(n, kNaN);
-  auto set = [&](Metric m, std::size_t t, double v) { c.series[static_cast<int>(m)][t] = v; };
-  for (std::size_t t = 0; t < n; ++t) {
-    const auto& e = r.epochs[t];
-    set(Metric::TrainLoss, t, e.train_loss);
-    set(Metric::TrainAcc, t, e.train_acc);
-    set(Metric::ValidLoss, t, e.valid_loss);
-    set(Metric::ValidAcc, t, e.valid_acc);
-    set(Metric::TrainTime, t, e.train_time_s);
-    set(Metric::EvalTime, t, e.eval_time_s);
-    c.train_time_s.push_back(e.train_time_s);
-    c.eval_time_s.push_back(e.eval_time_s);
+Curve LiveCurveSource::observe_continuing(ArchCode arch, int epochs,
+                                          const std::vector<CurveNeed>& needs, Rng& rng,
+                                          std::unique_ptr<KeptTraining>& kept) {
+  check_observation(arch, epochs);
+  if (!kept) {
+    auto training = std::make_unique<Training>(network_builder_, options_.network,
+                                               space_->decode(arch), *data_, options_.train,
+                                               training_seed(rng));
+    Curve curve = curve_of(training->advance(epochs, true, asks_for_test(needs)),
+                           schedule_epochs(), epochs, needs);
+    auto fresh = std::make_unique<KeptLiveTraining>(kept_, data_, arch, std::move(training));
+    kept_->check_in(*fresh);
+    kept = std::move(fresh);
+    return curve;
   }
-  if (n > 0 && wants_test) {
-    set(Metric::TestLoss, n - 1, r.test_loss);
-    set(Metric::TestAcc, n - 1, r.test_acc);
-    set(Metric::OriTestLoss, n - 1, r.test_loss);
-    set(Metric::OriTestAcc, n - 1, r.test_acc);
+  auto* continued = dynamic_cast<KeptLiveTraining*>(kept.get());
+  if (!continued || &continued->store() != kept_.get())
+    throw std::logic_error("kept training state made by another source");
+  if (continued->arch() != arch)
+    throw std::logic_error("a kept training of architecture " + std::to_string(continued->arch()) +
+                           " cannot continue as architecture " + std::to_string(arch));
+  if (epochs <= continued->epochs)
+    throw std::logic_error("a kept training of " + std::to_string(continued->epochs) +
+                           " epochs cannot continue to epoch " + std::to_string(epochs));
+  Training& training = kept_->check_out(*continued);
+  Curve curve;
+  try {
+    curve = curve_of(training.advance(epochs, true, asks_for_test(needs)), schedule_epochs(),
+                     epochs, needs);
+  } catch (...) {
+    kept_->check_in(*continued);
+    throw;
   }
-  if (!c.diverged)
-    for (const auto& need : needs)
-      for (int t = need.first_epoch; t <= need.last_epoch; ++t)
-        if (std::isnan(c.at(need.metric, t)))
-          throw bench::MissingDataError(
-              std::string("the live source cannot provide ") + bench::metric_name(need.metric) +
-              " at epoch " + std::to_string(t) + " of " + std::to_string(epochs) +
-              " trained (test metrics exist only after the last epoch trained)");
-  return c;
+  continued->epochs = curve.epochs_trained;
+  kept_->check_in(*continued);
+  return curve;
 }
 
 double LiveCurveSource::final_test_error(ArchCode arch) {

@@ -16,6 +16,7 @@
 #include "bench/benchmark.hpp"
 #include "evaluators/learning_curve.hpp"
 #include "evaluators/live_data.hpp"
+#include "evaluators/live_kept.hpp"
 #include "evaluators/live_network.hpp"
 #include "evaluators/live_network_builder.hpp"
 #include "evaluators/live_trainer.hpp"
@@ -29,6 +30,11 @@ struct LiveOptions {
   NetworkConfig network;  // num_classes and input_channels follow the data
   TrainConfig train;
   Truth truth = Truth::Full;
+  // Trainings kept between the rungs of multi-fidelity searches: the memory they may hold
+  // together, beyond which the least recently used are spilled to files in a folder made in
+  // kept_dir ("" = the system's temporary folder).
+  std::size_t kept_memory_mb = 1024;
+  std::string kept_dir;
 
   // The settings `extra` may hold, each "key: meaning (default)".
   static const std::vector<std::pair<std::string, std::string>>& keys();
@@ -60,6 +66,15 @@ class LiveCurveSource : public LearningCurveSource {
   // need asks for them (NaN elsewhere). A diverged run keeps what it trained, diverged = true.
   Curve observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                 Rng& rng) override;
+  // As observe(), as one training continued (learning_curve.hpp): a fresh training is the one
+  // observe() trains (the same seed drawn, the same curve), and is kept in `kept`
+  // (KeptLiveTraining) with its network, optimizer, generators and data order, so that a later
+  // call trains only the epochs beyond it and gives the curve of one uninterrupted training.
+  // Kept trainings share the memory cap kept_memory_mb; beyond it they are spilled to files.
+  // Throws std::logic_error when `kept` holds another source's training, another
+  // architecture's, or one that trained `epochs` already.
+  Curve observe_continuing(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                           Rng& rng, std::unique_ptr<KeptTraining>& kept) override;
   // 100 - test accuracy after a full T_end-epoch run with the truth seed (cached per
   // architecture, thread-safe; concurrent callers of the same architecture share one run).
   // NaN when truth=none, or when the truth run diverged.
@@ -67,8 +82,16 @@ class LiveCurveSource : public LearningCurveSource {
 
   const LiveOptions& options() const { return options_; }
   const DataSplits& data() const { return *data_; }
+  // The kept trainings of this source (all its callers').
+  const KeptTrainings& kept() const { return *kept_; }
 
  private:
+  // Throws std::invalid_argument for an architecture outside the space or epochs outside the
+  // schedule.
+  void check_observation(ArchCode arch, int epochs) const;
+  // The seed of an observation's training: the fixed data seed, or a draw from `rng`.
+  std::uint64_t training_seed(Rng& rng) const;
+
   spaces::SearchSpacePtr space_;
   NetworkBuilder network_builder_;
   LiveOptions options_;
@@ -77,6 +100,7 @@ class LiveCurveSource : public LearningCurveSource {
   std::shared_ptr<const DataSplits> data_;
   std::mutex truth_mutex_;
   std::map<ArchCode, std::shared_future<double>> truth_;
+  std::shared_ptr<KeptTrainings> kept_;
 };
 
 }  // namespace nasrun::evaluators::live

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <sstream>
 
 #include "common/random.hpp"
 #include "evaluators/live_network_module.hpp"
@@ -153,70 +154,151 @@ void check_device(const std::string& device) {
   throw std::runtime_error("device=cuda: no CUDA device is available");
 }
 
-TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
-                  const Choices& choices, const DataSplits& data, const TrainConfig& config,
-                  const TrainRequest& request) {
+namespace {
+
+// What a training changes as it advances, and spill() frees.
+struct Progress {
+  std::shared_ptr<NetworkModule> net;
+  std::unique_ptr<torch::optim::SGD> optimizer;
+  common::Rng shuffle_rng, augment_rng;
+  std::vector<std::size_t> order;  // the training split as last shuffled (shuffles compound)
+};
+
+std::unique_ptr<torch::optim::SGD> make_optimizer(NetworkModule& net, const TrainConfig& config) {
+  return std::make_unique<torch::optim::SGD>(net.parameters(),
+                                             torch::optim::SGDOptions(config.lr)
+                                                 .momentum(config.momentum)
+                                                 .nesterov(config.nesterov)
+                                                 .weight_decay(config.weight_decay));
+}
+
+std::string text_of(const common::Rng& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+common::Rng rng_of(const std::string& text) {
+  common::Rng rng;
+  std::istringstream in(text);
+  in >> rng;
+  return rng;
+}
+
+std::size_t bytes_of(const torch::Tensor& t) {
+  return t.defined() ? t.numel() * t.element_size() : 0;
+}
+
+}  // namespace
+
+struct Training::Impl {
+  Impl(const NetworkBuilder& builder, const NetworkConfig& network, const Choices& choices,
+       const DataSplits& data, const TrainConfig& config)
+      : builder(builder),
+        network(network),
+        choices(choices),
+        data(data),
+        config(config),
+        device(config.device == "cuda" ? torch::kCUDA : torch::kCPU) {}
+
+  NetworkBuilder builder;
+  NetworkConfig network;
+  Choices choices;
+  const DataSplits& data;
+  TrainConfig config;
+  torch::Device device;
+  std::size_t iterations = 0;  // per epoch
+  TrainResult result;
+  std::unique_ptr<Progress> progress;  // null while spilled
+};
+
+Training::Training(const NetworkBuilder& builder, const NetworkConfig& network,
+                   const Choices& choices, const DataSplits& data, const TrainConfig& config,
+                   std::uint64_t seed) {
   config.validate();
   network.validate();
-  if (request.epochs < 1 || request.epochs > config.schedule_epochs)
-    throw std::invalid_argument("cannot train " + std::to_string(request.epochs) +
-                                " epochs of a " + std::to_string(config.schedule_epochs) +
-                                "-epoch schedule");
   if (network.input_channels != data.channels || network.num_classes != data.num_classes)
     throw std::invalid_argument("the network's input channels / classes do not match the data");
   check_device(config.device);
-  const torch::Device device(config.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  impl_ = std::make_unique<Impl>(builder, network, choices, data, config);
   ThreadScope threads(config.threads);
 
   // Private generators: initialisation (LibTorch), shuffling and augmentation (ours).
-  auto init_generator = at::make_generator<at::CPUGeneratorImpl>(common::mix_seed(request.seed, 1));
-  common::Rng shuffle_rng(common::mix_seed(request.seed, 2));
-  common::Rng augment_rng(common::mix_seed(request.seed, 3));
+  auto init_generator = at::make_generator<at::CPUGeneratorImpl>(common::mix_seed(seed, 1));
+  auto progress = std::make_unique<Progress>();
+  progress->shuffle_rng.seed(common::mix_seed(seed, 2));
+  progress->augment_rng.seed(common::mix_seed(seed, 3));
 
-  const std::shared_ptr<NetworkModule> net = builder(network, choices);
-  initialise_parameters(*net, init_generator);
-  net->to(device);
+  progress->net = builder(network, choices);
+  initialise_parameters(*progress->net, init_generator);
+  progress->net->to(impl_->device);
 
-  TrainResult result;
-  result.parameters = parameter_count(*net);
-  result.test_loss = result.test_acc = kNaN;
+  impl_->result.parameters = parameter_count(*progress->net);
+  impl_->result.test_loss = impl_->result.test_acc = kNaN;
+  progress->optimizer = make_optimizer(*progress->net, config);
 
-  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(config.lr)
-                                                     .momentum(config.momentum)
-                                                     .nesterov(config.nesterov)
-                                                     .weight_decay(config.weight_decay));
   const std::size_t n = data.train.count();
   const auto batch = static_cast<std::size_t>(config.batch);
-  std::size_t iterations = (n + batch - 1) / batch;
-  if (n % batch == 1) --iterations;  // drop a last batch of one image
+  impl_->iterations = (n + batch - 1) / batch;
+  if (n % batch == 1) --impl_->iterations;  // drop a last batch of one image
+  progress->order.resize(n);
+  std::iota(progress->order.begin(), progress->order.end(), std::size_t{0});
+  impl_->progress = std::move(progress);
+}
+
+Training::~Training() = default;
+
+const TrainResult& Training::advance(int epochs, bool evaluate_valid, bool evaluate_test) {
+  Impl& s = *impl_;
+  const TrainConfig& config = s.config;
+  if (epochs < 1 || epochs > config.schedule_epochs)
+    throw std::invalid_argument("cannot train " + std::to_string(epochs) + " epochs of a " +
+                                std::to_string(config.schedule_epochs) + "-epoch schedule");
+  const int trained = epochs_trained();
+  if (epochs <= trained)
+    throw std::invalid_argument("cannot train on to epoch " + std::to_string(epochs) +
+                                ": the training has trained " + std::to_string(trained));
+  if (!s.progress) throw std::logic_error("a spilled training advances only after reload()");
+  Progress& p = *s.progress;
+  NetworkModule& net = *p.net;
+  TrainResult& result = s.result;
+  ThreadScope threads(config.threads);
+  // An uninterrupted training adds each epoch's first gradient to the zeroed gradients of the
+  // epoch before (0 + g, which differs from g in the sign of a zero); gradients freed between
+  // advances come back as zeros so that even that stays the same.
+  if (trained > 0)
+    for (auto& parameter : net.parameters())
+      parameter.mutable_grad() = torch::zeros_like(parameter);
+
+  const std::size_t n = s.data.train.count();
+  const auto batch = static_cast<std::size_t>(config.batch);
+  const std::size_t iterations = s.iterations;
   const double total_steps = static_cast<double>(iterations) * config.schedule_epochs;
   const double pi = std::acos(-1.0);
+  const BatchMaker maker(s.data.train, s.data);
+  std::vector<std::size_t>& order = p.order;
 
-  const BatchMaker maker(data.train, data);
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-
-  for (int epoch = 0; epoch < request.epochs && !result.diverged; ++epoch) {
+  for (int epoch = trained; epoch < epochs && !result.diverged; ++epoch) {
     EpochRecord record;
     const auto start = std::chrono::steady_clock::now();
-    net->train();
+    net.train();
     for (std::size_t i = n; i > 1; --i)
-      std::swap(order[i - 1], order[common::uniform_below(shuffle_rng, i)]);
+      std::swap(order[i - 1], order[common::uniform_below(p.shuffle_rng, i)]);
     double loss_sum = 0;
     std::int64_t correct = 0, seen = 0;
     for (std::size_t it = 0; it < iterations; ++it) {
       const double step = static_cast<double>(epoch) * static_cast<double>(iterations) +
                           static_cast<double>(it);
       const double lr = 0.5 * config.lr * (1.0 + std::cos(pi * step / total_steps));
-      for (auto& group : optimizer.param_groups())
+      for (auto& group : p.optimizer->param_groups())
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 
       const std::size_t begin = it * batch, end = std::min(n, begin + batch);
-      auto [x, y] = maker.make(order, begin, end, config.augment ? &augment_rng : nullptr);
-      x = x.to(device);
-      y = y.to(device);
-      optimizer.zero_grad();
-      const auto logits = net->forward(x);
+      auto [x, y] = maker.make(order, begin, end, config.augment ? &p.augment_rng : nullptr);
+      x = x.to(s.device);
+      y = y.to(s.device);
+      p.optimizer->zero_grad();
+      const auto logits = net.forward(x);
       const auto loss = torch::nn::functional::cross_entropy(logits, y);
       const double value = loss.item<double>();
       const auto b = static_cast<std::int64_t>(end - begin);
@@ -227,7 +309,7 @@ TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
         break;
       }
       loss.backward();
-      optimizer.step();
+      p.optimizer->step();
       loss_sum += value * static_cast<double>(b);
       correct += logits.detach().argmax(1).eq(y).sum().item<std::int64_t>();
       seen += b;
@@ -237,21 +319,100 @@ TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
     record.train_acc = 100.0 * static_cast<double>(correct) / static_cast<double>(seen);
     record.valid_loss = record.valid_acc = kNaN;
     record.eval_time_s = kNaN;
-    if (!result.diverged && request.evaluate_valid) {
-      const auto e = evaluate(*net, data.valid, data, config, device);
+    if (!result.diverged && evaluate_valid) {
+      const auto e = evaluate(net, s.data.valid, s.data, config, s.device);
       record.valid_loss = e.loss;
       record.valid_acc = e.acc;
       record.eval_time_s = e.time_s;
     }
     result.epochs.push_back(record);
   }
-  if (!result.diverged && request.evaluate_test) {
-    const auto e = evaluate(*net, data.test, data, config, device);
+  // Kept between advances, gradients would only be zeroed again: free them.
+  for (auto& parameter : net.parameters()) parameter.mutable_grad() = torch::Tensor();
+  result.test_loss = result.test_acc = kNaN;
+  result.test_time_s = 0;
+  if (!result.diverged && evaluate_test) {
+    const auto e = evaluate(net, s.data.test, s.data, config, s.device);
     result.test_loss = e.loss;
     result.test_acc = e.acc;
     result.test_time_s = e.time_s;
   }
   return result;
+}
+
+const TrainResult& Training::result() const { return impl_->result; }
+
+int Training::epochs_trained() const { return static_cast<int>(impl_->result.epochs.size()); }
+
+bool Training::spilled() const { return !impl_->progress; }
+
+std::size_t Training::memory_bytes() const {
+  const Progress* p = impl_->progress.get();
+  if (!p) return 0;
+  std::size_t bytes = p->order.size() * sizeof(std::size_t);
+  for (const auto& parameter : p->net->parameters())
+    bytes += bytes_of(parameter) + bytes_of(parameter.grad());
+  for (const auto& buffer : p->net->buffers()) bytes += bytes_of(buffer);
+  for (const auto& [key, state] : p->optimizer->state())
+    bytes += bytes_of(static_cast<const torch::optim::SGDParamState&>(*state).momentum_buffer());
+  return bytes;
+}
+
+void Training::spill(const std::string& path) {
+  if (!impl_->progress) throw std::logic_error("the training is spilled already");
+  const Progress& p = *impl_->progress;
+  torch::serialize::OutputArchive archive, network, optimizer;
+  p.net->save(network);
+  p.optimizer->save(optimizer);
+  archive.write("network", network);
+  archive.write("optimizer", optimizer);
+  archive.write("shuffle_rng", c10::IValue(text_of(p.shuffle_rng)));
+  archive.write("augment_rng", c10::IValue(text_of(p.augment_rng)));
+  const std::vector<std::int64_t> order(p.order.begin(), p.order.end());
+  archive.write("order", torch::tensor(order, torch::kInt64));
+  try {
+    archive.save_to(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot write the kept training to " + path + ": " + e.what());
+  }
+  impl_->progress.reset();
+}
+
+void Training::reload(const std::string& path) {
+  if (impl_->progress) throw std::logic_error("the training is not spilled");
+  Impl& s = *impl_;
+  torch::serialize::InputArchive archive, network, optimizer;
+  try {
+    archive.load_from(path, s.device);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot read the kept training from " + path + ": " + e.what());
+  }
+  auto p = std::make_unique<Progress>();
+  p->net = s.builder(s.network, s.choices);
+  p->net->to(s.device);
+  archive.read("network", network);
+  p->net->load(network);
+  p->optimizer = make_optimizer(*p->net, s.config);
+  archive.read("optimizer", optimizer);
+  p->optimizer->load(optimizer);
+  c10::IValue text;
+  archive.read("shuffle_rng", text);
+  p->shuffle_rng = rng_of(text.toStringRef());
+  archive.read("augment_rng", text);
+  p->augment_rng = rng_of(text.toStringRef());
+  torch::Tensor order;
+  archive.read("order", order);
+  order = order.to(torch::kCPU).contiguous();
+  const auto* values = order.data_ptr<std::int64_t>();
+  p->order.assign(values, values + order.numel());
+  s.progress = std::move(p);
+}
+
+TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
+                  const Choices& choices, const DataSplits& data, const TrainConfig& config,
+                  const TrainRequest& request) {
+  Training training(builder, network, choices, data, config, request.seed);
+  return training.advance(request.epochs, request.evaluate_valid, request.evaluate_test);
 }
 
 }  // namespace nasrun::evaluators::live

@@ -9,6 +9,12 @@
 // last batch of a single image is dropped (batch norm needs two). Augmentation (optional): random
 // crop with zero padding side/8 and a horizontal flip with probability 1/2.
 //
+// A training can stop after any epoch and continue later (Training): the continuation is the
+// same training (network, optimizer state, generators, data order, the learning rate of the
+// T_end schedule), so advancing to T1 and then to T2 gives the curve of one training to T2, bit
+// for bit on the CPU. While stopped, its state can be written to a file and freed (spill) and
+// read back exactly (reload).
+//
 // Randomness: parameter initialisation, shuffling and augmentation come from the run's seed
 // only, through generators private to the run (never LibTorch's global generator), so trainings
 // that run concurrently do not influence each other. On the CPU the same seed, data, options and
@@ -18,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,9 +72,49 @@ struct TrainRequest {
   bool evaluate_test = false;  // test pass after the last epoch
 };
 
-// Throws std::invalid_argument for bad settings and std::runtime_error when the device is not
-// available ("this LibTorch build has no CUDA support" / "no CUDA device").
-// `builder` makes the network of the architecture `choices` (e.g. network_builder("nb201")).
+// One training of one network with one seed, advanced epoch by epoch. Holds references to
+// `data`, which must outlive it. Not thread-safe: one caller at a time.
+class Training {
+ public:
+  // Builds and initialises the network (`builder` makes the network of the architecture
+  // `choices`, e.g. network_builder("nb201")). Throws std::invalid_argument for bad settings and
+  // std::runtime_error when the device is not available ("this LibTorch build has no CUDA
+  // support" / "no CUDA device").
+  Training(const NetworkBuilder& builder, const NetworkConfig& network, const Choices& choices,
+           const DataSplits& data, const TrainConfig& config, std::uint64_t seed);
+  ~Training();
+  Training(const Training&) = delete;
+  Training& operator=(const Training&) = delete;
+
+  // Trains on to epoch `epochs` of the schedule (beyond the epochs trained; a diverged training
+  // trains no more), with a validation pass after each new epoch when `evaluate_valid` and a test
+  // pass after the last when `evaluate_test`. Returns every epoch trained so far; the test
+  // fields are this call's (NaN unless asked). Throws std::invalid_argument for an epoch outside
+  // the schedule or not beyond the epochs trained, std::logic_error while spilled.
+  const TrainResult& advance(int epochs, bool evaluate_valid, bool evaluate_test);
+  const TrainResult& result() const;
+  // Epochs trained so far (the diverged one included).
+  int epochs_trained() const;
+
+  // Bytes that the training's state holds while it is not advancing: parameters, buffers,
+  // optimizer state (gradients are freed between advances) and the data order; 0 while spilled.
+  std::size_t memory_bytes() const;
+  // Writes the state (torch::save format: parameters, buffers and optimizer state, the
+  // shuffling and augmentation generators, the data order) to `path` and frees it; the epochs
+  // recorded stay. Throws std::runtime_error naming the path when it cannot be written (the
+  // state is then kept).
+  void spill(const std::string& path);
+  // Reads back what spill() wrote, bit for bit; the file is left for the caller to remove.
+  void reload(const std::string& path);
+  bool spilled() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One training advanced once: Training(...).advance(request.epochs, ...). Throws as Training
+// does.
 TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
                   const Choices& choices, const DataSplits& data, const TrainConfig& config,
                   const TrainRequest& request);
