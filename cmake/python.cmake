@@ -3,7 +3,8 @@
 # PYTHONPATH=<build>/python imports it from the build tree.
 set(NASRUN_PYTHON_DIR ${PROJECT_BINARY_DIR}/python/nasrun)
 file(GLOB nasrun_python_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/python/*.cpp)
-pybind11_add_module(nasrun_python MODULE ${nasrun_python_sources})
+# NO_EXTRAS: no link-time optimisation (a long serial link for no measured gain).
+pybind11_add_module(nasrun_python MODULE NO_EXTRAS ${nasrun_python_sources})
 target_link_libraries(nasrun_python PRIVATE nasrun::study)
 set_target_properties(nasrun_python PROPERTIES OUTPUT_NAME _core
   LIBRARY_OUTPUT_DIRECTORY ${NASRUN_PYTHON_DIR})
