@@ -39,6 +39,7 @@ py::array view(const BenchmarkPtr& benchmark, const T* data, std::vector<py::ssi
 // The benchmark index of an architecture given as a string or as a benchmark index (as
 // NATS-Bench's API takes them).
 std::size_t index_of(const bench::Benchmark& b, const py::handle& arch) {
+  check_arch_type(arch, "a benchmark index (int)");
   if (py::isinstance<py::str>(arch)) return b.index_of(b.space().parse(arch.cast<std::string>()));
   const auto index = arch.cast<long long>();
   if (index < 0 || static_cast<std::size_t>(index) >= b.num_archs())

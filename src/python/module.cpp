@@ -18,6 +18,13 @@ nlohmann::json to_json(const py::handle& object) {
   return nlohmann::json::parse(py::module_::import("json").attr("dumps")(object).cast<std::string>());
 }
 
+// Whether a message is common::os_error's for a file that is not there: Python says
+// FileNotFoundError, as its own open() does.
+bool is_missing_file(const char* message) {
+  return std::strncmp(message, "cannot open '", 13) == 0 &&
+         std::strstr(message, std::strerror(ENOENT)) != nullptr;
+}
+
 // The core's exceptions as Python ones, with the same messages as the programs print after
 // "<program>: error: ". Types pybind11 already maps keep its mapping (std::invalid_argument, so
 // unknown names, bad options and unparsable architectures: ValueError; std::out_of_range:
@@ -30,13 +37,16 @@ void bind_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const bench::FormatError& e) {
-      format_error(e.what());
+      // Benchmark::open reports a file it cannot open as a format error.
+      if (is_missing_file(e.what()))
+        PyErr_SetString(PyExc_FileNotFoundError, e.what());
+      else
+        format_error(e.what());
     } catch (const bench::MissingDataError& e) {
       missing_data(e.what());
     } catch (const common::FileError& e) {
-      // A file that is not there is FileNotFoundError, as Python's own open() says.
-      const bool missing = std::strstr(e.what(), std::strerror(ENOENT)) != nullptr;
-      PyErr_SetString(missing ? PyExc_FileNotFoundError : PyExc_OSError, e.what());
+      PyErr_SetString(is_missing_file(e.what()) ? PyExc_FileNotFoundError : PyExc_OSError,
+                      e.what());
     }
   });
 }

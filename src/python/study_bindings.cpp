@@ -29,6 +29,7 @@ struct OutputOptions {
   bool force = false, plot = false;
   std::string plot_curve = "incumbent";
   std::optional<double> target_error;
+  std::string target_error_text;  // as given, for messages
 };
 
 // A comma list ("re,tpe", as nas-run takes it) or a list of names.
@@ -90,7 +91,11 @@ const std::map<std::string, Setter>& setters() {
       {"force", [](O&, W& w, H v) { w.force = v.cast<bool>(); }},
       {"plot", [](O&, W& w, H v) { w.plot = v.cast<bool>(); }},
       {"plot_curve", [](O&, W& w, H v) { w.plot_curve = v.cast<std::string>(); }},
-      {"target_error", [](O&, W& w, H v) { w.target_error = optional_of<double>(v); }},
+      {"target_error",
+       [](O&, W& w, H v) {
+         w.target_error = optional_of<double>(v);
+         w.target_error_text = py::str(v).cast<std::string>();
+       }},
   };
   return all;
 }
@@ -106,7 +111,13 @@ std::pair<experiment::StudyOptions, OutputOptions> options_of(const py::dict& gi
     const auto name = py::str(key).cast<std::string>();
     const auto it = setters().find(name);
     if (it == setters().end()) throw unknown_name("run_study option", name, known);
-    it->second(study, output, value);
+    try {
+      it->second(study, output, value);
+    } catch (const py::cast_error&) {
+      throw py::type_error("run_study option '" + name + "' cannot take " +
+                           py::repr(value).cast<std::string>() + " (" +
+                           py::str(value.get_type().attr("__name__")).cast<std::string>() + ")");
+    }
   }
   // As nas-run checks them.
   if (output.plot_curve != "incumbent" && output.plot_curve != "best-seen")
@@ -114,7 +125,7 @@ std::pair<experiment::StudyOptions, OutputOptions> options_of(const py::dict& gi
                                 output.plot_curve + "'");
   if (output.target_error && !(*output.target_error >= 0 && *output.target_error <= 100))
     throw std::invalid_argument("--target-error must be a test error in percent, 0 to 100, got '" +
-                                py::str(py::float_(*output.target_error)).cast<std::string>() + "'");
+                                output.target_error_text + "'");
   return {study, output};
 }
 
