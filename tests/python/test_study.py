@@ -117,3 +117,10 @@ def test_an_evaluator_continues_a_trial_and_charges_the_new_epochs():
     evaluator.drop(7)
     with pytest.raises(RuntimeError):
         evaluator.evaluate_rung(arch, 7, trial=8) and evaluator.evaluate_rung(arch, 3, trial=8)
+
+
+def test_a_tabular_study_never_loads_libtorch():
+    nasrun.run_study(strategy="rs", seeds=1, budget="2x")
+    with open("/proc/self/maps") as f:
+        maps = f.read()
+    assert "libtorch" not in maps and "libc10" not in maps
