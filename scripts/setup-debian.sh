@@ -14,7 +14,7 @@ packages=(
   libtorch-dev
   gnuplot-nox
   python3
-  python3-optuna
+  pybind11-dev python3-pybind11 python3-numpy python3-pytest python3-optuna
   dataset-fashion-mnist
 )
 missing=()

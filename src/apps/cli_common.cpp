@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
+#include "common/lists.hpp"
 #include "common/numbers.hpp"
 
 namespace nasrun::cli {
@@ -104,20 +106,7 @@ boost::program_options::parsed_options parse_arguments(
 }
 
 std::vector<std::string> split_list(const std::string& text, const std::string& option) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (out.back().empty())
-      throw UsageError("--" + option + " '" + text + "' has an empty item (expected a comma list)");
-    if (std::find(out.begin(), out.end() - 1, out.back()) != out.end() - 1)
-      throw UsageError("--" + option + " '" + text + "' names '" + out.back() +
-                       "' twice (expected each item once)");
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
+  return usage_error_on<std::invalid_argument>([&] { return common::split_list(text, option); });
 }
 
 std::vector<std::int64_t> parse_integer_list(const std::string& text, const std::string& option,
@@ -158,8 +147,16 @@ nlohmann::json parse_source_options(const std::vector<std::string>& items) {
 }
 
 std::string default_benchmark_path() {
-  const char* dir = std::getenv("NASRUN_DATA_DIR");
-  return std::string(dir ? dir : NASRUN_DEFAULT_DATA_DIR) + "/fashion-mnist-nb201.nasbench";
+  constexpr const char* kFile = "/fashion-mnist-nb201.nasbench";
+  if (const char* dir = std::getenv("NASRUN_DATA_DIR")) return std::string(dir) + kFile;
+  // An installed program (cmake --install) finds it in <prefix>/share/nas-run.
+  std::error_code error;
+  const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const auto installed = program.parent_path().parent_path() / "share/nas-run" / (kFile + 1);
+    if (std::filesystem::exists(installed, error)) return installed.string();
+  }
+  return std::string(NASRUN_DEFAULT_DATA_DIR) + kFile;
 }
 
 }  // namespace nasrun::cli

@@ -70,8 +70,9 @@ std::string listing(const std::vector<std::pair<std::string, std::string>>& entr
 // `--source-option key=value` items -> {"key": "value", ...}.
 nlohmann::json parse_source_options(const std::vector<std::string>& items);
 
-// The benchmark shipped with nas-run: $NASRUN_DATA_DIR, else the data folder of the source tree
-// the program was built from, holds it.
+// The benchmark shipped with nas-run: in $NASRUN_DATA_DIR when set, else in <prefix>/share/nas-run
+// for an installed program (<prefix>/bin), else in the data folder of the source tree the program
+// was built from.
 std::string default_benchmark_path();
 
 }  // namespace nasrun::cli

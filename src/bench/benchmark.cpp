@@ -473,6 +473,7 @@ Benchmark Benchmark::from_bytes(common::SharedBytes bytes, const std::string& wh
       t.present_ = r.array<std::uint8_t>(jt.at("seed_present"), "u8", {n, ns}, name + " seed_present");
       const auto rows = get_field<std::size_t>(r, jt, "num_rows", name);
       if (rows > n) r.fail(name + " claims " + std::to_string(rows) + " rows for " + std::to_string(n) + " architectures");
+      t.num_rows_ = rows;
       t.row_of_arch_ = r.array<std::int32_t>(jt.at("row_of_arch"), "i32", {n}, name + " row_of_arch");
       const auto& metrics = jt.at("metrics");
       for (auto it = metrics.begin(); it != metrics.end(); ++it) {

@@ -127,6 +127,15 @@ class Table {
 
   // The stored series (one value per recorded epoch, NaN where missing) of one seed slot.
   const float* series(Metric m, std::size_t arch, int slot) const;
+  // The stored arrays as the format lays them out (docs/benchmark-format.md), for readers that
+  // view them whole: metric m as [num_rows, seeds, recorded epochs] (nullptr when absent),
+  // row_of_arch [num_archs], seed_present [num_archs, seeds], cost c [num_archs] (nullptr when
+  // absent).
+  std::size_t num_rows() const { return num_rows_; }
+  const float* metric_array(Metric m) const { return series_[static_cast<int>(m)]; }
+  const std::int32_t* row_of_arch_array() const { return row_of_arch_; }
+  const std::uint8_t* seed_present_array() const { return present_; }
+  const double* cost_array(Cost c) const { return costs_[static_cast<int>(c)]; }
   // NaN when missing; kMean averages over the seeds present that have the value.
   double value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
   // Like value() but throws MissingDataError naming what is missing.
@@ -145,6 +154,7 @@ class Table {
   std::vector<std::int64_t> seeds_;
   Metric truth_ = Metric::TestAcc;
   std::size_t num_archs_ = 0;
+  std::size_t num_rows_ = 0;
   const std::uint8_t* present_ = nullptr;
   const std::int32_t* row_of_arch_ = nullptr;  // -1: no results stored
   std::array<const float*, kNumMetrics> series_{};

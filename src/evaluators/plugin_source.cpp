@@ -16,7 +16,7 @@ constexpr const char* kEntryPoint = "nasrun_live_source_factory";
 using EntryPoint = decltype(&nasrun_live_source_factory);
 
 // $NASRUN_PLUGIN_DIR when set, else the folder of the running program (the build puts the
-// plugin beside the programs).
+// plugin beside the programs), else <prefix>/lib for an installed program in <prefix>/bin.
 std::filesystem::path plugin_path() {
   if (const char* dir = std::getenv("NASRUN_PLUGIN_DIR"); dir && *dir)
     return std::filesystem::path(dir) / kPluginFile;
@@ -26,7 +26,11 @@ std::filesystem::path plugin_path() {
     throw std::runtime_error("the live source cannot find its plugin " + std::string(kPluginFile) +
                              ": /proc/self/exe does not name the running program (" +
                              error.message() + "); set NASRUN_PLUGIN_DIR to its folder");
-  return program.parent_path() / kPluginFile;
+  const auto beside = program.parent_path() / kPluginFile;
+  const auto installed = program.parent_path().parent_path() / "lib" / kPluginFile;
+  return std::filesystem::exists(beside, error) || !std::filesystem::exists(installed, error)
+             ? beside
+             : installed;
 }
 
 // A program that links the plugin (the tests) has the entry point already; the others open

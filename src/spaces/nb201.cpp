@@ -24,15 +24,21 @@ std::string edge_name(std::size_t edge) {
 
 }  // namespace
 
-Nb201Space::Nb201Space() : class_of_(size()) {
-  // The smallest code with each expression represents its class; codes ascend, so the first
-  // one seen is the smallest.
-  std::unordered_map<std::string, std::uint16_t> first_code;
-  for (ArchCode c = 0; c < size(); ++c) {
-    auto [it, inserted] =
-        first_code.emplace(output_expression(decode(c)), static_cast<std::uint16_t>(c));
-    class_of_[c] = it->second;
-  }
+Nb201Space::Nb201Space() = default;
+
+const std::vector<std::uint16_t>& Nb201Space::classes() const {
+  std::call_once(classes_computed_, [this] {
+    class_of_.resize(size());
+    // The smallest code with each expression represents its class; codes ascend, so the first
+    // one seen is the smallest.
+    std::unordered_map<std::string, std::uint16_t> first_code;
+    for (ArchCode c = 0; c < size(); ++c) {
+      auto [it, inserted] =
+          first_code.emplace(output_expression(decode(c)), static_cast<std::uint16_t>(c));
+      class_of_[c] = it->second;
+    }
+  });
+  return class_of_;
 }
 
 std::string Nb201Space::dimension_name(std::size_t dim) const { return edge_name(dim); }
@@ -90,7 +96,7 @@ ArchCode Nb201Space::parse(std::string_view text) const {
 
 ArchCode Nb201Space::class_of(ArchCode code) const {
   check(code);
-  return class_of_[code];
+  return classes()[code];
 }
 
 namespace {

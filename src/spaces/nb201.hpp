@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,7 +48,11 @@ class Nb201Space : public SearchSpace {
   static std::string shape_error(const SearchSpace& space);
 
  private:
-  std::vector<std::uint16_t> class_of_;
+  // The class of every code, computed by the first class_of(): ~50 ms of expressions that
+  // opening a benchmark or running a search never needs.
+  const std::vector<std::uint16_t>& classes() const;
+  mutable std::once_flag classes_computed_;
+  mutable std::vector<std::uint16_t> class_of_;
 };
 
 }  // namespace nasrun::spaces
