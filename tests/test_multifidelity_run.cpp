@@ -160,7 +160,7 @@ TEST_CASE("The incumbent is the best score at the highest fidelity reached so fa
   CHECK(trace.rows[3].incumbent == 50);  // a lower fidelity never displaces it
 }
 
-TEST_CASE("A worker with no job waits for the next result; the run ends when none is left",
+TEST_CASE("A worker with no job waits for the next result, and the run ends when none is left",
           "[multifidelity]") {
   Toy toy;
   auto evaluator = toy.evaluator("sotle");
