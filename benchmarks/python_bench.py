@@ -24,11 +24,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import doc_tables  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSV = os.path.join(ROOT, "benchmarks/results/python.csv")
-DOC = os.path.join(ROOT, "docs/performance.md")
-BEGIN = "<!-- generated table python: benchmarks/python_bench.py -->"
-END = "<!-- end of generated table python -->"
 COLUMNS = ["measure", "statistic", "unit", "target", "value"]
 PYTHON = "/usr/bin/python3"
 
@@ -224,36 +224,13 @@ def table(rows):
     return lines
 
 
-def with_table(text, lines):
-    doc = text.split("\n")
-    if BEGIN not in doc or END not in doc or doc.index(END) < doc.index(BEGIN):
-        raise BenchError(f"{DOC}: lacks the marker lines {BEGIN} ... {END}")
-    begin, end = doc.index(BEGIN), doc.index(END)
-    return "\n".join(doc[:begin + 1] + lines + doc[end:])
-
-
-def write_table():
-    lines = table(read_csv())
-    with open(DOC) as f:
-        text = f.read()
-    with open(DOC, "w") as f:
-        f.write(with_table(text, lines))
-    print("\n".join(lines))
-
-
 def main(argv):
     try:
         if argv == ["--check"]:
-            with open(DOC) as f:
-                text = f.read()
-            if with_table(text, table(read_csv())) != text:
-                print(f"python_bench.py: the table 'python' of {DOC} differs from {CSV}; "
-                      "regenerate it (python_bench.py --table)", file=sys.stderr)
-                return 1
-            print("python_bench.py: the python table matches its CSV")
-            return 0
+            return 0 if doc_tables.table_matches("python", "benchmarks/python_bench.py", table(read_csv()),
+                                                  CSV, "python_bench.py --table") else 1
         if argv == ["--table"]:
-            write_table()
+            doc_tables.write_table("python", "benchmarks/python_bench.py", table(read_csv()))
             return 0
         if len(argv) not in (1, 3) or argv[0].startswith("-") or \
                 (len(argv) == 3 and argv[1] != "--nb201"):
@@ -266,9 +243,9 @@ def main(argv):
         os.makedirs(os.path.dirname(CSV), exist_ok=True)
         with open(CSV, "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows([COLUMNS, *rows])
-        write_table()
+        doc_tables.write_table("python", "benchmarks/python_bench.py", table(read_csv()))
         return 0
-    except BenchError as e:
+    except (BenchError, doc_tables.DocTableError) as e:
         print(f"python_bench.py: {e}", file=sys.stderr)
         return 1
 

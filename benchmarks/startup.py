@@ -26,11 +26,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import doc_tables  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CSV = os.path.join(ROOT, "benchmarks/results/startup.csv")
-DOC = os.path.join(ROOT, "docs/performance.md")
-BEGIN = "<!-- generated table startup: benchmarks/startup.py -->"
-END = "<!-- end of generated table startup -->"
 COLUMNS = ["measure", "statistic", "unit", "target", "role", "build", "value"]
 ROLES = ["baseline", "measured"]
 MAIN_JOB = ["--strategy", "re", "--evaluator", "sotle", "--seeds", "20"]
@@ -144,36 +144,13 @@ def table(names, rows):
     return lines
 
 
-def with_table(text, lines):
-    doc = text.split("\n")
-    if BEGIN not in doc or END not in doc or doc.index(END) < doc.index(BEGIN):
-        raise StartupError(f"{DOC}: lacks the marker lines {BEGIN} ... {END}")
-    begin, end = doc.index(BEGIN), doc.index(END)
-    return "\n".join(doc[:begin + 1] + lines + doc[end:])
-
-
-def write_table():
-    lines = table(*read_csv())
-    with open(DOC) as f:
-        text = f.read()
-    with open(DOC, "w") as f:
-        f.write(with_table(text, lines))
-    print("\n".join(lines))
-
-
 def main(argv):
     try:
         if argv == ["--check"]:
-            with open(DOC) as f:
-                text = f.read()
-            if with_table(text, table(*read_csv())) != text:
-                print(f"startup.py: the table 'startup' of {DOC} differs from {CSV}; "
-                      "regenerate it (startup.py --baseline ... --measured ...)", file=sys.stderr)
-                return 1
-            print("startup.py: the startup table matches its CSV")
-            return 0
+            return 0 if doc_tables.table_matches("startup", "benchmarks/startup.py", table(*read_csv()),
+                                                  CSV, "startup.py --baseline ... --measured ...") else 1
         if argv == ["--table"]:
-            write_table()
+            doc_tables.write_table("startup", "benchmarks/startup.py", table(*read_csv()))
             return 0
         options = dict(zip(argv[::2], argv[1::2]))
         known = {"--baseline", "--measured", "--baseline-name", "--measured-name", "--runs"}
@@ -188,9 +165,9 @@ def main(argv):
         os.makedirs(os.path.dirname(CSV), exist_ok=True)
         with open(CSV, "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows([COLUMNS, *rows])
-        write_table()
+        doc_tables.write_table("startup", "benchmarks/startup.py", table(*read_csv()))
         return 0
-    except StartupError as e:
+    except (StartupError, doc_tables.DocTableError) as e:
         print(f"startup.py: {e}", file=sys.stderr)
         return 1
 
