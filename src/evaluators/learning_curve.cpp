@@ -14,10 +14,11 @@ double Curve::at(Metric m, int epoch) const {
 
 namespace {
 
-// The default kept state: the generator as the fresh observation found it.
+// The default kept state: the seed of the trial's own generator, which replays the draws of its
+// first observation at every later one (8 bytes kept, where the generator itself holds 2.5 KB).
 struct ReplayedDraws : KeptTraining {
-  explicit ReplayedDraws(const Rng& start) : rng(start) {}
-  Rng rng;
+  explicit ReplayedDraws(std::uint64_t seed) : seed(seed) {}
+  std::uint64_t seed;
 };
 
 }  // namespace
@@ -25,16 +26,10 @@ struct ReplayedDraws : KeptTraining {
 Curve LearningCurveSource::observe_continuing(ArchCode arch, int epochs,
                                               const std::vector<CurveNeed>& needs, Rng& rng,
                                               std::unique_ptr<KeptTraining>& kept) {
-  if (!kept) {
-    auto replay = std::make_unique<ReplayedDraws>(rng);
-    Curve curve = observe(arch, epochs, needs, rng);
-    replay->epochs = curve.epochs_trained;
-    kept = std::move(replay);
-    return curve;
-  }
+  if (!kept) kept = std::make_unique<ReplayedDraws>(rng());
   auto* replay = dynamic_cast<ReplayedDraws*>(kept.get());
   if (!replay) throw std::logic_error("kept training state made by another source");
-  Rng draws = replay->rng;
+  Rng draws(replay->seed);
   Curve curve = observe(arch, epochs, needs, draws);
   replay->epochs = curve.epochs_trained;
   return curve;

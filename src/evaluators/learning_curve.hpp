@@ -83,13 +83,14 @@ class LearningCurveSource {
   // architecture (a table without that metric or epoch), so that an estimator the data cannot
   // serve is named before a study starts. A source that trains serves every need.
   virtual void check_serves(const std::vector<CurveNeed>& needs) const { (void)needs; }
-  // Observes `arch` at `epochs`, as one training continued: with `kept` empty a fresh training
-  // (which takes from `rng` what observe() takes); else the training that an earlier call for
-  // the same architecture left in `kept`, which trained fewer epochs, and `rng` is not drawn
-  // from. Leaves in `kept` what a later call needs. The curve covers epochs 1..epochs, exactly
-  // as one uninterrupted training to `epochs` would. The default replays the fresh call's draws
-  // (a copy of `rng` as it was), so a table is read at the same training seed at every rung; a
-  // source that trains keeps its training state instead.
+  // Observes `arch` at `epochs`, as one training continued: with `kept` empty a fresh training,
+  // which draws from `rng`; else the training that an earlier call for the same architecture
+  // left in `kept`, which trained fewer epochs, and `rng` is not drawn from. Leaves in `kept`
+  // what a later call needs. The curve covers epochs 1..epochs, exactly as one uninterrupted
+  // training to `epochs` would. The default draws one number from `rng` for the trial and seeds
+  // the trial's own generator with it at every call, so observe() makes the same draws each
+  // time (a table is read at the same training seed at every rung); a source that trains keeps
+  // its training state instead.
   virtual Curve observe_continuing(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                                    Rng& rng, std::unique_ptr<KeptTraining>& kept);
 };

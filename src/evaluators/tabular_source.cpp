@@ -38,10 +38,36 @@ std::string TabularCurveSource::describe() const {
          " (" + policy_.truth.to_string() + ")";
 }
 
+namespace {
+
+// What a trial keeps between rungs: the training seed its first rung read.
+struct TrialSeed : KeptTraining {
+  explicit TrialSeed(bench::SeedChoice seed) : seed(seed) {}
+  bench::SeedChoice seed;
+};
+
+}  // namespace
+
 Curve TabularCurveSource::observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                                   Rng& rng) {
   const auto index = benchmark_->index_of(arch);
-  const auto seed = data_->choose_seed(index, policy_.data, rng);
+  return curve_of(arch, index, data_->choose_seed(index, policy_.data, rng), epochs, needs);
+}
+
+Curve TabularCurveSource::observe_continuing(ArchCode arch, int epochs,
+                                             const std::vector<CurveNeed>& needs, Rng& rng,
+                                             std::unique_ptr<KeptTraining>& kept) {
+  const auto index = benchmark_->index_of(arch);
+  if (!kept) kept = std::make_unique<TrialSeed>(data_->choose_seed(index, policy_.data, rng));
+  auto* trial = dynamic_cast<TrialSeed*>(kept.get());
+  if (!trial) throw std::logic_error("kept training state made by another source");
+  Curve c = curve_of(arch, index, trial->seed, epochs, needs);
+  trial->epochs = c.epochs_trained;
+  return c;
+}
+
+Curve TabularCurveSource::curve_of(ArchCode arch, std::size_t index, bench::SeedChoice seed,
+                                   int epochs, const std::vector<CurveNeed>& needs) const {
   Curve c;
   c.schedule_epochs = data_->epochs();
   c.epochs_trained = epochs;

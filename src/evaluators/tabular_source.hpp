@@ -31,10 +31,15 @@ class TabularCurveSource : public LearningCurveSource {
   int schedule_epochs() const override { return data_->epochs(); }
   Curve observe(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                 Rng& rng) override;
+  // A trial keeps the training seed its first rung drew: every rung reads that seed's curve.
+  Curve observe_continuing(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
+                           Rng& rng, std::unique_ptr<KeptTraining>& kept) override;
   double final_test_error(ArchCode arch) override;
   void check_serves(const std::vector<CurveNeed>& needs) const override;
 
  private:
+  Curve curve_of(ArchCode arch, std::size_t index, bench::SeedChoice seed, int epochs,
+                 const std::vector<CurveNeed>& needs) const;
   std::shared_ptr<const bench::Benchmark> benchmark_;
   const bench::Table* data_;
   const bench::Table* truth_;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
 
 #include "bench/benchmark_builder.hpp"
 #include "common/file_io.hpp"
@@ -43,7 +44,7 @@ std::string identity_line(const TraceIdentity& id, std::size_t cut_off) {
          " study=" + id.study + " cut_off=" + std::to_string(cut_off);
 }
 
-std::string complete_line(std::size_t rows, const std::string& body) {
+std::string complete_line(std::size_t rows, std::string_view body) {
   return kCompletePrefix + std::to_string(rows) + " rows, crc32 " +
          hex32(bench::format::crc32(body));
 }
@@ -59,16 +60,28 @@ std::vector<std::string> split(const std::string& line, char separator) {
 
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
                       const TraceIdentity& identity) {
-  std::string body;
+  std::string text = identity_line(identity, trace.cut_off) + "\n" + kTraceHeader + "\n";
+  const std::size_t body_start = text.size();
+  // Appended piece by piece into one buffer sized up front: a trace of a multi-fidelity run
+  // with many workers holds thousands of rows, and building it was most of a study's time.
+  constexpr std::size_t kRowBytes = 192;
+  text.reserve(body_start + kRowBytes * (trace.rows.size() + 1));
   for (const auto& r : trace.rows) {
-    body += std::to_string(r.evaluation) + "," + fmt(r.time_s) + "," + space.to_string(r.arch) +
-            "," + fmt(r.score) + "," + fmt(r.cost_s) + "," + std::to_string(r.epochs) + "," +
-            (r.diverged ? "1" : "0") + "," + fmt(r.test_error) + "," +
-            space.to_string(r.incumbent) + "," + fmt(r.incumbent_test_error) + "," +
-            fmt(r.best_test_error) + "\n";
+    for (const std::string& field :
+         {std::to_string(r.evaluation), fmt(r.time_s), space.to_string(r.arch), fmt(r.score),
+          fmt(r.cost_s), std::to_string(r.epochs), std::string(r.diverged ? "1" : "0"),
+          fmt(r.test_error), space.to_string(r.incumbent), fmt(r.incumbent_test_error)}) {
+      text += field;
+      text += ',';
+    }
+    text += fmt(r.best_test_error);
+    text += '\n';
   }
-  return identity_line(identity, trace.cut_off) + "\n" + kTraceHeader + "\n" + body +
-         complete_line(trace.rows.size(), body) + "\n";
+  const std::string closing =
+      complete_line(trace.rows.size(), std::string_view(text).substr(body_start));
+  text += closing;
+  text += '\n';
+  return text;
 }
 
 Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
