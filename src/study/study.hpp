@@ -34,6 +34,8 @@ struct StudyConfig {
   // What multi-fidelity strategies hand out; single-fidelity ones ignore it.
   search::Fidelities fidelity;
   int threads = 0;  // 0 = all cores
+  // Each run's executor; empty = the simulated clock.
+  ExecutorMaker make_executor;
 };
 
 // Builds the evaluator of one run; the source behind it is shared by all runs.

@@ -16,6 +16,9 @@ namespace {
 constexpr const char* kTraceHeader =
     "evaluation,time_s,arch,score,cost_s,epochs,diverged,test_error,incumbent,"
     "incumbent_test_error,best_test_error";
+// The columns that a real executor's trace adds (RealTrace).
+constexpr const char* kRealColumns = ",job,worker,real_s,real_time_s,charged_time_s";
+constexpr std::size_t kFields = 11, kRealFields = 16;
 constexpr const char* kIdentityPrefix = "# nas-run trace: ";
 constexpr const char* kCompletePrefix = "# complete: ";
 // The output files at the top of the folder (traces/ holds the rest).
@@ -65,9 +68,17 @@ std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
             "," + fmt(r.score) + "," + fmt(r.cost_s) + "," + std::to_string(r.epochs) + "," +
             (r.diverged ? "1" : "0") + "," + fmt(r.test_error) + "," +
             space.to_string(r.incumbent) + "," + fmt(r.incumbent_test_error) + "," +
-            fmt(r.best_test_error) + "\n";
+            fmt(r.best_test_error);
+    if (trace.real_times) {
+      if (!r.real) throw std::logic_error("a real executor's trace row without its real times");
+      body += "," + std::to_string(r.real->job) + "," + std::to_string(r.real->worker) + "," +
+              fmt(r.real->times.duration_s) + "," + fmt(r.real->times.time_s) + "," +
+              fmt(r.real->times.charged_time_s);
+    }
+    body += "\n";
   }
-  return identity_line(identity, trace.cut_off) + "\n" + kTraceHeader + "\n" + body +
+  return identity_line(identity, trace.cut_off) + "\n" + kTraceHeader +
+         (trace.real_times ? kRealColumns : "") + "\n" + body +
          complete_line(trace.rows.size(), body) + "\n";
 }
 
@@ -97,7 +108,12 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
   t.cut_off = static_cast<std::size_t>(*cut_off);
   std::getline(in, line);
   ++n;
-  if (line != kTraceHeader) fail(std::string("expected the column header '") + kTraceHeader + "'");
+  if (line == kTraceHeader + std::string(kRealColumns))
+    t.real_times = true;
+  else if (line != kTraceHeader)
+    fail(std::string("expected the column header '") + kTraceHeader + "' (with '" +
+         kRealColumns + "' after it when a real executor ran)");
+  const std::size_t fields = t.real_times ? kRealFields : kFields;
   bool complete = false;
   while (std::getline(in, line)) {
     ++n;
@@ -114,7 +130,8 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
       break;
     }
     const auto f = split(line, ',');
-    if (f.size() != 11) fail("expected 11 fields, found " + std::to_string(f.size()));
+    if (f.size() != fields)
+      fail("expected " + std::to_string(fields) + " fields, found " + std::to_string(f.size()));
     TraceRow r;
     try {
       r.evaluation = std::stoull(f[0]);
@@ -128,6 +145,15 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
       r.incumbent = space.parse(f[8]);
       r.incumbent_test_error = std::stod(f[9]);
       r.best_test_error = std::stod(f[10]);
+      if (t.real_times) {
+        RealTrace real;
+        real.job = std::stoull(f[11]);
+        real.worker = std::stoi(f[12]);
+        real.times.duration_s = std::stod(f[13]);
+        real.times.time_s = std::stod(f[14]);
+        real.times.charged_time_s = std::stod(f[15]);
+        r.real = real;
+      }
     } catch (const std::exception& e) {
       fail(std::string("malformed trace row: ") + e.what());
     }

@@ -1,0 +1,86 @@
+#include "run/local_executor.hpp"
+
+#include <stdexcept>
+
+namespace nasrun::experiment {
+
+LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers,
+                             BudgetClock clock)
+    : jobs_(evaluator), clocks_(budget_s, clock) {
+  if (workers < 1)
+    throw std::invalid_argument("the number of workers must be at least 1, got " +
+                                std::to_string(workers));
+  assignments_.resize(static_cast<std::size_t>(workers));
+  for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { serve(w); });
+}
+
+LocalExecutor::~LocalExecutor() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  assigned_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void LocalExecutor::serve(int worker) {
+  auto& slot = assignments_[static_cast<std::size_t>(worker)];
+  for (;;) {
+    Assignment a;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      assigned_.wait(lock, [&] { return stopping_ || slot; });
+      if (!slot) return;
+      a = *slot;
+      slot.reset();
+    }
+    Done d;
+    d.worker = worker;
+    try {
+      common::Rng rng(a.seed);
+      d.eval = jobs_.evaluate(a.job, rng);
+    } catch (...) {
+      d.error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      // Stamped under the lock: completion times grow in the order the runner hears of them.
+      d.at = RealClocks::Clock::now();
+      done_.push_back(std::move(d));
+    }
+    finished_.notify_one();
+  }
+}
+
+void LocalExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
+  const std::uint64_t seed = data_rng();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& slot = assignments_.at(static_cast<std::size_t>(worker));
+    if (slot) throw std::logic_error("worker " + std::to_string(worker) + " is already busy");
+    clocks_.launched(worker);
+    slot = Assignment{job, seed};
+    ++running_;
+  }
+  assigned_.notify_all();
+}
+
+std::optional<Completion> LocalExecutor::wait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (running_ > 0) {
+    if (!finished_.wait_until(lock, clocks_.deadline(), [&] { return !done_.empty(); })) {
+      // The real budget is spent: the jobs still running are cut off.
+      running_ = 0;
+      return std::nullopt;
+    }
+    Done d = std::move(done_.front());
+    done_.pop_front();
+    --running_;
+    if (d.error) std::rethrow_exception(d.error);
+    if (auto t = clocks_.completed(d.worker, d.at, d.eval.cost_s))
+      return Completion{d.worker, d.eval, clocks_.budget_now(), *t};
+  }
+  return std::nullopt;
+}
+
+}  // namespace nasrun::experiment

@@ -1,0 +1,303 @@
+// Executors: the local workers train for real behind the same runner as the simulated clock;
+// their results do not depend on which job finishes first, two workers do twice the work of one
+// in the same real time, the charged clock matches the simulated one, a real run's recorded
+// durations replay it on the simulated clock (parity), and traces carry the real times.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "evaluators/curve_source.hpp"
+#include "run/local_executor.hpp"
+#include "run/search_run.hpp"
+#include "study/plan.hpp"
+#include "study/study_output.hpp"
+#include "test_support.hpp"
+
+using namespace nasrun;
+using namespace nasrun::experiment;
+
+namespace {
+
+// The toy benchmark's curves (test_support.hpp), each observation taking `seconds(arch)` of
+// real time first, as a training would; or throwing for the architectures `fails` names.
+class SleepingSource : public evaluators::LearningCurveSource {
+ public:
+  SleepingSource(std::shared_ptr<evaluators::LearningCurveSource> table,
+                 std::function<double(spaces::ArchCode)> seconds,
+                 std::function<bool(spaces::ArchCode)> fails = {})
+      : table_(std::move(table)), seconds_(std::move(seconds)), fails_(std::move(fails)) {}
+  std::string describe() const override { return "sleeping " + table_->describe(); }
+  int schedule_epochs() const override { return table_->schedule_epochs(); }
+  evaluators::Curve observe(spaces::ArchCode arch, int epochs,
+                            const std::vector<evaluators::CurveNeed>& needs,
+                            common::Rng& rng) override {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds_(arch)));
+    if (fails_ && fails_(arch))
+      throw std::runtime_error("training of architecture " + std::to_string(arch) + " failed");
+    return table_->observe(arch, epochs, needs, rng);
+  }
+  double final_test_error(spaces::ArchCode arch) override {
+    return table_->final_test_error(arch);
+  }
+
+ private:
+  std::shared_ptr<evaluators::LearningCurveSource> table_;
+  std::function<double(spaces::ArchCode)> seconds_;
+  std::function<bool(spaces::ArchCode)> fails_;
+};
+
+struct Toy {
+  std::shared_ptr<bench::Benchmark> benchmark =
+      std::make_shared<bench::Benchmark>(testing::toy_builder().build());
+  std::shared_ptr<evaluators::LearningCurveSource> table;
+  Toy() {
+    evaluators::SourceOptions o;
+    o.benchmark = benchmark;
+    o.dataset = "toy";
+    table = evaluators::make_curve_source("tabular", o);
+  }
+  // SoTL-E at T = 3 (charged 11 + 12 + 13 s of training and nothing else).
+  std::unique_ptr<evaluators::Evaluator> evaluator(
+      std::shared_ptr<evaluators::LearningCurveSource> source = {}) const {
+    evaluators::EstimatorOptions options;
+    options.T = 3;
+    return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator("sotle", options),
+                                                   source ? source : table);
+  }
+};
+
+std::unique_ptr<search::MultiFidelityStrategy> strategy(const std::string& name) {
+  search::StrategyContext ctx;
+  ctx.space = testing::nb201();
+  ctx.seed = 11;
+  ctx.n_init = 4;
+  return search::make_job_strategy(name, ctx);
+}
+
+// Milliseconds of fake training that vary with the architecture, 2..20.
+double fake_seconds(spaces::ArchCode arch) { return (2.0 + static_cast<double>(arch % 10) * 2) / 1000; }
+
+// The rows of a real run by launch order.
+std::vector<TraceRow> by_launch(const Trace& trace) {
+  auto rows = trace.rows;
+  std::sort(rows.begin(), rows.end(),
+            [](const TraceRow& a, const TraceRow& b) { return a.real->job < b.real->job; });
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("Local workers: a job's result depends on its launch order, not on who finishes first",
+          "[executors]") {
+  Toy toy;
+  auto source = std::make_shared<SleepingSource>(toy.table, fake_seconds);
+  std::vector<std::vector<TraceRow>> runs;
+  for (int workers : {1, 3}) {
+    auto evaluator = toy.evaluator(source);
+    auto rs = strategy("rs");
+    LocalExecutor executor(*evaluator, 1e9, workers, BudgetClock::charged);
+    common::Rng data_rng(5);
+    const auto trace = run_search(*rs, executor, 12, data_rng);
+    REQUIRE(trace.real_times);
+    REQUIRE(trace.rows.size() == 12);
+    for (const auto& r : trace.rows) {
+      REQUIRE(r.real);
+      CHECK(r.real->times.duration_s >= fake_seconds(r.arch));
+      CHECK(r.real->worker < workers);
+    }
+    runs.push_back(by_launch(trace));
+  }
+  for (std::size_t i = 0; i < 12; ++i) {
+    CHECK(runs[0][i].arch == runs[1][i].arch);
+    CHECK(runs[0][i].score == runs[1][i].score);
+    CHECK(runs[0][i].cost_s == runs[1][i].cost_s);
+  }
+}
+
+TEST_CASE("Two local workers complete about twice the evaluations of one in the same real time",
+          "[executors]") {
+  Toy toy;
+  // 40 ms a training, 0.6 s of real time: 15 in a row at most.
+  auto source = std::make_shared<SleepingSource>(toy.table, [](spaces::ArchCode) { return 0.04; });
+  std::vector<std::size_t> completed;
+  for (int workers : {1, 2}) {
+    auto evaluator = toy.evaluator(source);
+    auto rs = strategy("rs");
+    LocalExecutor executor(*evaluator, 0.6, workers, BudgetClock::real);
+    common::Rng data_rng(5);
+    const auto trace = run_search(*rs, executor, 0, data_rng);
+    for (const auto& r : trace.rows) {
+      CHECK(r.time_s == r.real->times.time_s);
+      CHECK(r.time_s <= 0.6);
+    }
+    // The jobs running at the real budget are cut off.
+    CHECK(trace.cut_off == static_cast<std::size_t>(workers));
+    completed.push_back(trace.rows.size());
+  }
+  CHECK(completed[0] <= 15);
+  CHECK(completed[0] >= 10);
+  CHECK(static_cast<double>(completed[1]) >= 1.6 * static_cast<double>(completed[0]));
+}
+
+TEST_CASE("Local workers on the charged clock keep the simulated clock's times and budget rule",
+          "[executors]") {
+  Toy toy;
+  // Random Search proposes the same architectures whatever it is told, and the toy's costs do
+  // not depend on the training seed read: one worker charges exactly what the simulation does.
+  const double budget = 36 * 10 + 20;  // ten evaluations of 36 s, and one cut off
+  auto simulated_evaluator = toy.evaluator();
+  auto rs = strategy("rs");
+  common::Rng rng_a(5);
+  RunBudget b;
+  b.budget_s = budget;
+  const auto simulated = run_search(*rs, *simulated_evaluator, b, rng_a);
+
+  auto evaluator = toy.evaluator();
+  auto rs_real = strategy("rs");
+  LocalExecutor executor(*evaluator, budget, 1, BudgetClock::charged);
+  common::Rng rng_b(5);
+  const auto real = run_search(*rs_real, executor, 0, rng_b);
+  REQUIRE(simulated.rows.size() == 10);
+  REQUIRE(real.rows.size() == simulated.rows.size());
+  CHECK(real.cut_off == simulated.cut_off);
+  for (std::size_t i = 0; i < real.rows.size(); ++i) {
+    CHECK(real.rows[i].arch == simulated.rows[i].arch);
+    CHECK(real.rows[i].time_s == simulated.rows[i].time_s);
+    CHECK(real.rows[i].real->times.charged_time_s == simulated.rows[i].time_s);
+  }
+}
+
+TEST_CASE("Parity: the simulated clock fed a real run's durations reproduces its trace",
+          "[executors]") {
+  Toy toy;
+  auto source = std::make_shared<SleepingSource>(toy.table, fake_seconds);
+  // Regularised Evolution mutates what it was told of, in the order it was told: the order of
+  // completions decides what it proposes.
+  auto evaluator = toy.evaluator(source);
+  auto re = strategy("re");
+  LocalExecutor executor(*evaluator, 1e9, 3, BudgetClock::charged);
+  common::Rng rng_real(9);
+  const auto real = run_search(*re, executor, 30, rng_real);
+  REQUIRE(real.rows.size() == 30);
+
+  std::vector<double> durations;
+  for (const auto& r : by_launch(real)) durations.push_back(r.real->times.duration_s);
+  auto replay_evaluator = toy.evaluator();
+  auto replay_re = strategy("re");
+  SimulatedExecutor replay(*replay_evaluator, 1e9, 3);
+  replay.replay_durations(durations);
+  common::Rng rng_replay(9);
+  const auto replayed = run_search(*replay_re, replay, 30, rng_replay);
+  REQUIRE(replayed.rows.size() == real.rows.size());
+  for (std::size_t i = 0; i < real.rows.size(); ++i) {
+    const auto &a = real.rows[i], &b = replayed.rows[i];
+    CHECK(a.arch == b.arch);
+    CHECK(a.score == b.score);
+    CHECK(a.incumbent == b.incumbent);
+    CHECK(a.incumbent_test_error == b.incumbent_test_error);
+    CHECK(b.time_s == Approx(a.real->times.time_s).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("A real run's trace file carries the real and charged times; a simulated one does not",
+          "[executors]") {
+  Toy toy;
+  auto evaluator = toy.evaluator();
+  auto rs = strategy("rs");
+  LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged);
+  common::Rng rng(3);
+  const auto trace = run_search(*rs, executor, 5, rng);
+  const auto space = testing::nb201();
+  const TraceIdentity id{"rs", "sotle", 0, 1, "00000000"};
+  const auto text = trace_csv(trace, *space, id);
+  CHECK(text.find("best_test_error,job,worker,real_s,real_time_s,charged_time_s\n") !=
+        std::string::npos);
+  const auto back = parse_trace_csv(text, *space, "trace", id);
+  REQUIRE(back.real_times);
+  REQUIRE(back.rows.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(back.rows[i].real->job == trace.rows[i].real->job);
+    CHECK(back.rows[i].real->worker == trace.rows[i].real->worker);
+    CHECK(back.rows[i].real->times.duration_s == trace.rows[i].real->times.duration_s);
+    CHECK(back.rows[i].real->times.charged_time_s == trace.rows[i].real->times.charged_time_s);
+  }
+
+  auto simulated_evaluator = toy.evaluator();
+  auto rs_simulated = strategy("rs");
+  RunBudget b;
+  b.budget_s = 1e9;
+  b.max_evaluations = 5;
+  common::Rng rng_simulated(3);
+  const auto simulated = run_search(*rs_simulated, *simulated_evaluator, b, rng_simulated);
+  const auto simulated_text = trace_csv(simulated, *space, id);
+  CHECK(simulated_text.find("best_test_error\n") != std::string::npos);
+  CHECK(simulated_text.find("real_s") == std::string::npos);
+  // A row without its last real column is refused.
+  const auto first_row = text.find("charged_time_s\n") + 15;
+  const auto row_end = text.find('\n', first_row);
+  const auto last_comma = text.rfind(',', row_end);
+  auto cut = text;
+  cut.erase(last_comma, row_end - last_comma);
+  CHECK_THROWS_WITH(parse_trace_csv(cut, *space, "trace", id),
+                    Catch::Contains("expected 16 fields, found 15"));
+}
+
+TEST_CASE("A training that throws on a local worker stops the run with its error",
+          "[executors]") {
+  Toy toy;
+  auto source = std::make_shared<SleepingSource>(
+      toy.table, [](spaces::ArchCode) { return 0.001; },
+      [](spaces::ArchCode) { return true; });
+  auto evaluator = toy.evaluator(source);
+  auto rs = strategy("rs");
+  LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged);
+  common::Rng rng(3);
+  CHECK_THROWS_WITH(run_search(*rs, executor, 4, rng), Catch::Contains("failed"));
+}
+
+TEST_CASE("Executor options: bad values are refused, a real executor is recorded",
+          "[executors]") {
+  StudyOptions o;
+  o.benchmark = std::string(NASRUN_SOURCE_DIR) + "/data/fashion-mnist-nb201.nasbench";
+  o.seeds = 1;
+  o.budget = "2x";
+  auto plan_error = [&](const StudyOptions& options) {
+    return testing::error_of([&] { plan_study(options); });
+  };
+  auto bad = o;
+  bad.executor = "cluster";
+  CHECK(plan_error(bad) == "--executor must be simulated, local or mpi, got 'cluster'");
+  bad = o;
+  bad.budget_clock = "wall";
+  CHECK(plan_error(bad) == "--budget-clock must be charged or real, got 'wall'");
+  bad = o;
+  bad.budget_clock = "real";
+  CHECK(plan_error(bad) == "--budget-clock real needs a real executor (--executor local or mpi): "
+                           "the simulated clock has charged time only");
+  bad = o;
+  bad.executor = "local";
+  bad.workers = kMaxLocalWorkers + 1;
+  CHECK(plan_error(bad) == "--workers 1025 with --executor local starts a thread per worker; at "
+                           "most 1024");
+  bad = o;
+  bad.executor = "mpi";
+  bad.threads = 2;
+  CHECK(plan_error(bad) == "--threads 2 with --executor mpi: the ranks serve one run at a time "
+                           "(--threads 1)");
+
+  const auto simulated = plan_study(o);
+  CHECK_FALSE(simulated.record.contains("executor"));
+  CHECK_FALSE(simulated.config.make_executor);
+  auto local = o;
+  local.executor = "local";
+  local.workers = 2;
+  local.budget_clock = "real";
+  const auto plan = plan_study(local);
+  CHECK(plan.record["executor"] == "local");
+  CHECK(plan.record["budget_clock"] == "real");
+  CHECK(plan.config.threads == 1);
+  REQUIRE(plan.config.make_executor);
+  auto evaluator = plan.make_evaluator("sotle", plan.config.estimator);
+  CHECK(plan.config.make_executor(*evaluator, "sotle", plan.config.budget)->workers() == 2);
+}
