@@ -2,50 +2,22 @@
 // their results do not depend on which job finishes first, two workers do twice the work of one
 // in the same real time, the charged clock matches the simulated one, a real run's recorded
 // durations replay it on the simulated clock (parity), and traces carry the real times.
+#include <algorithm>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cmath>
-#include <thread>
 
 #include "evaluators/curve_source.hpp"
 #include "run/local_executor.hpp"
 #include "run/search_run.hpp"
 #include "study/plan.hpp"
 #include "study/study_output.hpp"
+#include "sleeping_source.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
 using namespace nasrun::experiment;
 
 namespace {
-
-// The toy benchmark's curves (test_support.hpp), each observation taking `seconds(arch)` of
-// real time first, as a training would; or throwing for the architectures `fails` names.
-class SleepingSource : public evaluators::LearningCurveSource {
- public:
-  SleepingSource(std::shared_ptr<evaluators::LearningCurveSource> table,
-                 std::function<double(spaces::ArchCode)> seconds,
-                 std::function<bool(spaces::ArchCode)> fails = {})
-      : table_(std::move(table)), seconds_(std::move(seconds)), fails_(std::move(fails)) {}
-  std::string describe() const override { return "sleeping " + table_->describe(); }
-  int schedule_epochs() const override { return table_->schedule_epochs(); }
-  evaluators::Curve observe(spaces::ArchCode arch, int epochs,
-                            const std::vector<evaluators::CurveNeed>& needs,
-                            common::Rng& rng) override {
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds_(arch)));
-    if (fails_ && fails_(arch))
-      throw std::runtime_error("training of architecture " + std::to_string(arch) + " failed");
-    return table_->observe(arch, epochs, needs, rng);
-  }
-  double final_test_error(spaces::ArchCode arch) override {
-    return table_->final_test_error(arch);
-  }
-
- private:
-  std::shared_ptr<evaluators::LearningCurveSource> table_;
-  std::function<double(spaces::ArchCode)> seconds_;
-  std::function<bool(spaces::ArchCode)> fails_;
-};
 
 struct Toy {
   std::shared_ptr<bench::Benchmark> benchmark =
@@ -64,6 +36,14 @@ struct Toy {
     options.T = 3;
     return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator("sotle", options),
                                                    source ? source : table);
+  }
+  // `name` at every rung of a multi-fidelity search.
+  std::unique_ptr<evaluators::Evaluator> rung_evaluator(const std::string& name) const {
+    evaluators::EstimatorOptions options;
+    options.T = 10;
+    return std::make_unique<evaluators::Evaluator>(
+        evaluators::make_estimator(name, options), table, evaluators::CostModel{},
+        evaluators::estimator_at_epochs(name, options, table->schedule_epochs()));
   }
 };
 
@@ -91,7 +71,7 @@ std::vector<TraceRow> by_launch(const Trace& trace) {
 TEST_CASE("Local workers: a job's result depends on its launch order, not on who finishes first",
           "[executors]") {
   Toy toy;
-  auto source = std::make_shared<SleepingSource>(toy.table, fake_seconds);
+  auto source = std::make_shared<testing::SleepingSource>(toy.table, fake_seconds);
   std::vector<std::vector<TraceRow>> runs;
   for (int workers : {1, 3}) {
     auto evaluator = toy.evaluator(source);
@@ -119,7 +99,7 @@ TEST_CASE("Two local workers complete about twice the evaluations of one in the 
           "[executors]") {
   Toy toy;
   // 40 ms a training, 0.6 s of real time: 15 in a row at most.
-  auto source = std::make_shared<SleepingSource>(toy.table, [](spaces::ArchCode) { return 0.04; });
+  auto source = std::make_shared<testing::SleepingSource>(toy.table, [](spaces::ArchCode) { return 0.04; });
   std::vector<std::size_t> completed;
   for (int workers : {1, 2}) {
     auto evaluator = toy.evaluator(source);
@@ -171,7 +151,7 @@ TEST_CASE("Local workers on the charged clock keep the simulated clock's times a
 TEST_CASE("Parity: the simulated clock fed a real run's durations reproduces its trace",
           "[executors]") {
   Toy toy;
-  auto source = std::make_shared<SleepingSource>(toy.table, fake_seconds);
+  auto source = std::make_shared<testing::SleepingSource>(toy.table, fake_seconds);
   // Regularised Evolution mutates what it was told of, in the order it was told: the order of
   // completions decides what it proposes.
   auto evaluator = toy.evaluator(source);
@@ -198,6 +178,25 @@ TEST_CASE("Parity: the simulated clock fed a real run's durations reproduces its
     CHECK(a.incumbent_test_error == b.incumbent_test_error);
     CHECK(b.time_s == Approx(a.real->times.time_s).epsilon(1e-12));
   }
+}
+
+TEST_CASE("A continued trial rebuilt on another rank scores and charges as if it had stayed",
+          "[executors]") {
+  Toy toy;
+  for (const std::string name : {"sotle", "val-early"})
+    for (std::uint64_t first_seed = 0; first_seed < 8; ++first_seed) {
+      auto here_evaluator = toy.rung_evaluator(name), there_evaluator = toy.rung_evaluator(name);
+      JobEvaluator here(*here_evaluator), there(*there_evaluator);
+      common::Rng first(first_seed), later(99);
+      here.evaluate({7, 1234, 1}, first);
+      here.evaluate({7, 1234, 3}, later);
+      const auto stayed = here.evaluate({7, 1234, 9}, later);
+      there.rebuild({7, 1234, 9}, first_seed, {1, 3});
+      const auto moved = there.evaluate({7, 1234, 9}, later);
+      CHECK(moved.score == stayed.score);
+      CHECK(moved.cost_s == stayed.cost_s);
+      CHECK(moved.epochs == 9);
+    }
 }
 
 TEST_CASE("A real run's trace file carries the real and charged times; a simulated one does not",
@@ -246,7 +245,7 @@ TEST_CASE("A real run's trace file carries the real and charged times; a simulat
 TEST_CASE("A training that throws on a local worker stops the run with its error",
           "[executors]") {
   Toy toy;
-  auto source = std::make_shared<SleepingSource>(
+  auto source = std::make_shared<testing::SleepingSource>(
       toy.table, [](spaces::ArchCode) { return 0.001; },
       [](spaces::ArchCode) { return true; });
   auto evaluator = toy.evaluator(source);

@@ -290,12 +290,9 @@ experiment::StudyPlan plan(const Options& options) {
       [&] { return experiment::plan_study(options.study); });
 }
 
-// --executor mpi, under mpirun: every rank plans the same study; rank 0 runs it, the others
-// train its jobs.
-int run_mpi(Options options) {
 #ifdef NASRUN_HAVE_MPI
-  const boost::mpi::environment environment;
-  const boost::mpi::communicator world;
+// The study on rank 0; the other ranks train its jobs.
+int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
   if (world.size() < 2)
     throw cli::UsageError("--executor mpi needs at least 2 MPI ranks (rank 0 searches, the others "
                           "train): start it as mpirun -np N nas-run ..., N >= 2");
@@ -319,6 +316,26 @@ int run_mpi(Options options) {
     return std::make_unique<mpi_executor::MpiExecutor>(workers, name, budget.budget_s, clock);
   };
   return run_planned(options, study);
+}
+#endif
+
+// --executor mpi, under mpirun: every rank plans the same study; rank 0 runs it, the others
+// train its jobs.
+int run_mpi(const Options& options) {
+#ifdef NASRUN_HAVE_MPI
+  // MPI ends (MPI_Finalize) before an error leaves: Boost.MPI aborts every rank when its
+  // environment ends while an exception is in flight.
+  std::optional<boost::mpi::environment> environment(std::in_place);
+  std::exception_ptr failure;
+  int code = 0;
+  try {
+    code = run_mpi_rank(options, boost::mpi::communicator());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  environment.reset();
+  if (failure) std::rethrow_exception(failure);
+  return code;
 #else
   (void)options;
   throw cli::UsageError("--executor mpi: this nas-run was built without MPI (it needs Boost.MPI "
