@@ -10,7 +10,7 @@ LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, 
   if (workers < 1)
     throw std::invalid_argument("the number of workers must be at least 1, got " +
                                 std::to_string(workers));
-  assignments_.resize(static_cast<std::size_t>(workers));
+  for (int w = 0; w < workers; ++w) slots_.push_back(std::make_unique<Slot>());
   for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { serve(w); });
 }
 
@@ -19,20 +19,20 @@ LocalExecutor::~LocalExecutor() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  assigned_.notify_all();
+  for (auto& slot : slots_) slot->assigned.notify_one();
   for (auto& t : threads_) t.join();
 }
 
 void LocalExecutor::serve(int worker) {
-  auto& slot = assignments_[static_cast<std::size_t>(worker)];
+  auto& slot = *slots_[static_cast<std::size_t>(worker)];
   for (;;) {
     Assignment a;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      assigned_.wait(lock, [&] { return stopping_ || slot; });
-      if (!slot) return;
-      a = *slot;
-      slot.reset();
+      slot.assigned.wait(lock, [&] { return stopping_ || slot.next; });
+      if (!slot.next) return;
+      a = *slot.next;
+      slot.next.reset();
     }
     Done d;
     d.worker = worker;
@@ -54,15 +54,15 @@ void LocalExecutor::serve(int worker) {
 
 void LocalExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
   const std::uint64_t seed = data_rng();
+  auto& slot = *slots_.at(static_cast<std::size_t>(worker));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& slot = assignments_.at(static_cast<std::size_t>(worker));
-    if (slot) throw std::logic_error("worker " + std::to_string(worker) + " is already busy");
+    if (slot.next) throw std::logic_error("worker " + std::to_string(worker) + " is already busy");
     clocks_.launched(worker);
-    slot = Assignment{job, seed};
+    slot.next = Assignment{job, seed};
     ++running_;
   }
-  assigned_.notify_all();
+  slot.assigned.notify_one();
 }
 
 std::optional<Completion> LocalExecutor::wait() {

@@ -37,6 +37,11 @@ class LocalExecutor : public Executor {
     search::Job job;
     std::uint64_t seed = 0;
   };
+  // A worker's next job, and its own signal: a launch wakes the one worker it is for.
+  struct Slot {
+    std::optional<Assignment> next;
+    std::condition_variable assigned;
+  };
   struct Done {
     int worker = 0;
     evaluators::Evaluation eval;
@@ -46,8 +51,8 @@ class LocalExecutor : public Executor {
   JobEvaluator jobs_;
   RealClocks clocks_;
   std::mutex mutex_;
-  std::condition_variable assigned_, finished_;
-  std::vector<std::optional<Assignment>> assignments_;  // by worker
+  std::condition_variable finished_;
+  std::vector<std::unique_ptr<Slot>> slots_;  // by worker
   std::deque<Done> done_;  // in the order the jobs finished
   int running_ = 0;
   bool stopping_ = false;
