@@ -3,6 +3,7 @@
 #include <boost/mpi/status.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -12,6 +13,10 @@ namespace {
 
 // Messages, by tag. Master to worker: a run starts (its evaluator's name), a job, a trial to
 // release, the run ends, stop. Worker to master: a job's result.
+// How long rank 0 sleeps between looks for a result: far below a training, and below the
+// master's 1 ms budget per job.
+constexpr std::chrono::microseconds kPollInterval{50};
+
 enum Tag : int { kRun = 1, kJob, kRelease, kEndRun, kStop, kResult };
 
 struct JobMessage {
@@ -181,11 +186,12 @@ std::optional<experiment::Completion> MpiExecutor::wait() {
     return false;
   };
   while (!cut_off_ && busy()) {
-    // Polled, not blocked on, so that a real budget's deadline is kept.
+    // Polled, not blocked on, so that a real budget's deadline is kept; between polls rank 0
+    // sleeps rather than spin on a core that a training on the same node may need.
     const auto status = world_.iprobe(boost::mpi::any_source, kResult);
     if (!status) {
       if (experiment::RealClocks::Clock::now() >= clocks_.deadline()) cut_off_ = true;
-      std::this_thread::yield();
+      std::this_thread::sleep_for(kPollInterval);
       continue;
     }
     const auto at = experiment::RealClocks::Clock::now();
