@@ -68,13 +68,15 @@ def main():
     mpi, local = traces(mpi_out), traces(local_out)
     check(sorted(mpi) == sorted(local), f"trace files differ: {sorted(mpi)} vs {sorted(local)}")
     for name, (header, rows) in mpi.items():
-        check(header.endswith(",job,worker,real_s,real_time_s,charged_time_s"),
+        check(header.endswith(",job,worker,attempts,failed,real_s,real_time_s,charged_time_s"),
               f"{name}: header without the real columns: {header}")
         check(len(rows) == 24, f"{name}: {len(rows)} rows, expected 24")
         check({r["worker"] for r in rows} == {"0", "1"},
               f"{name}: workers {sorted({r['worker'] for r in rows})}, expected both ranks")
         check(all(float(r["real_s"]) >= 0 and float(r["charged_time_s"]) > 0 for r in rows),
               f"{name}: a negative real or charged time")
+        check(all(r["attempts"] == "1" and r["failed"] == "0" for r in rows),
+              f"{name}: a job was tried again or failed")
         if name.startswith("rs__"):
             # Random Search proposes the same whatever it is told: job n is the same evaluation
             # on MPI ranks and on local threads.

@@ -3,6 +3,8 @@
 // in the same real time, the charged clock matches the simulated one, a real run's recorded
 // durations replay it on the simulated clock (parity), and traces carry the real times.
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -38,11 +40,13 @@ struct Toy {
                                                    source ? source : table);
   }
   // `name` at every rung of a multi-fidelity search.
-  std::unique_ptr<evaluators::Evaluator> rung_evaluator(const std::string& name) const {
+  std::unique_ptr<evaluators::Evaluator> rung_evaluator(
+      const std::string& name, std::shared_ptr<evaluators::LearningCurveSource> source = {}) const {
     evaluators::EstimatorOptions options;
     options.T = 10;
     return std::make_unique<evaluators::Evaluator>(
-        evaluators::make_estimator(name, options), table, evaluators::CostModel{},
+        evaluators::make_estimator(name, options), source ? source : table,
+        evaluators::CostModel{},
         evaluators::estimator_at_epochs(name, options, table->schedule_epochs()));
   }
 };
@@ -210,7 +214,7 @@ TEST_CASE("A real run's trace file carries the real and charged times; a simulat
   const auto space = testing::nb201();
   const TraceIdentity id{"rs", "sotle", 0, 1, "00000000"};
   const auto text = trace_csv(trace, *space, id);
-  CHECK(text.find("best_test_error,job,worker,real_s,real_time_s,charged_time_s\n") !=
+  CHECK(text.find("best_test_error,job,worker,attempts,failed,real_s,real_time_s,charged_time_s\n") !=
         std::string::npos);
   const auto back = parse_trace_csv(text, *space, "trace", id);
   REQUIRE(back.real_times);
@@ -239,20 +243,91 @@ TEST_CASE("A real run's trace file carries the real and charged times; a simulat
   auto cut = text;
   cut.erase(last_comma, row_end - last_comma);
   CHECK_THROWS_WITH(parse_trace_csv(cut, *space, "trace", id),
-                    Catch::Contains("expected 16 fields, found 15"));
+                    Catch::Contains("expected 18 fields, found 17"));
 }
 
-TEST_CASE("A training that throws on a local worker stops the run with its error",
+namespace {
+
+// Fails the observations of each architecture whose index (0 for its first) `fails` names
+// (thread-safe).
+std::function<bool(spaces::ArchCode)> failing_calls(std::function<bool(int)> fails) {
+  auto seen = std::make_shared<std::map<spaces::ArchCode, int>>();
+  auto mutex = std::make_shared<std::mutex>();
+  return [seen, mutex, fails](spaces::ArchCode arch) {
+    std::lock_guard<std::mutex> lock(*mutex);
+    return fails((*seen)[arch]++);
+  };
+}
+
+// Fails the first `failures` observations of each architecture, then succeeds.
+std::function<bool(spaces::ArchCode)> failing_first(int failures) {
+  return failing_calls([failures](int call) { return call < failures; });
+}
+
+}  // namespace
+
+TEST_CASE("Fault policy: a job that throws is tried again with its seed, then recorded as failed",
           "[executors]") {
   Toy toy;
+  auto run = [&](std::function<bool(spaces::ArchCode)> fails, int retries) {
+    auto source = std::make_shared<testing::SleepingSource>(
+        toy.table, [](spaces::ArchCode) { return 0.0; }, std::move(fails));
+    auto evaluator = toy.evaluator(source);
+    auto rs = strategy("rs");
+    LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged, retries);
+    common::Rng rng(3);
+    return run_search(*rs, executor, 12, rng);
+  };
+  const auto clean = by_launch(run({}, 2));
+  // Every training fails once: the second try, with the same seed, gives the clean result.
+  const auto retried = by_launch(run(failing_first(1), 2));
+  REQUIRE(retried.size() == clean.size());
+  for (std::size_t i = 0; i < clean.size(); ++i) {
+    CHECK(retried[i].real->attempts == 2);
+    CHECK_FALSE(retried[i].real->failed);
+    CHECK(retried[i].score == clean[i].score);
+    CHECK(retried[i].cost_s == clean[i].cost_s);
+  }
+  // Failing more often than the retries allow: recorded as failed, the run goes on.
+  const auto trace = run(failing_first(2), 1);
+  REQUIRE(trace.rows.size() == 12);
+  CHECK(trace.failures.size() == 12);
+  CHECK_THAT(trace.failures.front(), Catch::Contains("failed"));
+  for (const auto& r : trace.rows) {
+    CHECK(r.real->attempts == 2);
+    CHECK(r.real->failed);
+    CHECK(std::isinf(r.score));
+    CHECK(r.cost_s == 0);
+    CHECK(std::isnan(r.test_error));
+  }
+  // A failed job is never the incumbent: the first that succeeds is.
+  const auto mixed = run([](spaces::ArchCode arch) { return arch % 2 == 0; }, 0);
+  bool seen_success = false;
+  for (const auto& r : mixed.rows) {
+    CHECK(r.real->attempts == 1);
+    CHECK(r.real->failed == (r.arch % 2 == 0));
+    if (!r.real->failed) seen_success = true;
+    if (seen_success) CHECK(r.incumbent % 2 == 1);
+  }
+}
+
+TEST_CASE("Fault policy: a failed continuation of a trial is not tried again", "[executors]") {
+  Toy toy;
+  // Each architecture's first observation trains; every later one throws.
   auto source = std::make_shared<testing::SleepingSource>(
-      toy.table, [](spaces::ArchCode) { return 0.001; },
-      [](spaces::ArchCode) { return true; });
-  auto evaluator = toy.evaluator(source);
-  auto rs = strategy("rs");
-  LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged);
-  common::Rng rng(3);
-  CHECK_THROWS_WITH(run_search(*rs, executor, 4, rng), Catch::Contains("failed"));
+      toy.table, [](spaces::ArchCode) { return 0.0; }, failing_calls([](int call) { return call > 0; }));
+  auto evaluator = toy.rung_evaluator("sotle", source);
+  JobEvaluator jobs(*evaluator);
+  const auto first = jobs.evaluate_retrying({7, 1234, 1}, 5, 3);
+  CHECK(first.failure.empty());
+  CHECK(first.attempts == 1);
+  const auto continued = jobs.evaluate_retrying({7, 1234, 3}, 6, 3);
+  CHECK(continued.attempts == 1);
+  CHECK_THAT(continued.failure, Catch::Contains("training of architecture 1234 failed"));
+  // A new trial of it starts a training, which is tried again.
+  const auto fresh = jobs.evaluate_retrying({8, 1234, 1}, 7, 3);
+  CHECK(fresh.attempts == 4);
+  CHECK_FALSE(fresh.failure.empty());
 }
 
 TEST_CASE("Executor options: bad values are refused, a real executor is recorded",
@@ -280,6 +355,10 @@ TEST_CASE("Executor options: bad values are refused, a real executor is recorded
   CHECK(plan_error(bad) == "--workers 1025 with --executor local starts a thread per worker; at "
                            "most 1024");
   bad = o;
+  bad.executor = "local";
+  bad.retries = -1;
+  CHECK(plan_error(bad) == "--retries must be 0 or more, got -1");
+  bad = o;
   bad.executor = "mpi";
   bad.threads = 2;
   CHECK(plan_error(bad) == "--threads 2 with --executor mpi: the ranks serve one run at a time "
@@ -295,6 +374,7 @@ TEST_CASE("Executor options: bad values are refused, a real executor is recorded
   const auto plan = plan_study(local);
   CHECK(plan.record["executor"] == "local");
   CHECK(plan.record["budget_clock"] == "real");
+  CHECK(plan.record["retries"] == 2);
   CHECK(plan.config.threads == 1);
   REQUIRE(plan.config.make_executor);
   auto evaluator = plan.make_evaluator("sotle", plan.config.estimator);

@@ -78,6 +78,9 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
       ("budget-clock", po::value(&s.budget_clock)->default_value("charged"),
        "with a real executor, the budget's clock: charged (the evaluations' charged costs, as "
        "simulated) or real (wall-clock time from the run's start)")
+      ("retries", po::value(&s.retries)->default_value(2),
+       "with a real executor, how many more times a job whose training throws is tried (same "
+       "seed) before it is recorded as failed (docs/executors.md)")
       ("threads", po::value(&s.threads)->default_value(0),
        "real threads running runs in parallel (0 = all cores; 1 with a real executor); "
        "simulated results do not depend on it")
@@ -272,6 +275,9 @@ int run_planned(const Options& options, const experiment::StudyPlan& plan) {
         [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
         [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
           output.write_trace(r);
+          for (const auto& failure : r.trace.failures)
+            std::fprintf(stderr, "nas-run: warning: %s + %s run %d: %s (recorded as failed)\n",
+                         r.strategy.c_str(), r.evaluator.c_str(), r.run, failure.c_str());
           progress(r, done, total);
         },
         [&] { return stop.requested(); });
@@ -311,9 +317,11 @@ int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
   const mpi_executor::Workers workers(world);
   print_plan(study);
   const auto clock = experiment::parse_budget_clock(options.study.budget_clock);
-  study.config.make_executor = [&workers, clock](evaluators::Evaluator&, const std::string& name,
-                                                 const experiment::RunBudget& budget) {
-    return std::make_unique<mpi_executor::MpiExecutor>(workers, name, budget.budget_s, clock);
+  study.config.make_executor = [&workers, clock, retries = study.config.retries](
+                                   evaluators::Evaluator&, const std::string& name,
+                                   const experiment::RunBudget& budget) {
+    return std::make_unique<mpi_executor::MpiExecutor>(workers, name, budget.budget_s, clock,
+                                                       retries);
   };
   return run_planned(options, study);
 }

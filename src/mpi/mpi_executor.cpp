@@ -4,6 +4,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -26,38 +28,44 @@ struct JobMessage {
   // For a continuation the rank may not hold: the trial's first seed and earlier rungs.
   std::uint64_t first_seed = 0;
   std::vector<int> earlier_epochs;
+  int retries = 0;
   template <class Archive>
   void serialize(Archive& a, unsigned) {
-    a& trial& arch& epochs& seed& first_seed& earlier_epochs;
+    a& trial& arch& epochs& seed& first_seed& earlier_epochs& retries;
   }
 };
 
 struct ResultMessage {
   double score = 0, cost_s = 0, test_error = 0;
-  int epochs = 0;
+  int epochs = 0, attempts = 1;
   bool diverged = false;
-  std::string error;  // what the evaluation threw; empty when it did not
+  std::string failure;  // what the last attempt threw when every attempt did; else empty
   template <class Archive>
   void serialize(Archive& a, unsigned) {
-    a& score& cost_s& test_error& epochs& diverged& error;
+    a& score& cost_s& test_error& epochs& attempts& diverged& failure;
   }
 };
 
 ResultMessage evaluate(experiment::JobEvaluator& jobs, const JobMessage& m) {
-  ResultMessage r;
+  const search::Job job{m.trial, m.arch, m.epochs};
+  experiment::Attempted a;
   try {
-    const search::Job job{m.trial, m.arch, m.epochs};
     if (!m.earlier_epochs.empty()) jobs.rebuild(job, m.first_seed, m.earlier_epochs);
-    common::Rng rng(m.seed);
-    const auto e = jobs.evaluate(job, rng);
-    r.score = e.score;
-    r.cost_s = e.cost_s;
-    r.test_error = e.truth.test_error;
-    r.epochs = e.epochs;
-    r.diverged = e.diverged;
+    a = jobs.evaluate_retrying(job, m.seed, m.retries);
   } catch (const std::exception& e) {
-    r.error = e.what();
+    // Rebuilding the trial's training failed: the job fails as a continuation would.
+    a.failure = e.what();
+    a.eval.score = std::numeric_limits<double>::infinity();
+    a.eval.truth.test_error = std::numeric_limits<double>::quiet_NaN();
   }
+  ResultMessage r;
+  r.score = a.eval.score;
+  r.cost_s = a.eval.cost_s;
+  r.test_error = a.eval.truth.test_error;
+  r.epochs = a.eval.epochs;
+  r.diverged = a.eval.diverged;
+  r.attempts = a.attempts;
+  r.failure = a.failure;
   return r;
 }
 
@@ -127,9 +135,10 @@ Workers::~Workers() {
 }
 
 MpiExecutor::MpiExecutor(const Workers& workers, const std::string& evaluator_name,
-                         double budget_s, experiment::BudgetClock clock)
+                         double budget_s, experiment::BudgetClock clock, int retries)
     : world_(workers.world()),
       clocks_(budget_s, clock),
+      retries_(retries),
       slot_of_rank_(static_cast<std::size_t>(world_.size()), -1) {
   for (int rank = 1; rank < world_.size(); ++rank) world_.send(rank, kRun, evaluator_name);
 }
@@ -145,7 +154,7 @@ MpiExecutor::~MpiExecutor() {
 }
 
 void MpiExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
-  JobMessage m{job.trial, job.arch, job.epochs, data_rng(), 0, {}};
+  JobMessage m{job.trial, job.arch, job.epochs, data_rng(), 0, {}, retries_};
   auto free = [&](int rank) { return slot_of_rank_[static_cast<std::size_t>(rank)] < 0; };
   int rank = 1;
   while (rank < world_.size() && !free(rank)) ++rank;
@@ -200,10 +209,10 @@ std::optional<experiment::Completion> MpiExecutor::wait() {
     auto& slot = slot_of_rank_[static_cast<std::size_t>(status->source())];
     const int worker = slot;
     slot = -1;
-    if (!r.error.empty())
-      throw std::runtime_error("MPI rank " + std::to_string(status->source()) + ": " + r.error);
     experiment::Completion c;
     c.worker = worker;
+    c.attempts = r.attempts;
+    if (!r.failure.empty()) c.failure = "MPI rank " + std::to_string(status->source()) + ": " + r.failure;
     c.eval.score = r.score;
     c.eval.cost_s = r.cost_s;
     c.eval.epochs = r.epochs;

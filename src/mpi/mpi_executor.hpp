@@ -26,8 +26,8 @@ using WorkerEvaluatorMaker =
 
 // A worker rank's loop: for each run the master starts, the evaluator it names, then its jobs
 // (each evaluated with its own generator, continued trials kept here or rebuilt when they ran
-// elsewhere), until the master says stop. A job that throws is reported to the master with its
-// message; the rank serves on.
+// elsewhere, under the fault policy of JobEvaluator::evaluate_retrying), until the master says
+// stop. A job that failed is reported to the master with its message; the rank serves on.
 void serve(const boost::mpi::communicator& world, const WorkerEvaluatorMaker& make_evaluator);
 
 // The master's end of the session: tells every worker rank to stop when it goes (also when the
@@ -51,8 +51,10 @@ class Workers {
 // training there (JobEvaluator::rebuild; the real time is spent, the charge stays the rung's).
 class MpiExecutor : public experiment::Executor {
  public:
+  // A job that throws is tried up to `retries` more times on its rank
+  // (JobEvaluator::evaluate_retrying).
   MpiExecutor(const Workers& workers, const std::string& evaluator_name, double budget_s,
-              experiment::BudgetClock clock);
+              experiment::BudgetClock clock, int retries);
   // Waits for the jobs still running (cut off by the budget), then ends the run on every rank.
   ~MpiExecutor() override;
   MpiExecutor(const MpiExecutor&) = delete;
@@ -62,7 +64,7 @@ class MpiExecutor : public experiment::Executor {
   bool budget_left() const override { return clocks_.budget_left(); }
   void submit(int worker, const search::Job& job, common::Rng& data_rng) override;
   void release(std::uint64_t trial) override;
-  // Throws std::runtime_error naming the rank when a job's evaluation threw there.
+  // A failed job's failure names its rank.
   std::optional<experiment::Completion> wait() override;
 
  private:
@@ -73,6 +75,7 @@ class MpiExecutor : public experiment::Executor {
   };
   boost::mpi::communicator world_;
   experiment::RealClocks clocks_;
+  int retries_;
   std::vector<int> slot_of_rank_;  // -1: the rank is free
   std::map<std::uint64_t, TrialPlace> trials_;
   bool cut_off_ = false;

@@ -19,6 +19,27 @@ evaluators::Evaluation JobEvaluator::evaluate(const search::Job& job, common::Rn
   return evaluator_.evaluate_rung(job.arch, job.epochs, rng, *trial(job.trial));
 }
 
+Attempted JobEvaluator::evaluate_retrying(const search::Job& job, std::uint64_t seed,
+                                          int retries) {
+  const bool continues = job.epochs != search::Job::kEstimatorEpochs && trial(job.trial)->epochs > 0;
+  Attempted a;
+  for (a.attempts = 1;; ++a.attempts) {
+    try {
+      common::Rng rng(seed);
+      a.eval = evaluate(job, rng);
+      a.failure.clear();
+      return a;
+    } catch (const std::exception& e) {
+      a.failure = e.what();
+    }
+    if (continues || a.attempts > retries) break;
+  }
+  a.eval = {};
+  a.eval.score = std::numeric_limits<double>::infinity();
+  a.eval.truth.test_error = std::numeric_limits<double>::quiet_NaN();
+  return a;
+}
+
 void JobEvaluator::rebuild(const search::Job& job, std::uint64_t first_seed,
                            const std::vector<int>& earlier_epochs) {
   const auto kept = trial(job.trial);
@@ -57,7 +78,11 @@ void SimulatedExecutor::submit(int worker, const search::Job& job, common::Rng& 
 std::optional<Completion> SimulatedExecutor::wait() {
   const auto worker = clock_.advance();
   if (!worker) return std::nullopt;
-  return Completion{*worker, running_[static_cast<std::size_t>(*worker)], clock_.now(), {}};
+  Completion c;
+  c.worker = *worker;
+  c.eval = running_[static_cast<std::size_t>(*worker)];
+  c.time_s = clock_.now();
+  return c;
 }
 
 BudgetClock parse_budget_clock(const std::string& text) {

@@ -37,11 +37,21 @@ struct RealTimes {
   double charged_time_s = 0;  // the charged clock at the completion (RealClocks)
 };
 
+// A job as a real executor ran it, after the fault policy (JobEvaluator::evaluate_retrying).
+struct Attempted {
+  evaluators::Evaluation eval;
+  int attempts = 1;
+  // What the last attempt threw when every attempt failed (the job failed); empty otherwise.
+  std::string failure;
+};
+
 struct Completion {
   int worker = 0;
   evaluators::Evaluation eval;
   double time_s = 0;  // on the clock the budget runs on
   std::optional<RealTimes> real;  // real executors only
+  int attempts = 1;
+  std::string failure;  // non-empty: the job failed (real executors only)
 };
 
 class Executor {
@@ -73,6 +83,13 @@ class JobEvaluator {
   // the trial's epochs).
   evaluators::Evaluation evaluate(const search::Job& job, common::Rng& rng);
   void release(std::uint64_t trial);
+  // The fault policy of the real executors. The job is evaluated with a generator seeded `seed`;
+  // when that throws (a training that fails, runs out of memory, ...), a job that starts a
+  // training is tried again, with the same seed, up to `retries` more times. A job that
+  // continues a trial is not: what the failed attempt left of its kept training is unknown. A
+  // job whose every attempt threw has failed: its evaluation is the worst score (+infinity),
+  // nothing charged, no epochs, an unknown test error (NaN), and `failure` says what it threw.
+  Attempted evaluate_retrying(const search::Job& job, std::uint64_t seed, int retries);
   // Rebuilds here the kept training of the trial that `job` continues, when it is not here (it
   // ran on another MPI rank): the trial's first job with a generator seeded `first_seed`, then
   // each later rung to `earlier_epochs`, as they ran. Their evaluations are dropped (they were

@@ -5,11 +5,14 @@
 namespace nasrun::experiment {
 
 LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers,
-                             BudgetClock clock)
-    : jobs_(evaluator), clocks_(budget_s, clock) {
+                             BudgetClock clock, int retries)
+    : jobs_(evaluator), clocks_(budget_s, clock), retries_(retries) {
   if (workers < 1)
     throw std::invalid_argument("the number of workers must be at least 1, got " +
                                 std::to_string(workers));
+  if (retries < 0)
+    throw std::invalid_argument("the retries of a failed job must be 0 or more, got " +
+                                std::to_string(retries));
   for (int w = 0; w < workers; ++w) slots_.push_back(std::make_unique<Slot>());
   for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { serve(w); });
 }
@@ -36,12 +39,7 @@ void LocalExecutor::serve(int worker) {
     }
     Done d;
     d.worker = worker;
-    try {
-      common::Rng rng(a.seed);
-      d.eval = jobs_.evaluate(a.job, rng);
-    } catch (...) {
-      d.error = std::current_exception();
-    }
+    d.job = jobs_.evaluate_retrying(a.job, a.seed, retries_);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       // Stamped under the lock: completion times grow in the order the runner hears of them.
@@ -76,9 +74,9 @@ std::optional<Completion> LocalExecutor::wait() {
     Done d = std::move(done_.front());
     done_.pop_front();
     --running_;
-    if (d.error) std::rethrow_exception(d.error);
-    if (auto t = clocks_.completed(d.worker, d.at, d.eval.cost_s))
-      return Completion{d.worker, d.eval, clocks_.budget_now(), *t};
+    if (auto t = clocks_.completed(d.worker, d.at, d.job.eval.cost_s))
+      return Completion{d.worker, d.job.eval, clocks_.budget_now(), *t, d.job.attempts,
+                        d.job.failure};
   }
   return std::nullopt;
 }

@@ -6,7 +6,6 @@
 
 #include <condition_variable>
 #include <deque>
-#include <exception>
 #include <thread>
 
 #include "run/executor.hpp"
@@ -15,9 +14,11 @@ namespace nasrun::experiment {
 
 class LocalExecutor : public Executor {
  public:
-  // budget_s > 0 on `clock`; workers >= 1. The evaluator's source must allow concurrent calls
+  // budget_s > 0 on `clock`; workers >= 1; a job that throws is tried up to `retries` more
+  // times (JobEvaluator::evaluate_retrying). The evaluator's source must allow concurrent calls
   // (every LearningCurveSource does: see learning_curve.hpp).
-  LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers, BudgetClock clock);
+  LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers, BudgetClock clock,
+                int retries = 0);
   // Waits for the trainings still running (cut off by the budget) to end.
   ~LocalExecutor() override;
   LocalExecutor(const LocalExecutor&) = delete;
@@ -27,7 +28,6 @@ class LocalExecutor : public Executor {
   bool budget_left() const override { return clocks_.budget_left(); }
   void submit(int worker, const search::Job& job, common::Rng& data_rng) override;
   void release(std::uint64_t trial) override { jobs_.release(trial); }
-  // Rethrows what a job's evaluation threw.
   std::optional<Completion> wait() override;
 
  private:
@@ -44,12 +44,12 @@ class LocalExecutor : public Executor {
   };
   struct Done {
     int worker = 0;
-    evaluators::Evaluation eval;
-    std::exception_ptr error;
+    Attempted job;
     RealClocks::Clock::time_point at;
   };
   JobEvaluator jobs_;
   RealClocks clocks_;
+  int retries_;
   std::mutex mutex_;
   std::condition_variable finished_;
   std::vector<std::unique_ptr<Slot>> slots_;  // by worker

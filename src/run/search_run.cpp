@@ -102,14 +102,16 @@ Trace run_search(search::MultiFidelityStrategy& strategy, Executor& executor,
     row.epochs = eval.epochs;
     row.diverged = eval.diverged;
     row.test_error = eval.truth.test_error;
+    const bool failed = !done->failure.empty();
     if (done->real) {
       trace.real_times = true;
-      row.real = RealTrace{r.number, done->worker, *done->real};
+      row.real = RealTrace{r.number, done->worker, done->attempts, failed, *done->real};
     }
+    if (failed) trace.failures.push_back("job " + std::to_string(r.number) + ": " + done->failure);
     // A higher fidelity than any before makes a new incumbent; at the same fidelity, strictly
     // better only: on a tie the earlier incumbent stays.
-    if (r.job.epochs > incumbent_fidelity ||
-        (r.job.epochs == incumbent_fidelity && eval.score < best_score)) {
+    if (!failed && (r.job.epochs > incumbent_fidelity ||
+                    (r.job.epochs == incumbent_fidelity && eval.score < best_score))) {
       incumbent_fidelity = r.job.epochs;
       best_score = eval.score;
       row.incumbent = r.job.arch;

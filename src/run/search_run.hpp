@@ -19,6 +19,8 @@ namespace nasrun::experiment {
 struct RealTrace {
   std::size_t job = 0;  // 1-based launch order (a replay's durations go by it)
   int worker = 0;
+  int attempts = 1;     // the fault policy's tries (JobEvaluator::evaluate_retrying)
+  bool failed = false;  // every attempt threw: the strategy was told the worst score
   RealTimes times;
 };
 
@@ -43,6 +45,8 @@ struct Trace {
   std::size_t cut_off = 0;
   // Its rows hold real times (a real executor ran it): the trace file has their columns.
   bool real_times = false;
+  // What each failed job threw ("job N: ..."), in completion order; not kept in trace files.
+  std::vector<std::string> failures;
 };
 
 // The simulated run of today, which the overloads below run: the budget and workers of the
@@ -61,7 +65,9 @@ struct RunBudget {
 // other job is a rung (Evaluator::evaluate_rung): a new trial starts a training, a known one
 // continues it, and the trials the strategy drops release their kept state. The incumbent is
 // the best score at the highest fidelity any job has reached so far (ties: the earlier stays),
-// which for single-fidelity strategies is simply the best score. Throws std::logic_error when
+// which for single-fidelity strategies is simply the best score; a failed job (real executors'
+// fault policy) is told to the strategy as the worst score and is never the incumbent. Throws
+// std::logic_error when
 // the strategy continues a trial it dropped, or asks a trial for no more epochs than it has.
 //
 // The executor carries the jobs out and keeps the clock; the runner launches a job on each idle

@@ -41,6 +41,8 @@ void check_values(const StudyOptions& o) {
   if (o.executor == "local" && o.workers > kMaxLocalWorkers)
     throw PlanError("--workers " + std::to_string(o.workers) + " with --executor local starts a "
                     "thread per worker; at most " + std::to_string(kMaxLocalWorkers));
+  if (o.retries < 0)
+    throw PlanError("--retries must be 0 or more, got " + std::to_string(o.retries));
   if (o.executor == "mpi" && o.threads > 1)
     throw PlanError("--threads " + std::to_string(o.threads) + " with --executor mpi: the ranks "
                     "serve one run at a time (--threads 1)");
@@ -280,11 +282,14 @@ StudyConfig configuration(const StudyOptions& o) {
   if (o.executor != "simulated") {
     // Runs side by side would share the cores (or ranks) their real times measure.
     if (o.threads == 0) config.threads = 1;
+    config.retries = o.retries;
     if (o.executor == "local") {
       const auto clock = parse_budget_clock(o.budget_clock);
-      config.make_executor = [clock](evaluators::Evaluator& evaluator, const std::string&,
-                                     const RunBudget& budget) {
-        return std::make_unique<LocalExecutor>(evaluator, budget.budget_s, budget.workers, clock);
+      config.make_executor = [clock, retries = o.retries](evaluators::Evaluator& evaluator,
+                                                          const std::string&,
+                                                          const RunBudget& budget) {
+        return std::make_unique<LocalExecutor>(evaluator, budget.budget_s, budget.workers, clock,
+                                               retries);
       };
     }
   }
@@ -362,6 +367,7 @@ StudyPlan plan_study(const StudyOptions& o) {
   if (o.executor != "simulated") {
     plan.record["executor"] = o.executor;
     plan.record["budget_clock"] = o.budget_clock;
+    plan.record["retries"] = o.retries;
   }
   return plan;
 }

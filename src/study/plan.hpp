@@ -48,6 +48,7 @@ struct StudyOptions {
   // for real) or mpi (the program supplies it: StudyPlan::config.make_executor stays empty).
   std::string executor = "simulated";
   std::string budget_clock = "charged";  // a real executor's budget: charged or real time
+  int retries = 2;  // a real executor's tries again of a job that throws (fault policy)
   std::size_t max_evaluations = 1000000;
   int threads = 0;  // 0 = all cores
   std::string data_seed = "random", truth_seed = "mean";

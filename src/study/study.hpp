@@ -36,6 +36,7 @@ struct StudyConfig {
   int threads = 0;  // 0 = all cores
   // Each run's executor; empty = the simulated clock.
   ExecutorMaker make_executor;
+  int retries = 2;  // a real executor's fault policy (JobEvaluator::evaluate_retrying)
 };
 
 // Builds the evaluator of one run; the source behind it is shared by all runs.

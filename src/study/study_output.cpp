@@ -17,8 +17,9 @@ constexpr const char* kTraceHeader =
     "evaluation,time_s,arch,score,cost_s,epochs,diverged,test_error,incumbent,"
     "incumbent_test_error,best_test_error";
 // The columns that a real executor's trace adds (RealTrace).
-constexpr const char* kRealColumns = ",job,worker,real_s,real_time_s,charged_time_s";
-constexpr std::size_t kFields = 11, kRealFields = 16;
+constexpr const char* kRealColumns =
+    ",job,worker,attempts,failed,real_s,real_time_s,charged_time_s";
+constexpr std::size_t kFields = 11, kRealFields = 18;
 constexpr const char* kIdentityPrefix = "# nas-run trace: ";
 constexpr const char* kCompletePrefix = "# complete: ";
 // The output files at the top of the folder (traces/ holds the rest).
@@ -72,6 +73,7 @@ std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
     if (trace.real_times) {
       if (!r.real) throw std::logic_error("a real executor's trace row without its real times");
       body += "," + std::to_string(r.real->job) + "," + std::to_string(r.real->worker) + "," +
+              std::to_string(r.real->attempts) + "," + (r.real->failed ? "1" : "0") + "," +
               fmt(r.real->times.duration_s) + "," + fmt(r.real->times.time_s) + "," +
               fmt(r.real->times.charged_time_s);
     }
@@ -149,9 +151,11 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
         RealTrace real;
         real.job = std::stoull(f[11]);
         real.worker = std::stoi(f[12]);
-        real.times.duration_s = std::stod(f[13]);
-        real.times.time_s = std::stod(f[14]);
-        real.times.charged_time_s = std::stod(f[15]);
+        real.attempts = std::stoi(f[13]);
+        real.failed = f[14] == "1";
+        real.times.duration_s = std::stod(f[15]);
+        real.times.time_s = std::stod(f[16]);
+        real.times.charged_time_s = std::stod(f[17]);
         r.real = real;
       }
     } catch (const std::exception& e) {
