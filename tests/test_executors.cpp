@@ -203,7 +203,7 @@ TEST_CASE("A continued trial rebuilt on another rank scores and charges as if it
     }
 }
 
-TEST_CASE("A real run's trace file carries the real and charged times; a simulated one does not",
+TEST_CASE("A real run's trace file carries the real and charged times, a simulated one does not",
           "[executors]") {
   Toy toy;
   auto evaluator = toy.evaluator();

@@ -4,8 +4,6 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -54,9 +52,7 @@ ResultMessage evaluate(experiment::JobEvaluator& jobs, const JobMessage& m) {
     a = jobs.evaluate_retrying(job, m.seed, m.retries);
   } catch (const std::exception& e) {
     // Rebuilding the trial's training failed: the job fails as a continuation would.
-    a.failure = e.what();
-    a.eval.score = std::numeric_limits<double>::infinity();
-    a.eval.truth.test_error = std::numeric_limits<double>::quiet_NaN();
+    a = experiment::failed_job(e.what());
   }
   ResultMessage r;
   r.score = a.eval.score;

@@ -19,25 +19,34 @@ evaluators::Evaluation JobEvaluator::evaluate(const search::Job& job, common::Rn
   return evaluator_.evaluate_rung(job.arch, job.epochs, rng, *trial(job.trial));
 }
 
-Attempted JobEvaluator::evaluate_retrying(const search::Job& job, std::uint64_t seed,
-                                          int retries) {
-  const bool continues = job.epochs != search::Job::kEstimatorEpochs && trial(job.trial)->epochs > 0;
+Attempted failed_job(std::string failure) {
   Attempted a;
-  for (a.attempts = 1;; ++a.attempts) {
-    try {
-      common::Rng rng(seed);
-      a.eval = evaluate(job, rng);
-      a.failure.clear();
-      return a;
-    } catch (const std::exception& e) {
-      a.failure = e.what();
-    }
-    if (continues || a.attempts > retries) break;
-  }
-  a.eval = {};
   a.eval.score = std::numeric_limits<double>::infinity();
   a.eval.truth.test_error = std::numeric_limits<double>::quiet_NaN();
+  a.failure = std::move(failure);
   return a;
+}
+
+Attempted JobEvaluator::evaluate_retrying(const search::Job& job, std::uint64_t seed,
+                                          int retries) {
+  const bool rung = job.epochs != search::Job::kEstimatorEpochs;
+  const bool continues = rung && trial(job.trial)->epochs > 0;
+  std::string failure;
+  for (int attempts = 1;; ++attempts) {
+    try {
+      common::Rng rng(seed);
+      return {evaluate(job, rng), attempts, ""};
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (continues || attempts > retries) {
+      auto failed = failed_job(failure);
+      failed.attempts = attempts;
+      return failed;
+    }
+    // The next try starts the trial's training afresh, whatever the failed one left.
+    if (rung) release(job.trial);
+  }
 }
 
 void JobEvaluator::rebuild(const search::Job& job, std::uint64_t first_seed,

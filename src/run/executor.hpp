@@ -45,6 +45,10 @@ struct Attempted {
   std::string failure;
 };
 
+// A job whose every try threw `failure`: the worst score, nothing charged, no epochs, an
+// unknown test error.
+Attempted failed_job(std::string failure);
+
 struct Completion {
   int worker = 0;
   evaluators::Evaluation eval;
@@ -88,7 +92,8 @@ class JobEvaluator {
   // training is tried again, with the same seed, up to `retries` more times. A job that
   // continues a trial is not: what the failed attempt left of its kept training is unknown. A
   // job whose every attempt threw has failed: its evaluation is the worst score (+infinity),
-  // nothing charged, no epochs, an unknown test error (NaN), and `failure` says what it threw.
+  // nothing charged, no epochs, an unknown test error (NaN), and `failure` says what it threw
+  // (failed_job).
   Attempted evaluate_retrying(const search::Job& job, std::uint64_t seed, int retries);
   // Rebuilds here the kept training of the trial that `job` continues, when it is not here (it
   // ran on another MPI rank): the trial's first job with a generator seeded `first_seed`, then
