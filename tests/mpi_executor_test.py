@@ -3,7 +3,8 @@
 embedded benchmark: the ranks' results equal the local workers' job for job (each job's result
 depends on its launch order only), the traces carry the real and charged times, every worker
 rank trains, and a rerun resumes. Misuse is refused with a clear message, on every rank, with no
-rank left waiting.
+rank left waiting. A study whose worker rank or master is killed with SIGKILL ends, and its rerun
+resumes it from the runs saved before, which it keeps as they were.
 
     mpi_executor_test.py NAS_RUN WORK_DIR
 
@@ -13,8 +14,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 MPIRUN = shutil.which("mpirun")
 MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "-np", "3"]
@@ -34,6 +37,58 @@ def traces(folder):
         lines = [l for l in text.splitlines() if not l.startswith("#")]
         out[name] = (lines[0], list(csv.DictReader(io.StringIO("\n".join(lines)))))
     return out
+
+
+def rank_pids(mpirun_pid):
+    """{rank: pid} of the processes mpirun started (found by their OMPI_COMM_WORLD_RANK)."""
+    ranks = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            environ = open(f"/proc/{entry}/environ", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if parent != mpirun_pid:
+            continue
+        for variable in environ:
+            if variable.startswith(b"OMPI_COMM_WORLD_RANK="):
+                ranks[int(variable.split(b"=")[1])] = int(entry)
+    return ranks
+
+
+def kill_and_resume(nas_run, work, rank, check):
+    """Kills `rank` with SIGKILL once the study's first run is saved; the whole MPI job ends;
+    the same command then resumes: the runs saved before are kept byte for byte, not run again,
+    and every run is there once."""
+    out = os.path.join(work, f"killed-rank{rank}")
+    # Each run lasts 1.5 s of real time: five runs take long enough to be killed in the middle.
+    command = [MPIRUN, *MPI_FLAGS, nas_run, "--executor", "mpi", "--strategy", "rs",
+               "--evaluator", "sotle", "--seeds", "5", "--budget", "1.5s", "--budget-clock",
+               "real", "--max-evaluations", "2000", "--out", out]
+    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    traces_dir = os.path.join(out, "traces")
+    deadline = time.time() + 120
+    while time.time() < deadline and not (os.path.isdir(traces_dir) and os.listdir(traces_dir)):
+        time.sleep(0.05)
+    ranks = rank_pids(mpirun.pid)
+    if rank not in ranks:
+        mpirun.kill()
+        check(False, f"rank {rank} of mpirun not found (ranks {ranks})")
+        return
+    os.kill(ranks[rank], signal.SIGKILL)
+    output = mpirun.communicate(timeout=TIMEOUT_S)[0]
+    check(mpirun.returncode != 0, f"mpirun went on after rank {rank} was killed:\n{output}")
+    saved = {name: open(os.path.join(traces_dir, name)).read() for name in os.listdir(traces_dir)}
+    check(0 < len(saved) < 5, f"killing rank {rank}: {len(saved)} of 5 runs saved, expected some")
+    code, output = run(command)
+    check(code == 0, f"the rerun after killing rank {rank} failed ({code}):\n{output}")
+    after = {name: open(os.path.join(traces_dir, name)).read() for name in os.listdir(traces_dir)}
+    check(len(after) == 5, f"after the rerun {len(after)} runs, expected 5")
+    check(all(after.get(name) == text for name, text in saved.items()),
+          f"the rerun after killing rank {rank} changed a run saved before")
 
 
 def main():
@@ -106,9 +161,14 @@ def main():
     check(code != 0 and "is not a folder" in output,
           f"--out a file: expected the error on rank 0, got ({code}):\n{output}")
 
+    # SIGKILL a worker rank, then the master, in the middle of a study; rerun each.
+    kill_and_resume(nas_run, work, 1, check)
+    kill_and_resume(nas_run, work, 0, check)
+
     if failures:
         sys.exit("\n".join(failures))
-    print(f"MPI executor: {len(mpi)} runs on 2 worker ranks match the local workers")
+    print(f"MPI executor: {len(mpi)} runs on 2 worker ranks match the local workers; studies "
+          "killed at a worker and at the master resume")
 
 
 if __name__ == "__main__":
