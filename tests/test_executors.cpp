@@ -22,15 +22,7 @@ using namespace nasrun::experiment;
 namespace {
 
 struct Toy {
-  std::shared_ptr<bench::Benchmark> benchmark =
-      std::make_shared<bench::Benchmark>(testing::toy_builder().build());
-  std::shared_ptr<evaluators::LearningCurveSource> table;
-  Toy() {
-    evaluators::SourceOptions o;
-    o.benchmark = benchmark;
-    o.dataset = "toy";
-    table = evaluators::make_curve_source("tabular", o);
-  }
+  std::shared_ptr<evaluators::LearningCurveSource> table = testing::toy_source();
   // SoTL-E at T = 3 (charged 11 + 12 + 13 s of training and nothing else).
   std::unique_ptr<evaluators::Evaluator> evaluator(
       std::shared_ptr<evaluators::LearningCurveSource> source = {}) const {
@@ -59,6 +51,18 @@ std::unique_ptr<search::MultiFidelityStrategy> strategy(const std::string& name)
   return search::make_job_strategy(name, ctx);
 }
 
+// Random Search on `workers` local workers over `source` (the table when empty), data seed
+// `seed`, for at most `jobs` jobs (0: no limit).
+Trace local_random_search(const Toy& toy, std::shared_ptr<evaluators::LearningCurveSource> source,
+                          int workers, double budget_s, BudgetClock clock, std::size_t jobs,
+                          std::uint64_t seed = 5, int retries = 0) {
+  auto evaluator = toy.evaluator(std::move(source));
+  auto rs = strategy("rs");
+  LocalExecutor executor(*evaluator, budget_s, workers, clock, retries);
+  common::Rng data_rng(seed);
+  return run_search(*rs, executor, jobs, data_rng);
+}
+
 // Milliseconds of fake training that vary with the architecture, 2..20.
 double fake_seconds(spaces::ArchCode arch) { return (2.0 + static_cast<double>(arch % 10) * 2) / 1000; }
 
@@ -78,11 +82,7 @@ TEST_CASE("Local workers: a job's result depends on its launch order, not on who
   auto source = std::make_shared<testing::SleepingSource>(toy.table, fake_seconds);
   std::vector<std::vector<TraceRow>> runs;
   for (int workers : {1, 3}) {
-    auto evaluator = toy.evaluator(source);
-    auto rs = strategy("rs");
-    LocalExecutor executor(*evaluator, 1e9, workers, BudgetClock::charged);
-    common::Rng data_rng(5);
-    const auto trace = run_search(*rs, executor, 12, data_rng);
+    const auto trace = local_random_search(toy, source, workers, 1e9, BudgetClock::charged, 12);
     REQUIRE(trace.real_times);
     REQUIRE(trace.rows.size() == 12);
     for (const auto& r : trace.rows) {
@@ -106,11 +106,7 @@ TEST_CASE("Two local workers complete about twice the evaluations of one in the 
   auto source = std::make_shared<testing::SleepingSource>(toy.table, [](spaces::ArchCode) { return 0.04; });
   std::vector<std::size_t> completed;
   for (int workers : {1, 2}) {
-    auto evaluator = toy.evaluator(source);
-    auto rs = strategy("rs");
-    LocalExecutor executor(*evaluator, 0.6, workers, BudgetClock::real);
-    common::Rng data_rng(5);
-    const auto trace = run_search(*rs, executor, 0, data_rng);
+    const auto trace = local_random_search(toy, source, workers, 0.6, BudgetClock::real, 0);
     for (const auto& r : trace.rows) {
       CHECK(r.time_s == r.real->times.time_s);
       CHECK(r.time_s <= 0.6);
@@ -137,11 +133,7 @@ TEST_CASE("Local workers on the charged clock keep the simulated clock's times a
   b.budget_s = budget;
   const auto simulated = run_search(*rs, *simulated_evaluator, b, rng_a);
 
-  auto evaluator = toy.evaluator();
-  auto rs_real = strategy("rs");
-  LocalExecutor executor(*evaluator, budget, 1, BudgetClock::charged);
-  common::Rng rng_b(5);
-  const auto real = run_search(*rs_real, executor, 0, rng_b);
+  const auto real = local_random_search(toy, {}, 1, budget, BudgetClock::charged, 0);
   REQUIRE(simulated.rows.size() == 10);
   REQUIRE(real.rows.size() == simulated.rows.size());
   CHECK(real.cut_off == simulated.cut_off);
@@ -206,11 +198,7 @@ TEST_CASE("A continued trial rebuilt on another rank scores and charges as if it
 TEST_CASE("A real run's trace file carries the real and charged times, a simulated one does not",
           "[executors]") {
   Toy toy;
-  auto evaluator = toy.evaluator();
-  auto rs = strategy("rs");
-  LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged);
-  common::Rng rng(3);
-  const auto trace = run_search(*rs, executor, 5, rng);
+  const auto trace = local_random_search(toy, {}, 2, 1e9, BudgetClock::charged, 5, 3);
   const auto space = testing::nb201();
   const TraceIdentity id{"rs", "sotle", 0, 1, "00000000"};
   const auto text = trace_csv(trace, *space, id);
@@ -272,11 +260,7 @@ TEST_CASE("Fault policy: a job that throws is tried again with its seed, then re
   auto run = [&](std::function<bool(spaces::ArchCode)> fails, int retries) {
     auto source = std::make_shared<testing::SleepingSource>(
         toy.table, [](spaces::ArchCode) { return 0.0; }, std::move(fails));
-    auto evaluator = toy.evaluator(source);
-    auto rs = strategy("rs");
-    LocalExecutor executor(*evaluator, 1e9, 2, BudgetClock::charged, retries);
-    common::Rng rng(3);
-    return run_search(*rs, executor, 12, rng);
+    return local_random_search(toy, source, 2, 1e9, BudgetClock::charged, 12, 3, retries);
   };
   const auto clean = by_launch(run({}, 2));
   // Every training fails once: the second try, with the same seed, gives the clean result.

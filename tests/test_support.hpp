@@ -20,6 +20,7 @@
 
 #include "bench/benchmark_builder.hpp"
 #include "bench/nb201_csv.hpp"
+#include "evaluators/curve_source.hpp"
 
 namespace nasrun::testing {
 
@@ -220,6 +221,14 @@ inline bench::BenchmarkBuilder toy_builder(std::size_t archs_with_results = 1562
       }
     }
   return b;
+}
+
+// The tabular curve source over toy_builder()'s table "toy".
+inline std::shared_ptr<evaluators::LearningCurveSource> toy_source() {
+  evaluators::SourceOptions o;
+  o.benchmark = std::make_shared<bench::Benchmark>(toy_builder().build());
+  o.dataset = "toy";
+  return evaluators::make_curve_source("tabular", o);
 }
 
 // Every NB201 cell in one table of `dataset`: a 4-epoch schedule, one seed (0), truth `truth`;
