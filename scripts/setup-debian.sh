@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev catch2 libtbb-dev libbz2-dev zlib1g-dev
   libbenchmark-dev
   libsvm-dev
+  libboost-mpi-dev openmpi-bin
   libtorch-dev
   gnuplot-nox
   python3

@@ -232,6 +232,11 @@ inline std::shared_ptr<evaluators::LearningCurveSource> tabular_source(
   return evaluators::make_curve_source("tabular", o);
 }
 
+// The tabular curve source over toy_builder()'s table "toy".
+inline std::shared_ptr<evaluators::LearningCurveSource> toy_source() {
+  return tabular_source(std::make_shared<bench::Benchmark>(toy_builder().build()), "toy");
+}
+
 // Every NB201 cell in one table of `dataset`: a 4-epoch schedule, one seed (0), truth `truth`;
 // `fill(table, code, epoch)` sets the values of each cell and epoch.
 inline bench::BenchmarkBuilder every_cell(

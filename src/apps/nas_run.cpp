@@ -1,6 +1,6 @@
-// nas-run: search strategies x evaluators x seeds on a simulated wall-clock budget. The program
-// parses the options, asks the study plan (src/study/plan.hpp) what they resolve to, runs the
-// study and prints.
+// nas-run: search strategies x evaluators x seeds on a simulated wall-clock budget, or on real
+// workers (--executor local or mpi). The program parses the options, asks the study plan
+// (src/study/plan.hpp) what they resolve to, runs the study and prints.
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +20,9 @@
 #include "study/study.hpp"
 #include "study/study_output.hpp"
 #include "study/summary.hpp"
+#ifdef NASRUN_HAVE_MPI
+#include "mpi/mpi_executor.hpp"
+#endif
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -31,6 +34,7 @@ struct Options {
   std::string out, plot_curve;
   bool plot = false, force = false;
   std::optional<double> target_error;
+  bool workers_given = false;  // --workers was on the command line
 };
 
 // What the study runs: strategies, evaluators and their options, seeds, data and budget.
@@ -66,9 +70,20 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
       ("init-file", po::value(&s.init_file),
        "initial designs per run (TSV: seed, position, arch); run i uses seed i's first n-init")
       ("workers", po::value(&s.workers)->default_value(1),
-       "simulated parallel workers per run (asynchronous); 1 reproduces the paper")
+       "parallel workers per run (asynchronous): simulated ones, or with --executor local the "
+       "trainings run at once; 1 reproduces the paper")
+      ("executor", po::value(&s.executor)->default_value("simulated"),
+       "who carries the jobs out: simulated (the simulated clock), local (--workers threads "
+       "training for real) or mpi (ranks 1..N-1 of mpirun -np N train; docs/executors.md)")
+      ("budget-clock", po::value(&s.budget_clock)->default_value("charged"),
+       "with a real executor, the budget's clock: charged (the evaluations' charged costs, as "
+       "simulated) or real (wall-clock time from the run's start)")
+      ("retries", po::value(&s.retries)->default_value(2),
+       "with a real executor, how many more times a job whose training throws is tried (same "
+       "seed) before it is recorded as failed (docs/executors.md)")
       ("threads", po::value(&s.threads)->default_value(0),
-       "real threads running runs in parallel (0 = all cores); results do not depend on it")
+       "real threads running runs in parallel (0 = all cores; 1 with a real executor); "
+       "simulated results do not depend on it")
       ("seed", po::value(&s.base_seed)->default_value(0), "base seed; run i's seed derives from it")
       ("data-seed", po::value(&s.data_seed)->default_value("random"),
        "which training seed's curve an evaluation reads: random (per evaluation), mean, or a seed")
@@ -150,6 +165,7 @@ std::optional<Options> parse(int argc, char** argv) {
   s.embedded_benchmark = cli::default_benchmark_path();
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();
+  o.workers_given = !vm["workers"].defaulted();
   if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();
   if (vm.count("max-epochs")) s.max_epochs = vm["max-epochs"].as<int>();
   if (vm.count("brackets")) s.brackets = vm["brackets"].as<int>();
@@ -246,14 +262,10 @@ void report(const Options& o, const experiment::StudyPlan& plan,
   std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
 }
 
-int run(int argc, char** argv) {
-  const auto options = parse(argc, argv);
-  if (!options) return 0;
-  const auto plan = cli::usage_error_on<experiment::PlanError>(
-      [&] { return experiment::plan_study(options->study); });
-  print_plan(plan);
-  experiment::StudyOutput output(options->out, plan.record, *plan.space, plan.inputs,
-                                 options->force);
+// Runs the planned study into --out, resuming what is there, and reports it.
+int run_planned(const Options& options, const experiment::StudyPlan& plan) {
+  experiment::StudyOutput output(options.out, plan.record, *plan.space, plan.inputs,
+                                 options.force);
   Progress progress;
   const cli::StopOnSignal stop("nas-run");
   std::vector<experiment::RunResult> results;
@@ -263,17 +275,89 @@ int run(int argc, char** argv) {
         [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
         [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
           output.write_trace(r);
+          for (const auto& failure : r.trace.failures)
+            std::fprintf(stderr, "nas-run: warning: %s + %s run %d: %s (recorded as failed)\n",
+                         r.strategy.c_str(), r.evaluator.c_str(), r.run, failure.c_str());
           progress(r, done, total);
         },
         [&] { return stop.requested(); });
   } catch (const experiment::StudyInterrupted& e) {
     std::fprintf(stderr,
                  "nas-run: stopped by signal %d: %zu of %zu runs are saved in %s; rerun the same "
-                 "command to resume\n", stop.signal(), e.finished, e.total, options->out.c_str());
+                 "command to resume\n", stop.signal(), e.finished, e.total, options.out.c_str());
     return 128 + stop.signal();
   }
-  report(*options, plan, results, progress.seconds(), output);
+  report(options, plan, results, progress.seconds(), output);
   return 0;
+}
+
+experiment::StudyPlan plan(const Options& options) {
+  return cli::usage_error_on<experiment::PlanError>(
+      [&] { return experiment::plan_study(options.study); });
+}
+
+#ifdef NASRUN_HAVE_MPI
+// The study on rank 0; the other ranks train its jobs.
+int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
+  if (world.size() < 2)
+    throw cli::UsageError("--executor mpi needs at least 2 MPI ranks (rank 0 searches, the others "
+                          "train): start it as mpirun -np N nas-run ..., N >= 2");
+  if (options.workers_given && options.study.workers != world.size() - 1)
+    throw cli::UsageError("--workers " + std::to_string(options.study.workers) +
+                          " with --executor mpi: the workers are the ranks after the first, " +
+                          std::to_string(world.size() - 1) + " here (leave --workers out)");
+  options.study.workers = world.size() - 1;
+  auto study = plan(options);
+  if (world.rank() != 0) {
+    mpi_executor::serve(world, [&](const std::string& name) {
+      return study.make_evaluator(name, study.config.estimator);
+    });
+    return 0;
+  }
+  const mpi_executor::Workers workers(world);
+  print_plan(study);
+  const auto clock = experiment::parse_budget_clock(options.study.budget_clock);
+  study.config.make_executor = [&workers, clock, retries = study.config.retries](
+                                   evaluators::Evaluator&, const std::string& name,
+                                   const experiment::RunBudget& budget) {
+    return std::make_unique<mpi_executor::MpiExecutor>(workers, name, budget.budget_s, clock,
+                                                       retries);
+  };
+  return run_planned(options, study);
+}
+#endif
+
+// --executor mpi, under mpirun: every rank plans the same study; rank 0 runs it, the others
+// train its jobs.
+int run_mpi(const Options& options) {
+#ifdef NASRUN_HAVE_MPI
+  // MPI ends (MPI_Finalize) before an error leaves: Boost.MPI aborts every rank when its
+  // environment ends while an exception is in flight.
+  std::optional<boost::mpi::environment> environment(std::in_place);
+  std::exception_ptr failure;
+  int code = 0;
+  try {
+    code = run_mpi_rank(options, boost::mpi::communicator());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  environment.reset();
+  if (failure) std::rethrow_exception(failure);
+  return code;
+#else
+  (void)options;
+  throw cli::UsageError("--executor mpi: this nas-run was built without MPI (it needs Boost.MPI "
+                        "and an MPI library: Debian libboost-mpi-dev and openmpi-bin)");
+#endif
+}
+
+int run(int argc, char** argv) {
+  const auto options = parse(argc, argv);
+  if (!options) return 0;
+  if (options->study.executor == "mpi") return run_mpi(*options);
+  const auto study = plan(*options);
+  print_plan(study);
+  return run_planned(*options, study);
 }
 
 }  // namespace

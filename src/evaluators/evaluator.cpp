@@ -141,6 +141,7 @@ Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
 }
 
 const Evaluator::RungEstimator& Evaluator::rung_estimator(int epochs) {
+  std::lock_guard<std::mutex> lock(rung_mutex_);
   auto it = rung_estimators_.find(epochs);
   if (it != rung_estimators_.end()) return it->second;
   const int t_end = source_->schedule_epochs();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct Trial {
 // The estimator that scores a rung at epoch T (estimator_at_epochs).
 using EstimatorAtEpoch = std::function<std::unique_ptr<Estimator>(int T)>;
 
+// evaluate() and evaluate_rung() (of different trials) may be called from parallel threads, as
+// the real executors do: the estimators are const and the sources allow concurrent calls.
 class Evaluator {
  public:
   // Throws bench::MissingDataError when the source can never serve what the estimator needs,
@@ -83,6 +86,8 @@ class Evaluator {
   std::vector<CurveNeed> needs_;
   std::vector<int> validation_epochs_;
   EstimatorAtEpoch at_epoch_;
+  // Made on first use; guarded, since real executors evaluate rungs from parallel threads.
+  std::mutex rung_mutex_;
   std::map<int, RungEstimator> rung_estimators_;
 };
 

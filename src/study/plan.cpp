@@ -5,6 +5,7 @@
 #include "evaluators/curve_source.hpp"
 #include "evaluators/tabular_source.hpp"
 #include "run/budget_tracker.hpp"
+#include "run/local_executor.hpp"
 #include "run/training_cost.hpp"
 #include "spaces/search_space_registry.hpp"
 #include "study/initial_designs.hpp"
@@ -27,6 +28,24 @@ void check_values(const StudyOptions& o) {
   if (o.threads < 0)
     throw PlanError("--threads must be 0 (all cores) or more, got " + std::to_string(o.threads));
   if (o.T && *o.T < 1) throw PlanError("--T must be at least 1, got " + std::to_string(*o.T));
+  if (o.executor != "simulated" && o.executor != "local" && o.executor != "mpi")
+    throw PlanError("--executor must be simulated, local or mpi, got '" + o.executor + "'");
+  try {
+    parse_budget_clock(o.budget_clock);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(e.what());
+  }
+  if (o.executor == "simulated" && o.budget_clock != "charged")
+    throw PlanError("--budget-clock " + o.budget_clock + " needs a real executor (--executor "
+                    "local or mpi): the simulated clock has charged time only");
+  if (o.executor == "local" && o.workers > kMaxLocalWorkers)
+    throw PlanError("--workers " + std::to_string(o.workers) + " with --executor local starts a "
+                    "thread per worker; at most " + std::to_string(kMaxLocalWorkers));
+  if (o.retries < 0)
+    throw PlanError("--retries must be 0 or more, got " + std::to_string(o.retries));
+  if (o.executor == "mpi" && o.threads > 1)
+    throw PlanError("--threads " + std::to_string(o.threads) + " with --executor mpi: the ranks "
+                    "serve one run at a time (--threads 1)");
 }
 
 // Every name is registered, no evaluator is an oracle, and a window E has an estimator to use it.
@@ -260,6 +279,20 @@ StudyConfig configuration(const StudyOptions& o) {
   config.threads = o.threads;
   config.budget.workers = o.workers;
   config.budget.max_evaluations = o.max_evaluations;
+  if (o.executor != "simulated") {
+    // Runs side by side would share the cores (or ranks) their real times measure.
+    if (o.threads == 0) config.threads = 1;
+    config.retries = o.retries;
+    if (o.executor == "local") {
+      const auto clock = parse_budget_clock(o.budget_clock);
+      config.make_executor = [clock, retries = o.retries](evaluators::Evaluator& evaluator,
+                                                          const std::string&,
+                                                          const RunBudget& budget) {
+        return std::make_unique<LocalExecutor>(evaluator, budget.budget_s, budget.workers, clock,
+                                               retries);
+      };
+    }
+  }
   return config;
 }
 
@@ -330,6 +363,12 @@ StudyPlan plan_study(const StudyOptions& o) {
                                {"max_epochs", plan.config.fidelity.max_epochs},
                                {"eta", plan.config.fidelity.eta},
                                {"brackets", plan.config.fidelity.brackets}};
+  // Likewise only studies on a real executor record it.
+  if (o.executor != "simulated") {
+    plan.record["executor"] = o.executor;
+    plan.record["budget_clock"] = o.budget_clock;
+    plan.record["retries"] = o.retries;
+  }
   return plan;
 }
 

@@ -44,6 +44,11 @@ struct StudyOptions {
   std::optional<int> E;
   double mu = 0.9;
   int workers = 1;
+  // Who carries the jobs out: simulated (the simulated clock), local (`workers` threads training
+  // for real) or mpi (the program supplies it: StudyPlan::config.make_executor stays empty).
+  std::string executor = "simulated";
+  std::string budget_clock = "charged";  // a real executor's budget: charged or real time
+  int retries = 2;  // a real executor's tries again of a job that throws (fault policy)
   std::size_t max_evaluations = 1000000;
   int threads = 0;  // 0 = all cores
   std::string data_seed = "random", truth_seed = "mean";
@@ -58,6 +63,9 @@ struct StudyOptions {
 // Options that contradict each other or the data, said in terms of the options (a program
 // reports it as a usage error). Other failures (an unknown name, a file that cannot be read, a
 // seed policy that does not parse) keep their own types.
+// The most threads --executor local starts for one run.
+inline constexpr int kMaxLocalWorkers = 1024;
+
 class PlanError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;

@@ -71,7 +71,12 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   auto s = search::make_job_strategy(strategy, ctx);
   auto e = make_evaluator(evaluator, config.estimator);
   common::Rng data_rng(common::mix_seed(r.seed, 2));
-  r.trace = run_search(*s, *e, config.budget, data_rng);
+  if (config.make_executor) {
+    const auto executor = config.make_executor(*e, evaluator, config.budget);
+    r.trace = run_search(*s, *executor, config.budget.max_evaluations, data_rng);
+  } else {
+    r.trace = run_search(*s, *e, config.budget, data_rng);
+  }
   return r;
 }
 

@@ -34,6 +34,9 @@ struct StudyConfig {
   // What multi-fidelity strategies hand out; single-fidelity ones ignore it.
   search::Fidelities fidelity;
   int threads = 0;  // 0 = all cores
+  // Each run's executor; empty = the simulated clock.
+  ExecutorMaker make_executor;
+  int retries = 2;  // a real executor's fault policy (JobEvaluator::evaluate_retrying)
 };
 
 // Builds the evaluator of one run; the source behind it is shared by all runs.

@@ -17,6 +17,10 @@ namespace {
 constexpr const char* kTraceHeader =
     "evaluation,time_s,arch,score,cost_s,epochs,diverged,test_error,incumbent,"
     "incumbent_test_error,best_test_error";
+// The columns that a real executor's trace adds (RealTrace).
+constexpr const char* kRealColumns =
+    ",job,worker,attempts,failed,real_s,real_time_s,charged_time_s";
+constexpr std::size_t kFields = 11, kRealFields = 18;
 constexpr const char* kIdentityPrefix = "# nas-run trace: ";
 constexpr const char* kCompletePrefix = "# complete: ";
 // The output files at the top of the folder (traces/ holds the rest).
@@ -60,7 +64,8 @@ std::vector<std::string> split(const std::string& line, char separator) {
 
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
                       const TraceIdentity& identity) {
-  std::string text = identity_line(identity, trace.cut_off) + "\n" + kTraceHeader + "\n";
+  std::string text = identity_line(identity, trace.cut_off) + "\n" + kTraceHeader +
+                     (trace.real_times ? kRealColumns : "") + "\n";
   const std::size_t body_start = text.size();
   // Appended piece by piece into one buffer sized up front: a trace of a multi-fidelity run
   // with many workers holds thousands of rows, and building it was most of a study's time.
@@ -75,6 +80,17 @@ std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
       text += ',';
     }
     text += fmt(r.best_test_error);
+    if (trace.real_times) {
+      if (!r.real) throw std::logic_error("a real executor's trace row without its real times");
+      for (const std::string& field :
+           {std::to_string(r.real->job), std::to_string(r.real->worker),
+            std::to_string(r.real->attempts), std::string(r.real->failed ? "1" : "0"),
+            fmt(r.real->times.duration_s), fmt(r.real->times.time_s),
+            fmt(r.real->times.charged_time_s)}) {
+        text += ',';
+        text += field;
+      }
+    }
     text += '\n';
   }
   const std::string closing =
@@ -110,7 +126,12 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
   t.cut_off = static_cast<std::size_t>(*cut_off);
   std::getline(in, line);
   ++n;
-  if (line != kTraceHeader) fail(std::string("expected the column header '") + kTraceHeader + "'");
+  if (line == kTraceHeader + std::string(kRealColumns))
+    t.real_times = true;
+  else if (line != kTraceHeader)
+    fail(std::string("expected the column header '") + kTraceHeader + "' (with '" +
+         kRealColumns + "' after it when a real executor ran)");
+  const std::size_t fields = t.real_times ? kRealFields : kFields;
   bool complete = false;
   while (std::getline(in, line)) {
     ++n;
@@ -127,7 +148,8 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
       break;
     }
     const auto f = split(line, ',');
-    if (f.size() != 11) fail("expected 11 fields, found " + std::to_string(f.size()));
+    if (f.size() != fields)
+      fail("expected " + std::to_string(fields) + " fields, found " + std::to_string(f.size()));
     TraceRow r;
     try {
       r.evaluation = std::stoull(f[0]);
@@ -141,6 +163,17 @@ Trace parse_trace_csv(const std::string& text, const spaces::SearchSpace& space,
       r.incumbent = space.parse(f[8]);
       r.incumbent_test_error = std::stod(f[9]);
       r.best_test_error = std::stod(f[10]);
+      if (t.real_times) {
+        RealTrace real;
+        real.job = std::stoull(f[11]);
+        real.worker = std::stoi(f[12]);
+        real.attempts = std::stoi(f[13]);
+        real.failed = f[14] == "1";
+        real.times.duration_s = std::stod(f[15]);
+        real.times.time_s = std::stod(f[16]);
+        real.times.charged_time_s = std::stod(f[17]);
+        r.real = real;
+      }
     } catch (const std::exception& e) {
       fail(std::string("malformed trace row: ") + e.what());
     }

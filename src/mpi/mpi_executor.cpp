@@ -1,0 +1,226 @@
+#include "mpi/mpi_executor.hpp"
+
+#include <boost/mpi/status.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace nasrun::mpi_executor {
+
+namespace {
+
+// Messages, by tag. Master to worker: a run starts (its evaluator's name), a job, a trial to
+// release, the run ends, stop. Worker to master: a job's result.
+// How long rank 0 sleeps between looks for a result: far below a training, and below the
+// master's 1 ms budget per job.
+constexpr std::chrono::microseconds kPollInterval{50};
+
+enum Tag : int { kRun = 1, kJob, kRelease, kEndRun, kStop, kResult };
+
+struct JobMessage {
+  std::uint64_t trial = 0, arch = 0;
+  int epochs = 0;
+  std::uint64_t seed = 0;
+  // For a continuation the rank may not hold: the trial's first seed and earlier rungs.
+  std::uint64_t first_seed = 0;
+  std::vector<int> earlier_epochs;
+  int retries = 0;
+  template <class Archive>
+  void serialize(Archive& a, unsigned) {
+    a& trial& arch& epochs& seed& first_seed& earlier_epochs& retries;
+  }
+};
+
+struct ResultMessage {
+  double score = 0, cost_s = 0, test_error = 0;
+  int epochs = 0, attempts = 1;
+  bool diverged = false;
+  std::string failure;  // what the last attempt threw when every attempt did; else empty
+  template <class Archive>
+  void serialize(Archive& a, unsigned) {
+    a& score& cost_s& test_error& epochs& attempts& diverged& failure;
+  }
+};
+
+ResultMessage evaluate(experiment::JobEvaluator& jobs, const JobMessage& m) {
+  const search::Job job{m.trial, m.arch, m.epochs};
+  experiment::Attempted a;
+  try {
+    if (!m.earlier_epochs.empty()) jobs.rebuild(job, m.first_seed, m.earlier_epochs);
+    a = jobs.evaluate_retrying(job, m.seed, m.retries);
+  } catch (const std::exception& e) {
+    // Rebuilding the trial's training failed: the job fails as a continuation would.
+    a = experiment::failed_job(e.what());
+  }
+  ResultMessage r;
+  r.score = a.eval.score;
+  r.cost_s = a.eval.cost_s;
+  r.test_error = a.eval.truth.test_error;
+  r.epochs = a.eval.epochs;
+  r.diverged = a.eval.diverged;
+  r.attempts = a.attempts;
+  r.failure = a.failure;
+  return r;
+}
+
+// One run on a worker rank; false when the master said stop.
+bool serve_run(const boost::mpi::communicator& world, experiment::JobEvaluator& jobs) {
+  for (;;) {
+    const auto status = world.probe(0, boost::mpi::any_tag);
+    switch (status.tag()) {
+      case kJob: {
+        JobMessage m;
+        world.recv(0, kJob, m);
+        world.send(0, kResult, evaluate(jobs, m));
+        break;
+      }
+      case kRelease: {
+        std::uint64_t trial = 0;
+        world.recv(0, kRelease, trial);
+        jobs.release(trial);
+        break;
+      }
+      case kEndRun:
+        world.recv(0, kEndRun);
+        return true;
+      case kStop:
+        world.recv(0, kStop);
+        return false;
+      default:
+        throw std::logic_error("rank " + std::to_string(world.rank()) +
+                               ": unexpected message tag " + std::to_string(status.tag()));
+    }
+  }
+}
+
+}  // namespace
+
+void serve(const boost::mpi::communicator& world, const WorkerEvaluatorMaker& make_evaluator) {
+  for (;;) {
+    const auto status = world.probe(0, boost::mpi::any_tag);
+    if (status.tag() == kStop) {
+      world.recv(0, kStop);
+      return;
+    }
+    if (status.tag() != kRun)
+      throw std::logic_error("rank " + std::to_string(world.rank()) +
+                             ": expected a run to start, got message tag " +
+                             std::to_string(status.tag()));
+    std::string evaluator_name;
+    world.recv(0, kRun, evaluator_name);
+    const auto evaluator = make_evaluator(evaluator_name);
+    experiment::JobEvaluator jobs(*evaluator);
+    if (!serve_run(world, jobs)) return;
+  }
+}
+
+Workers::Workers(const boost::mpi::communicator& world) : world_(world) {
+  if (world.size() < 2)
+    throw std::invalid_argument("--executor mpi needs at least 2 MPI ranks (rank 0 searches, the "
+                                "others train): start it as mpirun -np N nas-run ..., N >= 2; "
+                                "this process has " + std::to_string(world.size()));
+  if (world.rank() != 0)
+    throw std::invalid_argument("the MPI master is rank 0, not rank " +
+                                std::to_string(world.rank()));
+}
+
+Workers::~Workers() {
+  for (int rank = 1; rank < world_.size(); ++rank) world_.send(rank, kStop);
+}
+
+MpiExecutor::MpiExecutor(const Workers& workers, const std::string& evaluator_name,
+                         double budget_s, experiment::BudgetClock clock, int retries)
+    : world_(workers.world()),
+      clocks_(budget_s, clock),
+      retries_(retries),
+      slot_of_rank_(static_cast<std::size_t>(world_.size()), -1) {
+  for (int rank = 1; rank < world_.size(); ++rank) world_.send(rank, kRun, evaluator_name);
+}
+
+MpiExecutor::~MpiExecutor() {
+  // Results of jobs cut off by the budget must not reach the next run.
+  for (int rank = 1; rank < world_.size(); ++rank)
+    if (slot_of_rank_[static_cast<std::size_t>(rank)] >= 0) {
+      ResultMessage ignored;
+      world_.recv(rank, kResult, ignored);
+    }
+  for (int rank = 1; rank < world_.size(); ++rank) world_.send(rank, kEndRun);
+}
+
+void MpiExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
+  JobMessage m{job.trial, job.arch, job.epochs, data_rng(), 0, {}, retries_};
+  auto free = [&](int rank) { return slot_of_rank_[static_cast<std::size_t>(rank)] < 0; };
+  int rank = 1;
+  while (rank < world_.size() && !free(rank)) ++rank;
+  if (rank == world_.size())
+    throw std::logic_error("no free MPI rank for worker " + std::to_string(worker));
+  if (job.epochs != search::Job::kEstimatorEpochs) {
+    auto [it, fresh] = trials_.try_emplace(job.trial, TrialPlace{rank, m.seed, {}});
+    auto& place = it->second;
+    if (!fresh) {
+      if (free(place.rank)) {
+        rank = place.rank;
+      } else {
+        // The training is rebuilt on `rank`; its holder may let it go.
+        m.first_seed = place.first_seed;
+        m.earlier_epochs = place.epochs;
+        world_.send(place.rank, kRelease, job.trial);
+        place.rank = rank;
+      }
+    }
+    place.epochs.push_back(job.epochs);
+  }
+  clocks_.launched(worker);
+  slot_of_rank_[static_cast<std::size_t>(rank)] = worker;
+  world_.send(rank, kJob, m);
+}
+
+void MpiExecutor::release(std::uint64_t trial) {
+  const auto it = trials_.find(trial);
+  if (it == trials_.end()) return;
+  world_.send(it->second.rank, kRelease, trial);
+  trials_.erase(it);
+}
+
+std::optional<experiment::Completion> MpiExecutor::wait() {
+  const auto busy = [&] {
+    for (int slot : slot_of_rank_)
+      if (slot >= 0) return true;
+    return false;
+  };
+  while (!cut_off_ && busy()) {
+    // Polled, not blocked on, so that a real budget's deadline is kept; between polls rank 0
+    // sleeps rather than spin on a core that a training on the same node may need.
+    const auto status = world_.iprobe(boost::mpi::any_source, kResult);
+    if (!status) {
+      if (experiment::RealClocks::Clock::now() >= clocks_.deadline()) cut_off_ = true;
+      std::this_thread::sleep_for(kPollInterval);
+      continue;
+    }
+    const auto at = experiment::RealClocks::Clock::now();
+    ResultMessage r;
+    world_.recv(status->source(), kResult, r);
+    auto& slot = slot_of_rank_[static_cast<std::size_t>(status->source())];
+    const int worker = slot;
+    slot = -1;
+    experiment::Completion c;
+    c.worker = worker;
+    c.attempts = r.attempts;
+    if (!r.failure.empty()) c.failure = "MPI rank " + std::to_string(status->source()) + ": " + r.failure;
+    c.eval.score = r.score;
+    c.eval.cost_s = r.cost_s;
+    c.eval.epochs = r.epochs;
+    c.eval.diverged = r.diverged;
+    c.eval.truth.test_error = r.test_error;
+    if (auto t = clocks_.completed(worker, at, r.cost_s)) {
+      c.real = *t;
+      c.time_s = clocks_.budget_now();
+      return c;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace nasrun::mpi_executor
