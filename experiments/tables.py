@@ -234,6 +234,72 @@ def nb201_val_final(c):
     return markdown(["dataset", "RE", "TPE", "RS"], rows)
 
 
+# --- Multi-fidelity search (experiments/multifidelity.sh) -------------------------------------
+
+MF_COMBOS = [("re", "val-final"), ("re", "sotle"), ("tpe", "val-final"), ("tpe", "sotle"),
+             ("rs", "val-final"), ("rs", "sotle")] + \
+    [(s, e) for s in ("sh", "hyperband", "asha", "asha-stop", "bohb", "one-epoch-topk")
+     for e in ("val-early", "sotle")]
+
+
+def mf_label(strategy, evaluator):
+    rung = {"val-final": "Val Acc (T_end)", "val-early": "Val Acc at the rung",
+            "sotle": "SoTL-E at the rung"}[evaluator]
+    if strategy in ("re", "tpe", "rs"):
+        rung = "SoTL-E (T=5)" if evaluator == "sotle" else rung
+    return f"{strategy.upper() if strategy in ('re', 'tpe', 'rs') else strategy} + {rung}"
+
+
+def mf_time(value):
+    return "never" if value == "inf" else f"{float(value):.1f}"
+
+
+def multifidelity(seeds):
+    def make(c):
+        rel = "fashion-mnist/multifidelity.csv"
+        rows = []
+        for s, e in MF_COMBOS:
+            cells = [mf_label(s, e)]
+            for workers in (1, 8):
+                r = c.find(rel, seeds=seeds, workers=workers, strategy=s, evaluator=e)
+                cells.append(f"{float(r['final_incumbent_test_error']):.2f} "
+                             f"[{float(r['final_incumbent_test_error_ci95_low']):.2f}, "
+                             f"{float(r['final_incumbent_test_error_ci95_high']):.2f}]")
+                cells.append(f"{mf_time(r['time_to_target_median_s'])} "
+                             f"[{mf_time(r['time_to_target_ci95_low_s'])}, "
+                             f"{mf_time(r['time_to_target_ci95_high_s'])}]")
+                cells.append(f"{float(r['target_reached_fraction']):.2f}")
+                cells.append(r["speedup_over_re_val_final"] or "-")
+            rows.append(cells)
+        header = ["strategy + score"]
+        for workers in (1, 8):
+            header += [f"W={workers}: final error %", "time to 19.5% (s)", "reached",
+                       "speed-up"]
+        return markdown(header, rows)
+    return make
+
+
+def scaling(c):
+    rel = "fashion-mnist/scaling.csv"
+    strategies = [s for s in ("re", "asha") if any(r["strategy"] == s for r in c.rows(rel))]
+    rows = []
+    for workers in sorted({int(r["workers"]) for r in c.rows(rel)}):
+        cells = [str(workers)]
+        for s in strategies:
+            r = c.find(rel, workers=workers, strategy=s, evaluator="sotle")
+            cells += [f"{float(r['evaluations_per_run']):,.0f}",
+                      f"{mf_time(r['time_to_target_median_s'])} "
+                      f"[{mf_time(r['time_to_target_ci95_low_s'])}, "
+                      f"{mf_time(r['time_to_target_ci95_high_s'])}]",
+                      f"{100 * float(r['target_reached_fraction']):.0f}%"]
+        rows.append(cells)
+    header = ["workers"]
+    for s in strategies:
+        header += [f"{s.upper()}: evaluations per run", "median time to 19.5% (s) [95%]",
+                   "runs that reached it"]
+    return markdown(header, rows)
+
+
 # --- The embedded benchmark's validation lag (experiments/bn_lag.py) --------------------------
 
 def bn_lag(c):
@@ -263,6 +329,9 @@ TABLES = [
     ("experiments/README.md", "search-embedded", search_embedded),
     ("experiments/README.md", "search-embedded-T5", search_embedded_T5),
     ("experiments/README.md", "search-nb201", search_nb201),
+    ("experiments/README.md", "multifidelity-20", multifidelity(20)),
+    ("experiments/README.md", "multifidelity-1000", multifidelity(1000)),
+    ("experiments/README.md", "scaling", scaling),
     ("docs/results-nb201.md", "nb201-cifar100", nb201_cifar100),
     ("docs/results-nb201.md", "nb201-val-final", nb201_val_final),
     ("docs/embedded-benchmark.md", "bn-lag", bn_lag),
