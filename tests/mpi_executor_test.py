@@ -20,6 +20,11 @@ import sys
 import time
 
 MPIRUN = shutil.which("mpirun")
+# Under scripts/sanitize.sh, LeakSanitizer reports what OpenMPI itself (its dlopen'ed components,
+# hwloc) still holds at exit, in every rank; nas-run's own allocations are leak-checked by every
+# other test, so this one checks addresses and undefined behaviour only.
+if "ASAN_OPTIONS" in os.environ:
+    os.environ["ASAN_OPTIONS"] += ":detect_leaks=0"
 MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "-np", "3"]
 TIMEOUT_S = 300
 
