@@ -158,6 +158,11 @@ const Evaluator::RungEstimator& Evaluator::rung_estimator(int epochs) {
   return rung_estimators_.emplace(epochs, std::move(rung)).first->second;
 }
 
+void Evaluator::check_rungs(int first, int last) {
+  if (!at_epoch_) throw std::logic_error("this evaluator does not score rungs");
+  for (int epochs = first; epochs <= last; ++epochs) rung_estimator(epochs);
+}
+
 Evaluation Evaluator::evaluate_rung(ArchCode arch, int epochs, Rng& rng, Trial& trial) {
   if (!at_epoch_) throw std::logic_error("this evaluator does not score rungs");
   if (epochs <= trial.epochs || epochs > source_->schedule_epochs())

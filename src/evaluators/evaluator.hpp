@@ -59,8 +59,11 @@ class Evaluator {
   int epochs_per_evaluation() const { return epochs_; }
   int schedule_epochs() const { return source_->schedule_epochs(); }
 
-  // Whether it scores rungs (was given `at_epoch`).
-  bool scores_rungs() const { return static_cast<bool>(at_epoch_); }
+  // Makes the estimator of every rung at epochs first..last, with the checks evaluate_rung()
+  // makes on first use (the source serves it, no test split), so that what a search's rungs
+  // could need and the data lacks is named before a study starts. Throws std::logic_error when
+  // the evaluator does not score rungs.
+  void check_rungs(int first, int last);
   // Trains `trial` of `arch` on to `epochs` (> trial.epochs, <= the schedule) and scores it there
   // with the estimator at T = epochs. Charged: the training time of the epochs trained by this
   // call, plus each validation pass the estimator reads that no earlier rung of the trial was

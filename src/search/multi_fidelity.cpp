@@ -67,12 +67,22 @@ int max_bracket(const Fidelities& f) {
   return s;
 }
 
+namespace {
+
+// Rung i of bracket s, in epochs: anchored at the maximum, unrounded.
+double rung_budget(const Fidelities& f, int i, int s) {
+  return f.max_epochs * std::pow(f.eta, i - s);
+}
+
+int whole_epochs(const Fidelities& f, double budget) {
+  return std::clamp(static_cast<int>(std::lround(budget)), f.min_epochs, f.max_epochs);
+}
+
+}  // namespace
+
 std::vector<int> rung_epochs(const Fidelities& f, int s) {
   std::vector<int> out;
-  for (int i = 0; i <= s; ++i) {
-    const double budget = f.max_epochs * std::pow(f.eta, i - s);
-    out.push_back(std::clamp(static_cast<int>(std::lround(budget)), f.min_epochs, f.max_epochs));
-  }
+  for (int i = 0; i <= s; ++i) out.push_back(whole_epochs(f, rung_budget(f, i, s)));
   return out;
 }
 
@@ -83,11 +93,10 @@ std::vector<Bracket> hyperband_brackets(const Fidelities& f) {
     Bracket bracket{s, {}};
     const auto n = static_cast<std::size_t>(
         std::ceil((s_max + 1) * std::pow(f.eta, s) / (s + 1) * (1 - 1e-12)));
-    const auto epochs = rung_epochs(f, s);
     for (int i = 0; i <= s; ++i) {
       Rung rung;
-      rung.budget = f.max_epochs * std::pow(f.eta, i - s);
-      rung.epochs = epochs[static_cast<std::size_t>(i)];
+      rung.budget = rung_budget(f, i, s);
+      rung.epochs = whole_epochs(f, rung.budget);
       rung.configurations = static_cast<std::size_t>(
           std::floor(static_cast<double>(n) * std::pow(f.eta, -i) * (1 + 1e-12)));
       bracket.rungs.push_back(rung);

@@ -166,12 +166,7 @@ search::Fidelities resolve_fidelities(const StudyOptions& o, const StudyPlan& pl
     if (o.min_epochs || o.max_epochs || o.eta || o.brackets)
       throw PlanError("--min-epochs, --max-epochs, --eta and --brackets set the fidelities of "
                       "multi-fidelity strategies (" +
-                      joined([] {
-                        std::vector<std::string> names;
-                        for (const auto& [n, d] : search::multi_fidelity_strategy_registry().list())
-                          names.push_back(n);
-                        return names;
-                      }()) +
+                      joined(search::multi_fidelity_strategy_registry().names()) +
                       "), and the study has none");
     return {};
   }
@@ -198,10 +193,7 @@ search::Fidelities resolve_fidelities(const StudyOptions& o, const StudyPlan& pl
                       "schedule, so it cannot score the rungs of " + joined(multi) +
                       "; use one that scores any epoch (" + joined(rung_metrics) + ")");
     }
-    const auto at_epoch = evaluators::estimator_at_epochs(e, plan.config.estimator,
-                                                          plan.schedule_epochs);
-    for (int T = f.min_epochs; T <= f.max_epochs; ++T)
-      evaluators::Evaluator(at_epoch(T), plan.sources->at(""), plan.config.cost);
+    plan.make_evaluator(e, plan.config.estimator)->check_rungs(f.min_epochs, f.max_epochs);
   }
   return f;
 }
