@@ -2,6 +2,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "common/file_io.hpp"
 #include "evaluators/curve_source.hpp"
 #include "study/plot.hpp"
 #include "study/study.hpp"
@@ -151,19 +152,37 @@ TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]")
   const nlohmann::json cfg = {{"base_seed", 0}, {"what", "test"}};
   const auto& space = toy.benchmark->space();
   StudyOutput out(dir.path().string(), cfg, space);
-  const auto results = run_study(config, toy.benchmark->space_ptr(), toy.maker(), {},
-                                 [&](const RunResult& r, std::size_t, std::size_t) { out.write_trace(r); });
-  // Reloading gives the same traces, so a resumed study reproduces the uninterrupted one.
+  StudyHooks saving;
+  saving.save = [&](const RunResult& r) { out.write_trace(r); };
+  const auto results = run_study(config, toy.benchmark->space_ptr(), toy.maker(), saving);
+  // Reloading gives the same traces, so a resumed study reproduces the uninterrupted one. A
+  // trace cut short before its closing line (a crash of the machine before write-back) counts
+  // as not run, and so does a missing one.
   std::filesystem::remove(out.trace_path("re", "sotle", 2));
-  std::size_t reused = 0;
-  const auto resumed = run_study(
-      config, toy.benchmark->space_ptr(), toy.maker(),
-      [&](const std::string& s, const std::string& e, int run) {
-        auto r = out.load(s, e, run);
-        reused += r.has_value();
-        return r;
-      });
-  CHECK(reused == 3);
+  const auto cut_path = out.trace_path("re", "sotle", 1);
+  const std::string whole = common::read_file(cut_path);
+  common::write_file_atomically(cut_path, whole.substr(0, whole.size() / 2));
+  std::size_t reused = 0, saved = 0;
+  StudyHooks resuming;
+  resuming.resume = [&](const std::string& s, const std::string& e, int run) {
+    auto r = out.load(s, e, run);
+    reused += r.has_value();
+    return r;
+  };
+  resuming.save = [&](const RunResult& r) {
+    ++saved;
+    out.write_trace(r);
+  };
+  const auto resumed = run_study(config, toy.benchmark->space_ptr(), toy.maker(), resuming);
+  CHECK(reused == 2);
+  CHECK(saved == 2);
+  CHECK(common::read_file(cut_path) == whole);
+  // A whole trace that was changed is not taken for a cut one.
+  std::string changed = whole;
+  changed[changed.find('\n', changed.find('\n') + 1) + 1] = '7';
+  common::write_file_atomically(cut_path, changed);
+  CHECK_THROWS_WITH(out.load("re", "sotle", 1), Catch::Contains("was cut or changed"));
+  common::write_file_atomically(cut_path, whole);
   CHECK(same(results, resumed));
   const TraceIdentity id{"re", "sotle", 0, 1, "0000abcd"};
   const auto again = parse_trace_csv(trace_csv(results[0].trace, space, id), space, "t", id);

@@ -270,17 +270,19 @@ int run_planned(const Options& options, const experiment::StudyPlan& plan) {
   const cli::StopOnSignal stop("nas-run");
   std::vector<experiment::RunResult> results;
   try {
-    results = experiment::run_study(
-        plan.config, plan.space, plan.make_evaluator,
-        [&](const std::string& s, const std::string& e, int run) { return output.load(s, e, run); },
-        [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
-          output.write_trace(r);
-          for (const auto& failure : r.trace.failures)
-            std::fprintf(stderr, "nas-run: warning: %s + %s run %d: %s (recorded as failed)\n",
-                         r.strategy.c_str(), r.evaluator.c_str(), r.run, failure.c_str());
-          progress(r, done, total);
-        },
-        [&] { return stop.requested(); });
+    experiment::StudyHooks hooks;
+    hooks.resume = [&](const std::string& s, const std::string& e, int run) {
+      return output.load(s, e, run);
+    };
+    hooks.save = [&](const experiment::RunResult& r) { output.write_trace(r); };
+    hooks.on_done = [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
+      for (const auto& failure : r.trace.failures)
+        std::fprintf(stderr, "nas-run: warning: %s + %s run %d: %s (recorded as failed)\n",
+                     r.strategy.c_str(), r.evaluator.c_str(), r.run, failure.c_str());
+      progress(r, done, total);
+    };
+    hooks.stop_requested = [&] { return stop.requested(); };
+    results = experiment::run_study(plan.config, plan.space, plan.make_evaluator, hooks);
   } catch (const experiment::StudyInterrupted& e) {
     std::fprintf(stderr,
                  "nas-run: stopped by signal %d: %zu of %zu runs are saved in %s; rerun the same "

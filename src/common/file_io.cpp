@@ -138,7 +138,8 @@ void check_output_file(const std::string& path,
                     rule.option);
 }
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           Durability durability) {
   const std::string tmp = temporary_name(path);
   Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
   if (f.fd < 0) throw FileError(os_error("cannot create", tmp));
@@ -153,7 +154,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(f.fd) != 0 || ::close(f.fd) != 0) {
+  if ((durability == Durability::flushed && ::fsync(f.fd) != 0) || ::close(f.fd) != 0) {
     f.fd = -1;
     const auto msg = os_error("cannot flush", tmp);
     ::unlink(tmp.c_str());
@@ -165,6 +166,11 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     ::unlink(tmp.c_str());
     throw FileError(msg);
   }
+}
+
+void flush_filesystem(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0 || ::syncfs(f.fd) != 0) throw FileError(os_error("cannot flush to disk", path));
 }
 
 }  // namespace nasrun::common

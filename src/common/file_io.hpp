@@ -23,9 +23,24 @@ using SharedBytes = std::shared_ptr<const std::string_view>;
 SharedBytes map_file(const std::string& path);
 SharedBytes own_bytes(std::string bytes);
 std::string read_file(const std::string& path);
-// Writes `bytes` to `path` through a temporary file in the same folder, flushed to disk before
-// it is renamed over `path`. The temporary's name is temporary_name(path).
-void write_file_atomically(const std::string& path, std::string_view bytes);
+// When a file written atomically reaches the disk.
+enum class Durability {
+  // Flushed (fsync) before it is renamed over its path: after a crash of the machine the path
+  // holds the old file or the whole new one.
+  flushed,
+  // Renamed at once, left to the kernel to write back: a killed process never leaves half a
+  // file, but a crash of the machine before write-back may leave it cut short. For many files
+  // that a reader can tell whole (a closing line) and that flush_filesystem() makes durable in
+  // one step, where a flush each was most of the time spent writing them.
+  deferred,
+};
+
+// Writes `bytes` to `path` through a temporary file in the same folder, renamed over `path`
+// when written. The temporary's name is temporary_name(path).
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           Durability durability = Durability::flushed);
+// Flushes to disk every file written (deferred) on the file system that holds `path` (syncfs).
+void flush_filesystem(const std::string& path);
 
 // "<name>.tmp.<pid>.<n>" beside `path`, with <name> shortened when the whole would exceed the
 // file system's 255-byte limit on a name (a valid long output name must stay writable).

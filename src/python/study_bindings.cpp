@@ -172,19 +172,15 @@ py::object run_study(const py::dict& given, const std::string& embedded) {
   std::vector<experiment::RunResult> results;
   try {
     py::gil_scoped_release release;
-    std::function<std::optional<experiment::RunResult>(const std::string&, const std::string&, int)>
-        resume;
-    experiment::RunCallback on_done;
+    experiment::StudyHooks hooks;
     if (output) {
-      resume = [&](const std::string& s, const std::string& e, int run) {
+      hooks.resume = [&](const std::string& s, const std::string& e, int run) {
         return output->load(s, e, run);
       };
-      on_done = [&](const experiment::RunResult& r, std::size_t, std::size_t) {
-        output->write_trace(r);
-      };
+      hooks.save = [&](const experiment::RunResult& r) { output->write_trace(r); };
     }
-    results = experiment::run_study(plan->config, plan->space, plan->make_evaluator, resume,
-                                    on_done, std::ref(interrupted));
+    hooks.stop_requested = std::ref(interrupted);
+    results = experiment::run_study(plan->config, plan->space, plan->make_evaluator, hooks);
   } catch (const experiment::StudyInterrupted& e) {
     PyErr_SetString(PyExc_KeyboardInterrupt,
                     (std::string(e.what()) +

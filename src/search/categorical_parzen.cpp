@@ -21,25 +21,39 @@ std::size_t good_set_size(std::size_t n) {
   return std::min(k, kForget);
 }
 
-// The weight of the observation at `position` (0 = oldest) of a set of `size` observations:
-// hyperopt's linear_forgetting_weights(size, 25)[position], i.e. 1 when size < 25, else the oldest
-// size-25 get numpy.linspace(1/size, 1, size-25) and the newest 25 get 1.
+// The weights of a set of `size` observations: hyperopt's linear_forgetting_weights(size, 25),
+// i.e. 1 for all when size < 25, else the oldest size-25 get numpy.linspace(1/size, 1, size-25)
+// and the newest 25 get 1. Its constants are computed once per set: fit() asks for every
+// observation, and dividing for each was most of its time.
+class LinearForgetting {
+ public:
+  explicit LinearForgetting(std::size_t size)
+      : ramp_(size < kForget ? 0 : size - kForget),
+        start_(size > 0 ? 1.0 / static_cast<double>(size) : 0.0),
+        step_(ramp_ > 1 ? (1.0 - start_) / static_cast<double>(ramp_ - 1) : 0.0) {}
+  // The weight of the observation at `position` (0 = oldest).
+  double operator()(std::size_t position) const {
+    if (position >= ramp_) return 1.0;
+    if (ramp_ == 1) return start_;          // linspace with one point is its start
+    if (position == ramp_ - 1) return 1.0;  // linspace ends exactly on its stop
+    return static_cast<double>(position) * step_ + start_;
+  }
+
+ private:
+  std::size_t ramp_;
+  double start_, step_;
+};
+
 double forgetting_weight(std::size_t position, std::size_t size) {
-  if (size < kForget) return 1.0;
-  const std::size_t ramp = size - kForget;
-  if (position >= ramp) return 1.0;
-  const double start = 1.0 / static_cast<double>(size);
-  if (ramp == 1) return start;  // linspace with one point is its start
-  if (position == ramp - 1) return 1.0;  // linspace ends exactly on its stop
-  return static_cast<double>(position) * ((1.0 - start) / static_cast<double>(ramp - 1)) + start;
+  return LinearForgetting(size)(position);
 }
 
 }  // namespace tpe_detail
 
 namespace {
 
-using tpe_detail::forgetting_weight;
 using tpe_detail::good_set_size;
+using tpe_detail::LinearForgetting;
 
 // hyperopt's defaults (tpe.py: _default_n_EI_candidates, _default_prior_weight).
 constexpr std::size_t kCandidates = 24;
@@ -167,11 +181,11 @@ void CategoricalParzen::fit() {
   std::fill(good_counts_.begin(), good_counts_.end(), kPriorWeight);
   std::fill(bad_counts_.begin(), bad_counts_.end(), kPriorWeight);
   std::size_t good_seen = 0, bad_seen = 0;
+  const LinearForgetting good_weight(n_good), bad_weight(n - n_good);
   const std::size_t dims = dims_.size();
   for (std::size_t i = 0; i < n; ++i) {
     const bool good = in_good_[i] != 0;
-    const double w = good ? forgetting_weight(good_seen++, n_good)
-                          : forgetting_weight(bad_seen++, n - n_good);
+    const double w = good ? good_weight(good_seen++) : bad_weight(bad_seen++);
     double* counts = good ? good_counts_.data() : bad_counts_.data();
     const std::uint32_t* choice = &choices_[i * dims];
     for (std::size_t d = 0; d < dims; ++d) counts[dims_[d].offset + choice[d]] += w;

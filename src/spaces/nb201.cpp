@@ -49,7 +49,10 @@ std::string Nb201Space::choice_name(std::size_t, std::size_t choice) const {
 
 std::string Nb201Space::to_string(ArchCode code) const {
   const auto ops = decode(code);
-  std::string s = "|";
+  std::string s;
+  // The longest string: six of the longest name with "~N|", the "|" before, and two "+|".
+  s.reserve(1 + kEdges * (sizeof "nor_conv_3x3~0|" - 1) + 2 * 2);
+  s += '|';
   for (std::size_t d = 0; d < kEdges; ++d) {
     if (d > 0 && kEdgeFrom[d] == 0) s += "+|";
     s += kOpNames[ops[d]];

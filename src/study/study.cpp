@@ -80,11 +80,8 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   return r;
 }
 
-std::vector<RunResult> run_study(
-    const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
-    const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
-        resume,
-    const RunCallback& on_done, const std::function<bool()>& stop_requested) {
+std::vector<RunResult> run_study(const StudyConfig& config, spaces::SearchSpacePtr space,
+                                 const EvaluatorMaker& make_evaluator, const StudyHooks& hooks) {
   check_study(config);
   struct Task {
     std::string strategy, evaluator;
@@ -108,18 +105,22 @@ std::vector<RunResult> run_study(
   // One task per run; each writes its own slot, so the outcome does not depend on scheduling.
   std::atomic<bool> stopped{false};
   tbb::parallel_for(std::size_t{0}, tasks.size(), [&](std::size_t i) {
-    if (stopped || (stop_requested && stop_requested())) {
+    if (stopped || (hooks.stop_requested && hooks.stop_requested())) {
       stopped = true;
       return;
     }
     const auto& t = tasks[i];
     std::optional<RunResult> previous;
-    if (resume) previous = resume(t.strategy, t.evaluator, t.run);
-    results[i] = previous ? std::move(*previous)
-                          : run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run);
+    if (hooks.resume) previous = hooks.resume(t.strategy, t.evaluator, t.run);
+    if (previous) {
+      results[i] = std::move(*previous);
+    } else {
+      results[i] = run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run);
+      if (hooks.save) hooks.save(results[i]);
+    }
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
-    if (on_done) on_done(results[i], done, tasks.size());
+    if (hooks.on_done) hooks.on_done(results[i], done, tasks.size());
   });
   if (stopped) throw StudyInterrupted(done, tasks.size());
   return results;

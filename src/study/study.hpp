@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +54,22 @@ struct RunResult {
 // Called after each finished run (from worker threads, serialised by the study).
 using RunCallback = std::function<void(const RunResult&, std::size_t done, std::size_t total)>;
 
+// How a study meets what is around it; every member may be left empty.
+struct StudyHooks {
+  // A run's result from an earlier, interrupted study (e.g. its saved trace), standing in for
+  // running it; nothing when it has to run.
+  std::function<std::optional<RunResult>(const std::string& strategy,
+                                         const std::string& evaluator, int run)>
+      resume;
+  // Saves a run that has just finished (not a resumed one), before on_done: called on the run's
+  // own thread, at the same time for different runs, so that writing long traces overlaps.
+  std::function<void(const RunResult&)> save;
+  // After each finished or resumed run, one call at a time, in the order they end (progress).
+  RunCallback on_done;
+  // Once it answers true no further run starts.
+  std::function<bool()> stop_requested;
+};
+
 std::uint64_t run_seed(std::uint64_t base_seed, int run);
 
 // Run `run`'s initial design: the first n_init of its row in config.initial_designs, or none
@@ -74,7 +91,7 @@ inline constexpr int kMaxWorkers = 65536;
 void check_study(const StudyConfig& config);
 
 // What run_study throws when `stop_requested` answered true: the runs that finished were
-// handed to on_done (and saved by it); the others never started.
+// saved and handed to on_done; the others never started.
 class StudyInterrupted : public std::runtime_error {
  public:
   StudyInterrupted(std::size_t finished, std::size_t total);
@@ -86,14 +103,10 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
                   const std::string& evaluator, int run);
 
-// Runs every combination and seed; `resume(strategy, evaluator, run)` returning a result (e.g.
-// loaded from a previous, interrupted study) stands in for running it. Once `stop_requested`
-// answers true no further run starts, the runs in progress finish, and StudyInterrupted is
-// thrown.
-std::vector<RunResult> run_study(
-    const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
-    const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
-        resume = {},
-    const RunCallback& on_done = {}, const std::function<bool()>& stop_requested = {});
+// Runs every combination and seed, through `hooks` (StudyHooks). Once `stop_requested` answers
+// true, the runs in progress finish and StudyInterrupted is thrown.
+std::vector<RunResult> run_study(const StudyConfig& config, spaces::SearchSpacePtr space,
+                                 const EvaluatorMaker& make_evaluator,
+                                 const StudyHooks& hooks = {});
 
 }  // namespace nasrun::experiment

@@ -33,10 +33,58 @@ constexpr const char* kLockFile = ".nas-run.lock";
 
 // printf's "%.17g" (the same characters: to_chars with a precision is specified to print as
 // printf does), without printf's cost, which was most of writing a long trace.
-std::string fmt(double v) {
-  char buf[64];
+void append_number(std::string& text, double v) {
+  char buf[32];
   const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 17).ptr;
-  return std::string(buf, end);
+  text.append(buf, end);
+}
+
+void append_integer(std::string& text, long long v) {
+  char buf[24];
+  text.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+// One trace row, appended to `text` without a trailing newline. The incumbent changes rarely,
+// so its printed name is kept between rows (`incumbent_text` for the code `incumbent_code`).
+void append_row(std::string& text, const TraceRow& r, const spaces::SearchSpace& space,
+                bool real_times, spaces::ArchCode& incumbent_code, std::string& incumbent_text) {
+  if (incumbent_text.empty() || r.incumbent != incumbent_code) {
+    incumbent_code = r.incumbent;
+    incumbent_text = space.to_string(r.incumbent);
+  }
+  append_integer(text, static_cast<long long>(r.evaluation));
+  text += ',';
+  append_number(text, r.time_s);
+  text += ',';
+  text += space.to_string(r.arch);
+  text += ',';
+  append_number(text, r.score);
+  text += ',';
+  append_number(text, r.cost_s);
+  text += ',';
+  append_integer(text, r.epochs);
+  text += r.diverged ? ",1," : ",0,";
+  append_number(text, r.test_error);
+  text += ',';
+  text += incumbent_text;
+  text += ',';
+  append_number(text, r.incumbent_test_error);
+  text += ',';
+  append_number(text, r.best_test_error);
+  if (!real_times) return;
+  if (!r.real) throw std::logic_error("a real executor's trace row without its real times");
+  const RealTrace& real = *r.real;
+  for (const long long count : {static_cast<long long>(real.job),
+                                static_cast<long long>(real.worker),
+                                static_cast<long long>(real.attempts)}) {
+    text += ',';
+    append_integer(text, count);
+  }
+  text += real.failed ? ",1" : ",0";
+  for (const double seconds : {real.times.duration_s, real.times.time_s, real.times.charged_time_s}) {
+    text += ',';
+    append_number(text, seconds);
+  }
 }
 
 std::string hex32(std::uint32_t v) {
@@ -56,6 +104,15 @@ std::string complete_line(std::size_t rows, std::string_view body) {
          hex32(bench::format::crc32(body));
 }
 
+// Whether the last line of `text` is a closing line (whether it is the right one is
+// parse_trace_csv's to check): a trace written with deferred durability and cut short by a crash
+// of the machine lacks it.
+bool ends_with_closing_line(std::string_view text) {
+  if (text.empty() || text.back() != '\n') return false;
+  const auto start = text.rfind('\n', text.size() - 2);
+  return text.substr(start == std::string_view::npos ? 0 : start + 1).rfind(kCompletePrefix, 0) == 0;
+}
+
 std::vector<std::string> split(const std::string& line, char separator) {
   std::vector<std::string> out;
   std::stringstream in(line);
@@ -65,41 +122,33 @@ std::vector<std::string> split(const std::string& line, char separator) {
 }
 }  // namespace
 
+void trace_csv_into(std::string& text, const Trace& trace, const spaces::SearchSpace& space,
+                    const TraceIdentity& identity) {
+  text.clear();  // keeps its memory, unlike assigning a new string
+  text += identity_line(identity, trace.cut_off);
+  text += '\n';
+  text += kTraceHeader;
+  if (trace.real_times) text += kRealColumns;
+  text += '\n';
+  const std::size_t body_start = text.size();
+  // Appended piece by piece into one buffer sized up front from the first row: a trace of a
+  // multi-fidelity run with many workers holds thousands of rows, and building it (a buffer
+  // regrown many times, a string per field) was most of a study's time.
+  spaces::ArchCode incumbent_code = 0;
+  std::string incumbent_text;
+  for (std::size_t i = 0; i < trace.rows.size(); ++i) {
+    append_row(text, trace.rows[i], space, trace.real_times, incumbent_code, incumbent_text);
+    text += '\n';
+    if (i == 0) text.reserve(text.size() + (text.size() - body_start) * 5 / 4 * trace.rows.size());
+  }
+  text += complete_line(trace.rows.size(), std::string_view(text).substr(body_start));
+  text += '\n';
+}
+
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
                       const TraceIdentity& identity) {
-  std::string text = identity_line(identity, trace.cut_off) + "\n" + kTraceHeader +
-                     (trace.real_times ? kRealColumns : "") + "\n";
-  const std::size_t body_start = text.size();
-  // Appended piece by piece into one buffer sized up front: a trace of a multi-fidelity run
-  // with many workers holds thousands of rows, and building it was most of a study's time.
-  constexpr std::size_t kRowBytes = 192;
-  text.reserve(body_start + kRowBytes * (trace.rows.size() + 1));
-  for (const auto& r : trace.rows) {
-    for (const std::string& field :
-         {std::to_string(r.evaluation), fmt(r.time_s), space.to_string(r.arch), fmt(r.score),
-          fmt(r.cost_s), std::to_string(r.epochs), std::string(r.diverged ? "1" : "0"),
-          fmt(r.test_error), space.to_string(r.incumbent), fmt(r.incumbent_test_error)}) {
-      text += field;
-      text += ',';
-    }
-    text += fmt(r.best_test_error);
-    if (trace.real_times) {
-      if (!r.real) throw std::logic_error("a real executor's trace row without its real times");
-      for (const std::string& field :
-           {std::to_string(r.real->job), std::to_string(r.real->worker),
-            std::to_string(r.real->attempts), std::string(r.real->failed ? "1" : "0"),
-            fmt(r.real->times.duration_s), fmt(r.real->times.time_s),
-            fmt(r.real->times.charged_time_s)}) {
-        text += ',';
-        text += field;
-      }
-    }
-    text += '\n';
-  }
-  const std::string closing =
-      complete_line(trace.rows.size(), std::string_view(text).substr(body_start));
-  text += closing;
-  text += '\n';
+  std::string text;
+  trace_csv_into(text, trace, space, identity);
   return text;
 }
 
@@ -251,13 +300,14 @@ bool StudyOutput::check_config() const {
 }
 
 void StudyOutput::start_writing() {
-  if (started_) return;
-  fs::create_directories(fs::path(dir_) / "traces");
-  if (!lock_) lock_ = lock_folder();
-  // Another nas-run may have started a study here since this one looked.
-  if (!check_config())
-    common::write_file_atomically((fs::path(dir_) / "config.json").string(), config_.dump(2) + "\n");
-  started_ = true;
+  std::call_once(started_, [this] {
+    fs::create_directories(fs::path(dir_) / "traces");
+    if (!lock_) lock_ = lock_folder();
+    // Another nas-run may have started a study here since this one looked.
+    if (!check_config())
+      common::write_file_atomically((fs::path(dir_) / "config.json").string(),
+                                    config_.dump(2) + "\n");
+  });
 }
 
 std::string StudyOutput::trace_path(const std::string& strategy, const std::string& evaluator,
@@ -275,8 +325,14 @@ TraceIdentity StudyOutput::identity(const std::string& strategy, const std::stri
 
 void StudyOutput::write_trace(const RunResult& r) {
   start_writing();
-  common::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run),
-                               trace_csv(r.trace, space_, identity(r.strategy, r.evaluator, r.run)));
+  // A buffer of each thread's own, kept between traces: a fresh one for each long trace had its
+  // memory faulted in page by page, a large part of writing it.
+  thread_local std::string text;
+  trace_csv_into(text, r.trace, space_, identity(r.strategy, r.evaluator, r.run));
+  common::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run), text,
+                                common::Durability::deferred);
+  constexpr std::size_t kKeptBytes = std::size_t{64} << 20;
+  if (text.capacity() > kKeptBytes) std::string().swap(text);
 }
 
 std::optional<RunResult> StudyOutput::load(const std::string& strategy,
@@ -289,12 +345,15 @@ std::optional<RunResult> StudyOutput::load(const std::string& strategy,
   r.run = run;
   const auto id = identity(strategy, evaluator, run);
   r.seed = id.seed;
-  r.trace = parse_trace_csv(common::read_file(path), space_, path, id);
+  const std::string text = common::read_file(path);
+  if (!ends_with_closing_line(text)) return std::nullopt;
+  r.trace = parse_trace_csv(text, space_, path, id);
   return r;
 }
 
 void StudyOutput::write_summary(const StudySummary& summary, const nlohmann::json& extra) {
   start_writing();
+  common::flush_filesystem(dir_);
   auto j = summary.to_json();
   j.update(extra);
   common::write_file_atomically((fs::path(dir_) / "summary.json").string(), j.dump(2) + "\n");

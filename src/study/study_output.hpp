@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,13 +43,19 @@ class StudyOutput {
   const std::string& dir() const { return dir_; }
   std::string trace_path(const std::string& strategy, const std::string& evaluator, int run) const;
   TraceIdentity identity(const std::string& strategy, const std::string& evaluator, int run) const;
-  // Creates the folder and config.json first if need be.
+  // Creates the folder and config.json first if need be. Safe to call from several threads for
+  // different runs. The trace reaches the disk at the latest with write_summary (deferred
+  // durability: a crash of the machine before then may cut it short, and load() then has the
+  // run run again).
   void write_trace(const RunResult& result);
-  // The run's result if a complete trace of it is on disk; std::runtime_error when the file
-  // there is not this run's complete trace.
+  // The run's result if a complete trace of it is on disk. Nothing when there is none, or when
+  // its file was cut short before its closing line (a crash of the machine before write-back):
+  // the run runs again and replaces it. std::runtime_error when the file there is whole but
+  // not this run's trace, or was changed.
   std::optional<RunResult> load(const std::string& strategy, const std::string& evaluator,
                                 int run) const;
-  // summary.json (with `extra` merged in) and results.csv.
+  // Flushes the traces to disk, then writes summary.json (with `extra` merged in) and
+  // results.csv.
   void write_summary(const StudySummary& summary, const nlohmann::json& extra);
 
  private:
@@ -61,12 +68,15 @@ class StudyOutput {
   const spaces::SearchSpace& space_;
   nlohmann::json config_;
   std::string study_digest_;
-  bool started_ = false;
+  std::once_flag started_;
   std::unique_ptr<common::FileLock> lock_;  // held from the first write (or resume) to the end
 };
 
 std::string trace_csv(const Trace& trace, const spaces::SearchSpace& space,
                       const TraceIdentity& identity);
+// The same text in `text`, whose memory is reused.
+void trace_csv_into(std::string& text, const Trace& trace, const spaces::SearchSpace& space,
+                    const TraceIdentity& identity);
 // Throws std::runtime_error naming `what` and the line: a malformed or incomplete trace (its
 // closing line counts its rows and checksums them), or one whose header names another
 // identity than `expected`.
