@@ -106,7 +106,8 @@ def rank_embedded(c):
         rho_row(c, "SoVL", "fashion-mnist/fig4.csv", "sovl"),
         rho_row(c, "SoVL-E (E=1, the paper's 10 of 200 scaled)", "fashion-mnist/fig2.csv", "sovl-e-E1"),
         rho_row(c, "Val Acc at T", "fashion-mnist/fig4.csv", "val-early"),
-        rho_row(c, "TSE-EMA", "fashion-mnist/fig4.csv", "tse-ema"),
+        rho_row(c, "TSE-EMA (its authors' code, mu=0.9)", "fashion-mnist/fig4.csv", "tse-ema"),
+        rho_row(c, "TSE-EMA (NASLib, mu=0.99)", "fashion-mnist/fig4.csv", "tse-ema-naslib"),
         rho_row(c, "LcSVR (200 training classes)", "fashion-mnist/fig4.csv", "lcsvr"),
     ]
     columns = [bold_best([v[k] for _, v in estimators], [f"{v[k]:.3f}" for _, v in estimators])
@@ -160,6 +161,47 @@ def rank_independent(c):
     T_text = " / ".join(f"T={T}" for T in Ts)
     return markdown(["estimator (seed 0's run)"] +
                     [f"truth {label}: {T_text}" for label, _ in truths], rows)
+
+
+def rank_fig8(c):
+    # A window longer than T has no value ("-"); the best of each T in bold.
+    estimators = [("SoTL-E (E=1)", "sotle", 1),
+                  ("SoVL-E (E=1, the paper's 10 of 200 scaled)", "sovl-e-E1", 1),
+                  ("SoVA-E (E=1, the paper's 10 of 200 scaled)", "sova-e-E1", 1),
+                  ("SoVA-E (E=3)", "sova-e-E3", 3)]
+    values = [[c.number("fashion-mnist/fig8.csv", "spearman", T=T, estimator=name)
+               if T >= E else None for T in RANK_TS] for _, name, E in estimators]
+    columns = []
+    for k in range(len(RANK_TS)):
+        present = [v[k] for v in values if v[k] is not None]
+        columns.append([("-" if v[k] is None else
+                         f"**{v[k]:.3f}**" if v[k] == max(present) else f"{v[k]:.3f}")
+                        for v in values])
+    rows = [[label] + [columns[k][i] for k in range(len(RANK_TS))]
+            for i, (label, _, _) in enumerate(estimators)]
+    return markdown(["estimator"] + [f"T={T}" for T in RANK_TS], rows)
+
+
+def loss_curves_embedded(c):
+    rel = "fashion-mnist/fig9.csv"
+    rows = []
+    for r in c.rows(rel):
+        rows.append([r["epoch"], f"{float(r['mean']):.3f} +- {float(r['standard_error']):.3f}",
+                     f"{float(r['lowest']):.3f}", f"{int(r['below_threshold']):,} of {int(r['n']):,}"])
+    return markdown(["epoch", "mean training loss +- standard error", "lowest",
+                     "architectures below 0.1"], rows)
+
+
+def regression_example(c):
+    rows = []
+    for model in ("M1 (identity)", "M2 (first coordinate)"):
+        for points in (10, 50, 100):
+            r = c.find("fig1.csv", model=model, points=points)
+            rows.append([model, str(points)] +
+                        [f"{float(r[k]):.2f}" for k in ("sotl", "minus_lower_bound",
+                                                        "minus_log_evidence", "fitted_loss")])
+    return markdown(["model", "points seen", "SoTL", "-L (lower bound)", "-log evidence",
+                     "fitted training loss (mean per point)"], rows)
 
 
 # --- Searches (results.csv of nas-run) --------------------------------------------------------
@@ -326,6 +368,9 @@ TABLES = [
     ("experiments/README.md", "rank-windows", rank_windows),
     ("experiments/README.md", "rank-pilot", rank_pilot),
     ("experiments/README.md", "rank-independent", rank_independent),
+    ("experiments/README.md", "rank-fig8", rank_fig8),
+    ("experiments/README.md", "loss-curves-embedded", loss_curves_embedded),
+    ("experiments/README.md", "regression-example", regression_example),
     ("experiments/README.md", "search-embedded", search_embedded),
     ("experiments/README.md", "search-embedded-T5", search_embedded_T5),
     ("experiments/README.md", "search-nb201", search_nb201),

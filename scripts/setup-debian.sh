@@ -10,7 +10,7 @@ packages=(
   libboost-program-options-dev libboost-graph-dev
   nlohmann-json3-dev catch2 libtbb-dev libbz2-dev zlib1g-dev
   libbenchmark-dev
-  libsvm-dev
+  libsvm-dev libeigen3-dev
   libboost-mpi-dev openmpi-bin
   libtorch-dev
   gnuplot-nox

@@ -75,8 +75,23 @@ TEST_CASE("Estimators on hand-computed curves", "[evaluators]") {
   CHECK(sovl.cost_s == Approx(3 * 2 + 3 * 0.5));
   // SoVL-E defaults to E=10: T=12 sums epochs 3..12 = 17 + ... + 8.
   CHECK(evaluate("sovl-e", {12, std::nullopt, 0.9}).score == Approx(125));
-  // TSE-EMA, T=3, mu=0.5: 0.25 * 9 + 0.5 * 8 + 7.
-  CHECK(evaluate("tse-ema", {3, std::nullopt, 0.5}).score == Approx(13.25));
+  // SoVA-E, E=3, T=5: minus (43 + 44 + 45), paying the 3 validation passes it reads.
+  const auto sova = evaluate("sova-e", {5, 3, 0.9});
+  CHECK(sova.score == Approx(-132));
+  CHECK(sova.cost_s == Approx(5 * 2 + 3 * 0.5));
+  // SoVA-E defaults to E=10: T=12 sums the accuracies of epochs 3..12 = 43 + ... + 52.
+  CHECK(evaluate("sova-e", {12, std::nullopt, 0.9}).score == Approx(-475));
+  // TSE-EMA as rubinxin/TSE computes it, T=3, mu=0.5: ema = 9, then 0.5*9 + 0.5*8 = 8.5, then
+  // 0.5*8.5 + 0.5*7 = 7.75, its last value.
+  CHECK(evaluate("tse-ema", {3, std::nullopt, 0.5}).score == Approx(7.75));
+  // mu = 0.9 (the default): 9, then 0.1*9 + 0.9*8 = 8.1, then 0.1*8.1 + 0.9*7 = 7.11; at T=1 the
+  // loss itself.
+  CHECK(evaluate("tse-ema", {3, std::nullopt, 0.9}).score == Approx(7.11));
+  CHECK(evaluate("tse-ema", {1, std::nullopt, 0.9}).score == Approx(9));
+  // TSE-EMA as NASLib's soloss.py computes it, mu fixed at 0.99 whatever --mu says: the series
+  // 9, 0.01*9 + 0.99*8 = 8.01, 0.01*8.01 + 0.99*7 = 7.0101, summed.
+  CHECK(evaluate("tse-ema-naslib", {3, std::nullopt, 0.5}).score == Approx(24.0201));
+  CHECK(evaluate("tse-ema-naslib", {3, std::nullopt, 0.5}).cost_s == Approx(6));
   // Validation accuracy is negated so that lower is better.
   const auto early = evaluate("val-early", {4, std::nullopt, 0.9});
   CHECK(early.score == Approx(-44));
@@ -95,6 +110,9 @@ TEST_CASE("Estimator options that do not fit are clear errors", "[evaluators]") 
   CHECK_THROWS_WITH(evaluate("sotle", {5, 6, 0.9}), Catch::Contains("E=6 must lie in 1..T"));
   CHECK_THROWS_WITH(evaluate("sotle", {5, 0, 0.9}), Catch::Contains("E must be at least 1"));
   CHECK_THROWS_WITH(evaluate("tse-ema", {5, std::nullopt, 1.5}), Catch::Contains("mu must lie in (0, 1)"));
+  CHECK_THROWS_WITH(evaluate("sova-e", {5, 6, 0.9}), Catch::Contains("E=6 must lie in 1..T"));
+  // Its default window of 10 does not fit T=5: the message names E and T.
+  CHECK_THROWS_WITH(evaluate("sova-e", {5, std::nullopt, 0.9}), Catch::Contains("E=10 must lie in 1..T (T=5)"));
   CHECK_THROWS_WITH(make_estimator("sotle-x", {}), Catch::Contains("unknown estimator 'sotle-x'") &&
                                                        Catch::Contains("val-final"));
 }
@@ -260,4 +278,10 @@ TEST_CASE("Sources by schedule: one per schedule, shared, and a failure every ti
   for (int attempt = 0; attempt < 2; ++attempt)
     CHECK_THROWS_AS(sources.at("12"), bench::MissingDataError);
   CHECK(made == 2);
+}
+
+TEST_CASE("The windowed estimators are those whose needs change with E", "[evaluators]") {
+  for (const char* name : {"sotle", "sovl-e", "sova-e"}) CHECK(takes_window(name));
+  for (const char* name : {"sotl", "sovl", "tse-ema", "tse-ema-naslib", "val-early"})
+    CHECK_FALSE(takes_window(name));
 }

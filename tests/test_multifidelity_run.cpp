@@ -140,7 +140,8 @@ TEST_CASE("A rung evaluator refuses epochs beyond the schedule", "[multifidelity
 }
 
 TEST_CASE("Estimators that read the end of the schedule cannot score rungs", "[multifidelity]") {
-  for (const char* name : {"sotle", "sotl", "sovl", "sovl-e", "val-early", "tse-ema"})
+  for (const char* name :
+       {"sotle", "sotl", "sovl", "sovl-e", "sova-e", "val-early", "tse-ema", "tse-ema-naslib"})
     CHECK(evaluators::scores_any_epoch(name, 10));
   for (const char* name : {"val-final", "val-hp12"}) CHECK_FALSE(evaluators::scores_any_epoch(name, 10));
 }

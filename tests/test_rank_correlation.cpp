@@ -197,7 +197,8 @@ TEST_CASE("Rank study on the toy benchmark equals correlations computed from its
         all += toy_train_loss(c, t);
         if (t > T - 3) s3 += toy_train_loss(c, t);
         if (t > T - 2) v2 += 2 * toy_train_loss(c, t);
-        e = 0.9 * e + toy_train_loss(c, t);
+        // TSE-EMA (rubinxin/TSE): the moving average's value, the newest epoch weighted 0.9.
+        e = t == 1 ? toy_train_loss(c, t) : 0.1 * e + 0.9 * toy_train_loss(c, t);
       }
       sotle1.push_back(-s1);
       sotle3.push_back(-s3);

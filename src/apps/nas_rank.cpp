@@ -10,6 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "analysis/bayesian_linear_regression.hpp"
+#include "analysis/loss_curves.hpp"
 #include "analysis/rank_study.hpp"
 #include "apps/cli_common.hpp"
 #include "bench/benchmark.hpp"
@@ -96,7 +98,7 @@ void add_options(po::options_description& desc, Arguments& a) {
       ("E-grid", po::value(&a.E_grid),
        "windows E for sotle, a comma list (e.g. 1,10,20,30,40,50,60,70 as the paper's Fig. 3): "
        "sotle becomes sotle-E1, sotle-E10, ...")
-      ("mu", po::value(&a.mu)->default_value(0.9), "decay of tse-ema")
+      ("mu", po::value(&a.mu)->default_value(0.9), "tse-ema: the weight of the newest epoch in its moving average of training losses")
       ("sample", po::value(&a.sample)->default_value(0),
        "correlate over a seeded random sample of this many architectures (0 = all with results)")
       ("seed", po::value(&a.seed)->default_value(0),
@@ -130,7 +132,9 @@ std::optional<Arguments> parse(int argc, char** argv, po::variables_map& vm) {
       "nas-rank: how well each performance estimator at epoch T ranks architectures by their\n"
       "final test accuracy (Spearman's rho and Kendall's tau-b, for every T), as in the paper's\n"
       "Fig. 2, 3 and 4. Loss-based scores are negated (lower loss = better rank).\n\n"
-      "Usage: nas-rank --benchmark FILE --dataset D --out rank.csv [--plot]\n\n"
+      "Usage: nas-rank --benchmark FILE --dataset D --out rank.csv [--plot]\n"
+      "       nas-rank loss-curves ...         a metric's mean by epoch (paper Fig. 9; --help)\n"
+      "       nas-rank regression-example ...  the paper's Fig. 1 (section 5.1; --help)\n\n"
       "Options");
   add_options(desc, a);
   po::store(cli::parse_arguments(desc, {argv + std::min(argc, 1), argv + argc}), vm);
@@ -259,8 +263,132 @@ int run(int argc, char** argv) {
   return 0;
 }
 
+// The options of a subcommand (the words after its name), or nothing when --help was given.
+bool parse_subcommand(const po::options_description& desc, int argc, char** argv,
+                      po::variables_map& vm) {
+  po::store(cli::parse_arguments(desc, {argv + 2, argv + argc}), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+// nas-rank loss-curves: paper Fig. 9.
+int run_loss_curves(int argc, char** argv) {
+  std::string benchmark_path, dataset, metric_name, seeds, out;
+  double threshold = 0.1;
+  bool plot = false, force = false;
+  po::options_description desc(
+      "nas-rank loss-curves: a per-epoch metric across the architectures of a table: its mean and\n"
+      "standard error at each epoch, and how many architectures are below a threshold (the\n"
+      "paper's Fig. 9: training losses below 0.1).\n\n"
+      "Usage: nas-rank loss-curves [--benchmark FILE] [--dataset D] --out curves.csv [--plot]\n\n"
+      "Options");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("benchmark", po::value(&benchmark_path), "benchmark file (default: the embedded one)")
+      ("dataset", po::value(&dataset), "dataset (default: the benchmark's only one)")
+      ("metric", po::value(&metric_name)->default_value("train_loss"), "the per-epoch metric")
+      ("threshold", po::value(&threshold)->default_value(0.1), "count architectures below this value")
+      ("seeds", po::value(&seeds)->default_value("mean"),
+       "each architecture's value: mean (over its seeds) or a seed")
+      ("out", po::value(&out),
+       "output CSV: epoch,n,mean,standard_error,lowest,below_threshold (required)")
+      ("force", po::bool_switch(&force), "replace an existing --out that is not an earlier output")
+      ("plot", po::bool_switch(&plot), "also draw <out without .csv>.png and .svg (gnuplot)");
+  po::variables_map vm;
+  if (!parse_subcommand(desc, argc, argv, vm)) return 0;
+  if (out.empty()) throw cli::UsageError("--out FILE.csv is required");
+  const auto metric = cli::usage_error_on<std::invalid_argument>([&] { return bench::parse_metric(metric_name); });
+  const auto policy = cli::usage_error_on<std::invalid_argument>([&] { return bench::SeedPolicy::parse(seeds); });
+  if (policy.kind == bench::SeedPolicy::Kind::Random)
+    throw cli::UsageError("--seeds: mean or a seed number, not random (a summary draws nothing)");
+  const bool given = vm.count("benchmark") != 0;
+  if (!given) benchmark_path = cli::default_benchmark_path();
+  const std::vector<std::pair<std::string, std::string>> inputs = {{"--benchmark", benchmark_path}};
+  common::check_output_file(out, inputs, {"--out", "nas-rank loss-curves", experiment::is_curve_summary_csv}, force);
+  if (plot)
+    for (const char* ext : {".png", ".svg", ".dat", ".gp"})
+      common::check_not_an_input(figure_stem(out) + ext, "--plot", inputs);
+  const auto benchmark = evaluators::open_benchmark(
+      given ? std::optional<std::string>(benchmark_path) : std::nullopt, cli::default_benchmark_path());
+  if (dataset.empty())
+    dataset = cli::usage_error_on<std::invalid_argument>([&] { return evaluators::only_dataset(*benchmark); });
+  const auto& table = benchmark->table(dataset);
+  const auto rows = cli::usage_error_on<std::invalid_argument>(
+      [&] { return experiment::summarise_curves(table, metric, threshold, policy); });
+  common::write_file_atomically(out, experiment::curve_summary_csv(rows));
+  const std::size_t archs = rows.empty() ? 0 : rows.back().n;
+  std::printf("%s@%s: %s over %zu architectures (distinct results) at the last epoch; %zu rows "
+              "in %s\n", dataset.c_str(), table.schedule().c_str(), metric_name.c_str(), archs,
+              rows.size(), out.c_str());
+  if (plot) {
+    const auto stem = figure_stem(out);
+    experiment::plot_curve_summary(rows, threshold,
+                                   metric_name + " by epoch, " + dataset + " (" +
+                                       std::to_string(archs) + " architectures, seeds: " + seeds + ")",
+                                   stem);
+    std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
+  }
+  return 0;
+}
+
+// nas-rank regression-example: paper Fig. 1.
+int run_regression_example(int argc, char** argv) {
+  int points = 100;
+  std::uint64_t seed = 0;
+  experiment::BayesianLinearModel model;
+  std::string out;
+  bool plot = false, force = false;
+  po::options_description desc(
+      "nas-rank regression-example: the paper's section 5.1 (Fig. 1): Bayesian linear regression\n"
+      "updated one point at a time on x_i = (y_i + eps0_i, 0, .., eps_i, .., 0), with the identity\n"
+      "features (M1) and the first coordinate alone (M2): SoTL (posterior samples), the lower\n"
+      "bound -L and the -log evidence, summed over the points seen.\n\n"
+      "Usage: nas-rank regression-example --out fig1.csv [--points N] [--seed S] [--plot]\n\n"
+      "Options");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("points", po::value(&points)->default_value(100), "data points n (inputs have n+1 coordinates)")
+      ("seed", po::value(&seed)->default_value(0), "seed of the data and the posterior samples")
+      ("prior-variance", po::value(&model.prior_variance)->default_value(1.0), "prior w ~ N(0, v I)")
+      ("noise-variance", po::value(&model.noise_variance)->default_value(1.0), "likelihood noise variance")
+      ("out", po::value(&out),
+       "output CSV: model,points,step_loss,fitted_loss,sotl,minus_lower_bound,minus_log_evidence "
+       "(required)")
+      ("force", po::bool_switch(&force), "replace an existing --out that is not an earlier output")
+      ("plot", po::bool_switch(&plot), "also draw <out without .csv>.png and .svg (gnuplot)");
+  po::variables_map vm;
+  if (!parse_subcommand(desc, argc, argv, vm)) return 0;
+  if (out.empty()) throw cli::UsageError("--out FILE.csv is required");
+  if (points < 1) throw cli::UsageError("--points must be at least 1, got " + std::to_string(points));
+  if (!(model.prior_variance > 0) || !(model.noise_variance > 0))
+    throw cli::UsageError("--prior-variance and --noise-variance must be positive");
+  common::check_output_file(out, {}, {"--out", "nas-rank regression-example", experiment::is_regression_example_csv}, force);
+  const auto rows = experiment::regression_example(points, seed, model);
+  common::write_file_atomically(out, experiment::regression_example_csv(rows));
+  for (const auto& r : rows)
+    if (r.points == points)
+      std::printf("%-22s SoTL %8.3f   -L %8.3f   -log evidence %8.3f   fitted training loss %.3f\n",
+                  r.model.c_str(), r.sotl, r.minus_lower_bound, r.minus_log_evidence, r.fitted_loss);
+  std::printf("%zu rows in %s\n", rows.size(), out.c_str());
+  if (plot) {
+    const auto stem = figure_stem(out);
+    experiment::plot_regression_example(rows, stem);
+    std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  return cli::guarded_main("nas-rank", [&] { return run(argc, argv); });
+  return cli::guarded_main("nas-rank", [&] {
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "loss-curves") return run_loss_curves(argc, argv);
+    if (command == "regression-example") return run_regression_example(argc, argv);
+    return run(argc, argv);
+  });
 }

@@ -65,7 +65,7 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
        "epoch at which early estimators score (default: a quarter of the schedule, rounded; "
        "50 of 200 epochs as in the paper)")
       ("E", po::value<int>(), "summation window of sotle (default 1) and sovl-e (default 10)")
-      ("mu", po::value(&s.mu)->default_value(0.9), "decay of tse-ema")
+      ("mu", po::value(&s.mu)->default_value(0.9), "tse-ema: the weight of the newest epoch in its moving average of training losses")
       ("n-init", po::value(&s.n_init)->default_value(10), "random initial architectures per run")
       ("init-file", po::value(&s.init_file),
        "initial designs per run (TSV: seed, position, arch); run i uses seed i's first n-init")

@@ -55,11 +55,13 @@ const char* plot_colour(std::size_t k) {
 }
 
 void render_gnuplot(const std::string& stem, const std::string& body) {
+  // The body runs once per terminal, from gnuplot's defaults each time (`reset` keeps the
+  // terminal and output): `replot` would redraw only the last plot of a multiplot.
   const std::string script =
       "set terminal pngcairo size 900,600 enhanced font \"sans,11\"\nset output " +
       gp_string(stem + ".png.tmp") + "\n" + body +
       "\nset terminal svg size 900,600 enhanced font \"sans,11\"\nset output " +
-      gp_string(stem + ".svg.tmp") + "\nreplot\n";
+      gp_string(stem + ".svg.tmp") + "\nreset\n" + body + "\n";
   common::write_file_atomically(stem + ".gp", script);
   // gnuplot writes the images in place; render to temporary names first so that a failure
   // leaves no half-written figure behind.

@@ -15,7 +15,7 @@ namespace nasrun::evaluators {
 struct EstimatorOptions {
   int T = 50;                // epoch at which early estimators score
   std::optional<int> E;      // summation window; each estimator has its own default
-  double ema_mu = 0.9;       // TSE-EMA decay
+  double ema_mu = 0.9;       // tse-ema: the weight of the newest epoch in its moving average
   // The metric the architectures are ranked by (the table's truth metric): the oracles read it,
   // or the loss of its split.
   Metric truth_metric = Metric::TestAcc;
@@ -71,7 +71,8 @@ inline Registry<EstimatorFactory, EstimatorTraits>& estimator_registry() {
 
 std::unique_ptr<Estimator> make_estimator(const std::string& name, const EstimatorOptions& opts);
 
-// Whether the estimator `name` sums over a window E (its needs change with E): sotle, sovl-e.
+// Whether the estimator `name` sums over a window E (its needs change with E): sotle, sovl-e,
+// sova-e.
 bool takes_window(const std::string& name);
 
 }  // namespace nasrun::evaluators
