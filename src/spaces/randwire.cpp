@@ -36,8 +36,12 @@ const std::vector<GeneratorSetting>& RandWireSpace::generator_settings() {
 RandWireSpace::StageDags RandWireSpace::stage_dags(const Choices& choices) {
   const auto& setting = generator_settings().at(choices.at(kSetting));
   StageDags dags;
+  // A stream per setting: a seed's graphs of neighbouring settings (WS(2,0.90) and
+  // WS(2,1.00), say) are drawn independently, not from the same numbers, which would often
+  // make them the same graph.
+  const auto stream = common::mix_seed(choices.at(kWiring), choices.at(kSetting));
   for (std::size_t s = 0; s < kStages; ++s) {
-    common::Rng rng(common::mix_seed(choices.at(kWiring), s));
+    common::Rng rng(common::mix_seed(stream, s));
     dags[s] = randwire::orient_by_index(setting.generate(kNodes, rng));
   }
   return dags;

@@ -1,8 +1,8 @@
 // The RandWire space (Xie et al., ICCV 2019): a network of three stages, each wired by a random
 // graph of kNodes nodes turned into a DAG (randwire_graph.hpp). An architecture is a generator
 // setting (dimension 0: one of the 69 of generator_settings()) and a wiring seed (dimension 1:
-// 0..7); stage s's graph is drawn from Rng(mix_seed(wiring seed, s)), so the same (setting,
-// seed) is the same network everywhere. 69 x 8 = 552 architectures. docs/randwire.md gives the
+// 0..7); stage s's graph is drawn from Rng(mix_seed(mix_seed(wiring seed, setting), s)), so the
+// same (setting, seed) is the same network everywhere. 69 x 8 = 552 architectures. docs/randwire.md gives the
 // grid and why N = 10.
 #pragma once
 
