@@ -1,12 +1,11 @@
 // A second search space, defined and registered here and nowhere else: 10^12 architectures
-// (far too many to list), with choice counts from 1 to 1000 per dimension, and a synthetic curve
-// source whose curves depend on the architecture alone. It proves that a space is files of its
+// (far too many to list), with choice counts from 1 to 1000 per dimension, searched over a synthetic
+// curve source (synthetic_curves.hpp). It proves that a space is files of its
 // own (here, this one), that the strategies, the benchmark index and the studies need nothing
 // proportional to the space, and that what does need every architecture says so.
 #include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -18,6 +17,7 @@
 #include "spaces/search_space_registry.hpp"
 #include "study/study.hpp"
 #include "tabulate/tabulation.hpp"
+#include "synthetic_curves.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
@@ -74,61 +74,6 @@ class BigSpace : public spaces::SearchSpace {
 const Registration<spaces::search_space_registry> kRegistration{
     "test-big", "test only: 10 dimensions of 1 to 1000 choices, 10^12 architectures",
     [] { return std::make_shared<BigSpace>(); }};
-
-// Curves of a 20-epoch schedule that depend on the architecture alone: its distance from kTarget
-// (0 there, 1 at the far corner) sets the level the losses fall to and the accuracies rise to,
-// and how long an epoch takes.
-class SyntheticCurves : public evaluators::LearningCurveSource {
- public:
-  explicit SyntheticCurves(spaces::SearchSpacePtr space) : space_(std::move(space)) {}
-  std::string describe() const override { return "synthetic curves"; }
-  int schedule_epochs() const override { return kEpochs; }
-  evaluators::Curve observe(ArchCode arch, int epochs, const std::vector<evaluators::CurveNeed>& needs,
-                            common::Rng&) override {
-    const double d = distance(arch);
-    evaluators::Curve c;
-    c.schedule_epochs = kEpochs;
-    c.epochs_trained = epochs;
-    for (const auto& need : needs) {
-      auto& s = c.series[static_cast<int>(need.metric)];
-      s.assign(static_cast<std::size_t>(epochs), std::numeric_limits<double>::quiet_NaN());
-      for (int t = need.first_epoch; t <= need.last_epoch; ++t)
-        s[static_cast<std::size_t>(t - 1)] = value(need.metric, d, t);
-    }
-    c.train_time_s.assign(static_cast<std::size_t>(epochs), value(bench::Metric::TrainTime, d, 1));
-    c.eval_time_s.assign(static_cast<std::size_t>(epochs), value(bench::Metric::EvalTime, d, 1));
-    return c;
-  }
-  double final_test_error(ArchCode arch) override { return 5 + 60 * distance(arch); }
-
-  // The mean over dimensions with a choice to make of |choice - target| / (choices - 1).
-  double distance(ArchCode arch) const {
-    const auto choices = space_->decode(arch);
-    double sum = 0;
-    int dims = 0;
-    for (std::size_t d = 0; d < choices.size(); ++d) {
-      if (kChoices[d] < 2) continue;
-      sum += std::abs(static_cast<double>(choices[d]) - kTarget[d]) / static_cast<double>(kChoices[d] - 1);
-      ++dims;
-    }
-    return sum / dims;
-  }
-
- private:
-  static constexpr int kEpochs = 20;
-  static double value(bench::Metric m, double d, int t) {
-    using bench::Metric;
-    switch (m) {
-      case Metric::TrainTime: return 10 + 5 * d;
-      case Metric::EvalTime: return 1;
-      case Metric::TrainAcc: case Metric::ValidAcc: case Metric::TestAcc: case Metric::OriTestAcc:
-        return 95 - 60 * d - 30.0 / t;
-      default:  // the losses
-        return 0.1 + 2 * d + 1.0 / t;
-    }
-  }
-  spaces::SearchSpacePtr space_;
-};
 
 std::shared_ptr<const spaces::SearchSpace> big() { return spaces::make_search_space("test-big"); }
 
@@ -201,7 +146,7 @@ TEST_CASE("What needs every architecture refuses a space too large to list, nami
     CHECK_THAT(refusal([&] { experiment::select_archs(spec, *space, 0); }),
                names_space && Catch::Contains("--archs " + spec));
 
-  auto source = std::make_shared<SyntheticCurves>(space);
+  auto source = std::make_shared<testing::SyntheticCurves>(space, kTarget);
   evaluators::Evaluator full(evaluators::make_estimator("val-final", {}), source);
   CHECK_THAT(refusal([&] { experiment::median_evaluation_cost(full, *space); }),
              names_space && Catch::Contains("median full-training cost"));
@@ -248,7 +193,7 @@ TEST_CASE("The code index finds what it holds in a list that covers little of it
 
 TEST_CASE("RS, RE, TPE and LS run studies on a space too large to list, reproducibly", "[search]") {
   const auto space = big();
-  auto source = std::make_shared<SyntheticCurves>(space);
+  auto source = std::make_shared<testing::SyntheticCurves>(space, kTarget);
   const experiment::EvaluatorMaker maker = [source](const std::string& name,
                                                     const evaluators::EstimatorOptions& o) {
     return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator(name, o), source);

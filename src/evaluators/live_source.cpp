@@ -125,7 +125,7 @@ const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
       {"data_dir", "folder of the dataset files (fashion-mnist: /usr/share/datasets/fashion-mnist)"},
       {"epochs", "T_end, the schedule's length (200 for cifar10, 20 for fashion-mnist)"},
       {"channels", "C, channels of the first stage (16)"},
-      {"cells", "N, cells per stage (5)"},
+      {"cells", "N, cells per stage of NAS-Bench-201's network (5)"},
       {"image_size", "training resolution, a multiple of 4; 0 = native 28 or 32 (0)"},
       {"train_subset", "images of the training split used, 0 = all (0)"},
       {"valid_subset", "images of the validation split used, 0 = all (0)"},
