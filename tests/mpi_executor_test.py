@@ -19,13 +19,8 @@ import subprocess
 import sys
 import time
 
-MPIRUN = shutil.which("mpirun")
-# Under scripts/sanitize.sh, LeakSanitizer reports what OpenMPI itself (its dlopen'ed components,
-# hwloc) still holds at exit, in every rank; nas-run's own allocations are leak-checked by every
-# other test, so this one checks addresses and undefined behaviour only.
-if "ASAN_OPTIONS" in os.environ:
-    os.environ["ASAN_OPTIONS"] += ":detect_leaks=0"
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "-np", "3"]
+from mpi_support import MPI_FLAGS, MPIRUN, rank_pids, skip_without_mpirun
+
 TIMEOUT_S = 300
 
 
@@ -42,26 +37,6 @@ def traces(folder):
         lines = [l for l in text.splitlines() if not l.startswith("#")]
         out[name] = (lines[0], list(csv.DictReader(io.StringIO("\n".join(lines)))))
     return out
-
-
-def rank_pids(mpirun_pid):
-    """{rank: pid} of the processes mpirun started (found by their OMPI_COMM_WORLD_RANK)."""
-    ranks = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = open(f"/proc/{entry}/stat").read()
-            parent = int(stat[stat.rindex(")") + 2:].split()[1])
-            environ = open(f"/proc/{entry}/environ", "rb").read().split(b"\0")
-        except OSError:
-            continue
-        if parent != mpirun_pid:
-            continue
-        for variable in environ:
-            if variable.startswith(b"OMPI_COMM_WORLD_RANK="):
-                ranks[int(variable.split(b"=")[1])] = int(entry)
-    return ranks
 
 
 def kill_and_resume(nas_run, work, rank, check):
@@ -98,9 +73,7 @@ def kill_and_resume(nas_run, work, rank, check):
 
 def main():
     nas_run, work = sys.argv[1], sys.argv[2]
-    if MPIRUN is None:
-        print("SKIPPED: mpirun is not installed (Debian: openmpi-bin)")
-        sys.exit(77)
+    skip_without_mpirun()
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     failures = []

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -18,6 +20,7 @@
 #include "common/file_io.hpp"
 #include "tabulate/tabulation.hpp"
 #include "test_support.hpp"
+#include "sleeping_source.hpp"
 #include "text_files.hpp"
 #ifdef NASRUN_HAVE_LIVE
 #include "live_fake_data.hpp"
@@ -95,7 +98,117 @@ experiment::TabulationConfig tabular_config(const std::string& out) {
   return c;
 }
 
+// Trainings that throw: the next flaky_tries[a] tries of architecture a throw.
+std::mutex flaky_mutex;
+std::map<spaces::ArchCode, int> flaky_tries;
+
+const Registration<evaluators::curve_source_registry> kFlakySource{
+    "test-flaky-tabular", "test only: the tabular source, whose trainings throw as told",
+    [](const evaluators::SourceOptions& o) {
+      return std::make_shared<testing::SleepingSource>(
+          evaluators::make_curve_source("tabular", o), [](spaces::ArchCode) { return 0.0; },
+          [](spaces::ArchCode a) {
+            std::lock_guard<std::mutex> lock(flaky_mutex);
+            const auto it = flaky_tries.find(a);
+            if (it == flaky_tries.end() || it->second == 0) return false;
+            --it->second;
+            return true;
+          });
+    }};
+
+// The journal's records, in (arch, seed) order.
+std::vector<std::string> sorted_records(const std::string& out) {
+  auto records = read_lines(out + ".journal");
+  records.erase(records.begin());  // the settings
+  std::sort(records.begin(), records.end());
+  return records;
+}
+
 }  // namespace
+
+TEST_CASE("A training that throws is tried again with its seed, and when every try throws the "
+          "tabulation stops naming it and a rerun continues", "[tabulate]") {
+  testing::TempDir dir("tabulate-retries");
+  auto c = tabular_config(dir.file("untroubled.nasbench"));
+  c.source = "test-flaky-tabular";
+  c.workers = 2;
+  experiment::tabulate(c);
+  const auto untroubled = sorted_records(c.out);
+  REQUIRE(untroubled.size() == 13);
+
+  // Two tries of architecture 3 and one of 5 throw: two retries save both.
+  c.out = dir.file("retried.nasbench");
+  flaky_tries = {{3, 2}, {5, 1}};
+  auto r = experiment::tabulate(c);
+  CHECK(r.complete);
+  CHECK(flaky_tries == std::map<spaces::ArchCode, int>{{3, 0}, {5, 0}});
+  CHECK(sorted_records(c.out) == untroubled);
+
+  // An architecture trained with seed 0 only throws three times: one retry is not enough.
+  spaces::ArchCode failing = 0;
+  while (std::any_of(untroubled.begin(), untroubled.end(), [&](const std::string& line) {
+    const auto j = nlohmann::json::parse(line);
+    return j["arch"] == failing && j["seed"] == 1;
+  }))
+    ++failing;
+  const auto name = std::to_string(failing);
+  c.out = dir.file("failed.nasbench");
+  c.retries = 1;
+  flaky_tries = {{failing, 3}};
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("architecture " + name + " (") &&
+                 Catch::Contains(") with seed 0 failed 2 tries: training of architecture " +
+                                 name + " failed") &&
+                 Catch::Contains("trainings are in the journal; rerun to continue"));
+  CHECK_FALSE(fs::exists(c.out));
+  const auto journaled = lines(c.out + ".journal");
+  CHECK(journaled < 14);
+  CHECK_FALSE(fs::exists(c.out + ".lock"));
+  // The third try would have passed: the rerun trains what has no record, and only that.
+  r = experiment::tabulate(c);
+  CHECK(r.complete);
+  CHECK(r.resumed == journaled - 1);
+  CHECK(sorted_records(c.out) == untroubled);
+  flaky_tries.clear();
+}
+
+TEST_CASE("A tabulation hands its work list to the pool it is given, a training per free slot",
+          "[tabulate]") {
+  struct Counts {
+    std::size_t started = 0, most_running = 0;
+  };
+  // Three slots; each training runs when it starts and is reported in the reverse order of the
+  // starts, as if the later ones were quicker.
+  struct Pool : experiment::TrainingPool {
+    const experiment::Trainer& trainer;
+    Counts& counts;
+    std::vector<experiment::Trained> running;
+    Pool(const experiment::Trainer& t, Counts& c) : trainer(t), counts(c) {}
+    int slots() const override { return 3; }
+    void start(const experiment::Training& t) override {
+      running.push_back(trainer.train(t));
+      ++counts.started;
+      counts.most_running = std::max(counts.most_running, running.size());
+    }
+    experiment::Trained wait() override {
+      auto t = running.back();
+      running.pop_back();
+      return t;
+    }
+  };
+  testing::TempDir dir("tabulate-pool");
+  auto c = tabular_config(dir.file("threads.nasbench"));
+  experiment::tabulate(c);
+  Counts counts;
+  c.out = dir.file("pool.nasbench");
+  const auto r = experiment::tabulate(c, {}, [&](const experiment::Trainer& trainer) {
+    return std::make_unique<Pool>(trainer, counts);
+  });
+  CHECK(r.complete);
+  CHECK(counts.started == 13);
+  CHECK(counts.most_running == 3);
+  CHECK(sorted_records(c.out) == sorted_records(dir.file("threads.nasbench")));
+}
 
 TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", "[tabulate]") {
   testing::TempDir dir("tabulate-twice");

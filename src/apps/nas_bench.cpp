@@ -16,6 +16,9 @@
 #include "common/numbers.hpp"
 #include "evaluators/tabular_source.hpp"
 #include "tabulate/tabulation.hpp"
+#ifdef NASRUN_HAVE_MPI
+#include "mpi/mpi_tabulation.hpp"
+#endif
 
 namespace po = boost::program_options;
 using namespace nasrun;
@@ -28,6 +31,7 @@ const char* kUsage =
     "  nas-bench import (--nats-dir DIR | --nb201-csv FILE [FILE ...]) --out FILE\n"
     "  nas-bench tabulate --out FILE [--source live] [--dataset D] [--source-option k=v ...]\n"
     "                     [--archs classes|all|sample:N|LIST] [--seeds 0] [--extra-seeds 1,2]\n"
+    "                     [--executor local|mpi] [--workers W]\n"
     "  nas-bench info [FILE] [--json]\n"
     "  nas-bench query [FILE] (--arch STRING | --index N) [--dataset D]\n"
     "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
@@ -134,9 +138,16 @@ void print_progress(const experiment::TabulationProgress& p) {
   std::fflush(stderr);
 }
 
-// The tabulation's configuration, or nothing when --help was given (and printed).
-std::optional<experiment::TabulationConfig> parse_tabulate(const std::vector<std::string>& args) {
+struct TabulateOptions {
   experiment::TabulationConfig config;
+  std::string executor = "local";
+  bool workers_given = false;  // --workers was on the command line
+};
+
+// The tabulation's options, or nothing when --help was given (and printed).
+std::optional<TabulateOptions> parse_tabulate(const std::vector<std::string>& args) {
+  TabulateOptions options;
+  auto& config = options.config;
   std::string archs = "classes", seeds = "0", extra_seeds, time_limit, space = "nb201";
   std::vector<std::string> source_options;
   po::options_description desc("nas-bench tabulate options");
@@ -157,15 +168,26 @@ std::optional<experiment::TabulationConfig> parse_tabulate(const std::vector<std
       "fraction of the architectures trained with the extra seeds")(
       "selection-seed", po::value(&config.selection_seed)->default_value(0),
       "seed of sample:N and of the extra-seed subset")(
-      "workers", po::value(&config.workers)->default_value(0), "parallel trainings (0 = one per core)")(
+      "executor", po::value(&options.executor)->default_value("local"),
+      "who trains: local (--workers threads) or mpi (ranks 1..N-1 of mpirun -np N; "
+      "docs/executors.md)")(
+      "workers", po::value(&config.workers)->default_value(0),
+      "parallel trainings with --executor local (0 = one per core)")(
+      "retries", po::value(&config.retries)->default_value(2),
+      "tries again a training that throws, up to this many more times")(
       "time-limit", po::value(&time_limit),
       "start no training after this long (e.g. 2h); the file then holds what is done, and a "
       "rerun continues")(
       "force", po::bool_switch(&config.force),
       "replace an existing --out that has no journal beside it (not a tabulation to resume)");
-  if (!parse(desc, args)) return std::nullopt;
+  const auto vm = parse(desc, args);
+  if (!vm) return std::nullopt;
+  options.workers_given = !(*vm)["workers"].defaulted();
   if (config.out.empty()) throw cli::UsageError("tabulate needs --out FILE");
   if (config.workers < 0) throw cli::UsageError("--workers must be 0 (one per core) or more");
+  if (config.retries < 0) throw cli::UsageError("--retries must be 0 or more");
+  if (options.executor != "local" && options.executor != "mpi")
+    throw cli::UsageError("--executor '" + options.executor + "': expected local or mpi");
   if (!time_limit.empty()) {
     try {
       config.time_limit_s = common::parse_duration(time_limit);
@@ -182,13 +204,12 @@ std::optional<experiment::TabulationConfig> parse_tabulate(const std::vector<std
   std::string command = "nas-bench tabulate";
   for (const auto& a : args) command += " " + a;
   config.meta["command"] = command;
-  return config;
+  return options;
 }
 
-int cmd_tabulate(const std::vector<std::string>& args) {
-  const auto config = parse_tabulate(args);
-  if (!config) return 0;
-  const auto r = experiment::tabulate(*config, print_progress);
+// Prints what a tabulation did; returns the exit status.
+int report_tabulation(const experiment::TabulationConfig& config,
+                      const experiment::TabulationResult& r) {
   const auto left = r.total - r.resumed - r.trained;
   std::string state;  // nothing when complete
   if (!r.complete && r.stopped_by_time_limit)
@@ -198,8 +219,50 @@ int cmd_tabulate(const std::vector<std::string>& args) {
     state = " (incomplete: " + std::to_string(left) + " planned trainings have no record: rerun "
             "to continue)";
   std::printf("%s: %zu trainings done now, %zu resumed from the journal, %zu planned%s\n",
-              config->out.c_str(), r.trained, r.resumed, r.total, state.c_str());
+              config.out.c_str(), r.trained, r.resumed, r.total, state.c_str());
   return 0;
+}
+
+#ifdef NASRUN_HAVE_MPI
+// Rank 0 tabulates (lock, journal, work list, benchmark); the other ranks train.
+int tabulate_on_rank(const TabulateOptions& options, const boost::mpi::communicator& world) {
+  if (world.size() < 2)
+    throw cli::UsageError("--executor mpi needs at least 2 MPI ranks (rank 0 keeps the journal, "
+                          "the others train): start it as mpirun -np N nas-bench tabulate ..., "
+                          "N >= 2");
+  if (options.workers_given)
+    throw cli::UsageError("--workers with --executor mpi: the workers are the ranks after the "
+                          "first, " + std::to_string(world.size() - 1) +
+                          " here (leave --workers out)");
+  if (world.rank() != 0) {
+    mpi_executor::serve_tabulation(world, experiment::Trainer(options.config));
+    return 0;
+  }
+  const mpi_executor::Workers workers(world);
+  const auto r = experiment::tabulate(options.config, print_progress, [&](const experiment::Trainer&) {
+    return std::make_unique<mpi_executor::MpiTrainingPool>(workers);
+  });
+  return report_tabulation(options.config, r);
+}
+#endif
+
+// --executor mpi, under mpirun: every rank runs the same command.
+int tabulate_mpi(const TabulateOptions& options) {
+#ifdef NASRUN_HAVE_MPI
+  return mpi_executor::run_with_mpi(
+      [&](const boost::mpi::communicator& world) { return tabulate_on_rank(options, world); });
+#else
+  (void)options;
+  throw cli::UsageError("--executor mpi: this nas-bench was built without MPI (it needs "
+                        "Boost.MPI and an MPI library: Debian libboost-mpi-dev and openmpi-bin)");
+#endif
+}
+
+int cmd_tabulate(const std::vector<std::string>& args) {
+  const auto options = parse_tabulate(args);
+  if (!options) return 0;
+  if (options->executor == "mpi") return tabulate_mpi(*options);
+  return report_tabulation(options->config, experiment::tabulate(options->config, print_progress));
 }
 
 // One table of describe() as text.

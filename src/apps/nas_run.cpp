@@ -333,19 +333,8 @@ int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
 // train its jobs.
 int run_mpi(const Options& options) {
 #ifdef NASRUN_HAVE_MPI
-  // MPI ends (MPI_Finalize) before an error leaves: Boost.MPI aborts every rank when its
-  // environment ends while an exception is in flight.
-  std::optional<boost::mpi::environment> environment(std::in_place);
-  std::exception_ptr failure;
-  int code = 0;
-  try {
-    code = run_mpi_rank(options, boost::mpi::communicator());
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  environment.reset();
-  if (failure) std::rethrow_exception(failure);
-  return code;
+  return mpi_executor::run_with_mpi(
+      [&](const boost::mpi::communicator& world) { return run_mpi_rank(options, world); });
 #else
   (void)options;
   throw cli::UsageError("--executor mpi: this nas-run was built without MPI (it needs Boost.MPI "

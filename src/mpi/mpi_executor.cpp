@@ -7,17 +7,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include "mpi/message_tags.hpp"
+
 namespace nasrun::mpi_executor {
 
 namespace {
 
-// Messages, by tag. Master to worker: a run starts (its evaluator's name), a job, a trial to
-// release, the run ends, stop. Worker to master: a job's result.
 // How long rank 0 sleeps between looks for a result: far below a training, and below the
 // master's 1 ms budget per job.
 constexpr std::chrono::microseconds kPollInterval{50};
-
-enum Tag : int { kRun = 1, kJob, kRelease, kEndRun, kStop, kResult };
 
 struct JobMessage {
   std::uint64_t trial = 0, arch = 0;
@@ -97,17 +95,22 @@ bool serve_run(const boost::mpi::communicator& world, experiment::JobEvaluator& 
 
 }  // namespace
 
+int run_with_mpi(const std::function<int(const boost::mpi::communicator&)>& body) {
+  std::optional<boost::mpi::environment> environment(std::in_place);
+  std::exception_ptr failure;
+  int code = 0;
+  try {
+    code = body(boost::mpi::communicator());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  environment.reset();
+  if (failure) std::rethrow_exception(failure);
+  return code;
+}
+
 void serve(const boost::mpi::communicator& world, const WorkerEvaluatorMaker& make_evaluator) {
-  for (;;) {
-    const auto status = world.probe(0, boost::mpi::any_tag);
-    if (status.tag() == kStop) {
-      world.recv(0, kStop);
-      return;
-    }
-    if (status.tag() != kRun)
-      throw std::logic_error("rank " + std::to_string(world.rank()) +
-                             ": expected a run to start, got message tag " +
-                             std::to_string(status.tag()));
+  while (next_message_is(world, kRun, "a run to start")) {
     std::string evaluator_name;
     world.recv(0, kRun, evaluator_name);
     const auto evaluator = make_evaluator(evaluator_name);

@@ -20,6 +20,11 @@
 
 namespace nasrun::mpi_executor {
 
+// Runs `body` on this rank inside MPI (a boost::mpi::environment) and returns what it returns.
+// MPI ends (MPI_Finalize) before an exception of `body` leaves, rethrown: Boost.MPI aborts every
+// rank when its environment ends while an exception is in flight.
+int run_with_mpi(const std::function<int(const boost::mpi::communicator&)>& body);
+
 // Builds a run's evaluator on a worker rank from its name (as the study's EvaluatorMaker does).
 using WorkerEvaluatorMaker =
     std::function<std::unique_ptr<evaluators::Evaluator>(const std::string& name)>;

@@ -5,11 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -19,9 +20,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <tbb/parallel_for_each.h>
-#include <tbb/task_arena.h>
 
 #include "bench/benchmark_builder.hpp"
 #include "common/file_io.hpp"
@@ -34,11 +32,6 @@ namespace {
 
 using bench::Metric;
 
-struct Item {
-  spaces::ArchCode arch;
-  std::int64_t seed;
-};
-
 // The metrics a tabulation asks for: every epoch of training and validation, test at the end.
 std::vector<evaluators::CurveNeed> needs(int epochs) {
   return {{Metric::TrainLoss, 1, epochs}, {Metric::TrainAcc, 1, epochs},
@@ -46,7 +39,7 @@ std::vector<evaluators::CurveNeed> needs(int epochs) {
           {Metric::TestLoss, epochs, epochs}, {Metric::TestAcc, epochs, epochs}};
 }
 
-nlohmann::json to_record(const Item& item, const evaluators::Curve& c) {
+nlohmann::json to_record(const Training& item, const evaluators::Curve& c) {
   nlohmann::json series = nlohmann::json::object();
   for (auto m : bench::all_metrics()) {
     const auto& s = c.series[static_cast<int>(m)];
@@ -250,14 +243,12 @@ class Journal {
   // Durable before it returns. Writing and remembering are one step, so that a rewrite from
   // memory holds every record already in the file.
   void add_record(nlohmann::json j) {
-    std::lock_guard<std::mutex> lock(mutex_);
     if (replaced()) restore();
     write_line(j);
     records_.push_back(std::move(j));
   }
   // At the end, so that a journal replaced after the last record still holds every record.
   void restore_if_replaced() {
-    std::lock_guard<std::mutex> lock(mutex_);
     if (replaced()) restore();
   }
 
@@ -328,7 +319,6 @@ class Journal {
   std::string path_;
   nlohmann::json settings_;
   int fd_ = -1;
-  std::mutex mutex_;
   std::vector<nlohmann::json> records_;
   std::vector<std::string> rejected_;
 };
@@ -461,8 +451,135 @@ std::vector<spaces::ArchCode> select_archs(const std::string& spec, const spaces
   return out;
 }
 
+namespace {
+
+// config.workers threads of this process, each running one training at a time.
+class ThreadPool : public TrainingPool {
+ public:
+  ThreadPool(const Trainer& trainer, int threads) : trainer_(trainer), threads_(threads) {}
+  // The trainings still running end first (a journal that could not be written, say).
+  ~ThreadPool() override {
+    for (auto& [id, thread] : running_) thread.join();
+  }
+  int slots() const override { return threads_; }
+  void start(const Training& training) override {
+    const auto id = next_id_++;
+    running_.emplace(id, std::thread([this, id, training] {
+      auto trained = trainer_.train(training);
+      std::lock_guard<std::mutex> lock(mutex_);
+      ended_.emplace_back(id, std::move(trained));
+      ended_signal_.notify_one();
+    }));
+  }
+  Trained wait() override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ended_signal_.wait(lock, [&] { return !ended_.empty(); });
+    auto [id, trained] = std::move(ended_.front());
+    ended_.pop_front();
+    lock.unlock();
+    // Its thread has nothing left to do but return.
+    running_.at(id).join();
+    running_.erase(id);
+    return std::move(trained);
+  }
+
+ private:
+  const Trainer& trainer_;
+  int threads_;
+  std::uint64_t next_id_ = 0;
+  std::map<std::uint64_t, std::thread> running_;  // by id, touched by the tabulating thread only
+  std::mutex mutex_;  // guards ended_
+  std::condition_variable ended_signal_;
+  std::deque<std::pair<std::uint64_t, Trained>> ended_;
+};
+
+}  // namespace
+
+Trainer::Trainer(const TabulationConfig& config) : retries_(config.retries) {
+  if (config.retries < 0)
+    throw std::invalid_argument("--retries must be 0 or more, got " +
+                                std::to_string(config.retries));
+  std::set<std::int64_t> all_seeds(config.seeds.begin(), config.seeds.end());
+  all_seeds.insert(config.extra_seeds.begin(), config.extra_seeds.end());
+  if (all_seeds.empty()) throw std::invalid_argument("tabulation needs at least one seed");
+  for (auto s : all_seeds) {
+    auto o = config.source_options;
+    o.data_seeds = bench::SeedPolicy::fixed(s);
+    sources_[s] = evaluators::make_curve_source(config.source, o);
+  }
+  epochs_ = sources_.begin()->second->schedule_epochs();
+}
+
+Trained Trainer::train(const Training& training) const {
+  Trained out{training, {}, 1, {}};
+  for (;; ++out.attempts) {
+    try {
+      common::Rng rng(common::mix_seed(static_cast<std::uint64_t>(training.seed), training.arch));
+      const auto curve =
+          sources_.at(training.seed)->observe(training.arch, epochs_, needs(epochs_), rng);
+      out.record = to_record(training, curve).dump();
+      return out;
+    } catch (const std::exception& e) {
+      if (out.attempts > retries_) {
+        out.failure = e.what();
+        return out;
+      }
+    }
+  }
+}
+
+namespace {
+
+// Hands the work list to the pool in its order as slots become free, and journals each result
+// as it comes back; stops starting trainings at the time limit or after a failed one. Returns
+// whether the time limit stopped it; throws std::runtime_error naming the failed trainings once
+// the running ones have ended.
+bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journal& journal,
+                   const spaces::SearchSpace& space, double time_limit_s,
+                   const std::function<void()>& recorded) {
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t next = 0;
+  int running = 0;
+  bool out_of_time = false;
+  std::vector<std::string> failures;
+  for (;;) {
+    while (running < pool.slots() && next < todo.size() && failures.empty() && !out_of_time) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (time_limit_s > 0 && elapsed > time_limit_s) {
+        out_of_time = true;
+        break;
+      }
+      pool.start(todo[next++]);
+      ++running;
+    }
+    if (running == 0) break;
+    const auto trained = pool.wait();
+    --running;
+    if (!trained.failure.empty()) {
+      failures.push_back("architecture " + std::to_string(trained.training.arch) + " (" +
+                         space.to_string(trained.training.arch) + ") with seed " +
+                         std::to_string(trained.training.seed) + " failed " +
+                         std::to_string(trained.attempts) + " tries: " + trained.failure);
+      continue;
+    }
+    journal.add_record(nlohmann::json::parse(trained.record));
+    recorded();
+  }
+  if (!failures.empty()) {
+    std::string message = "tabulation stopped: " + failures.front();
+    for (std::size_t i = 1; i < failures.size(); ++i) message += "; " + failures[i];
+    throw std::runtime_error(message + " (" + std::to_string(journal.records().size()) +
+                             " trainings are in the journal; rerun to continue)");
+  }
+  return out_of_time;
+}
+
+}  // namespace
+
 TabulationResult tabulate(const TabulationConfig& config,
-                          const std::function<void(const TabulationProgress&)>& progress) {
+                          const std::function<void(const TabulationProgress&)>& progress,
+                          const TrainingPoolMaker& make_pool) {
   const auto& space = *config.source_options.space;
   // The benchmark written lists every architecture of the space, trained or not.
   space.require_listable("a tabulation (its benchmark lists every architecture of the space)");
@@ -473,18 +590,12 @@ TabulationResult tabulate(const TabulationConfig& config,
   std::set<std::int64_t> all_seeds(config.seeds.begin(), config.seeds.end());
   all_seeds.insert(config.extra_seeds.begin(), config.extra_seeds.end());
 
-  // One source per training seed, all checked before any training starts.
-  std::map<std::int64_t, std::shared_ptr<evaluators::LearningCurveSource>> sources;
-  for (auto s : all_seeds) {
-    auto o = config.source_options;
-    o.data_seeds = bench::SeedPolicy::fixed(s);
-    sources[s] = evaluators::make_curve_source(config.source, o);
-  }
-  const auto& any_source = *sources.begin()->second;
-  const int epochs = any_source.schedule_epochs();
+  // The sources, all checked before any training starts.
+  const Trainer trainer(config);
+  const int epochs = trainer.epochs();
 
   // The work: every architecture with the main seeds, a seeded subset with the extra ones.
-  std::vector<Item> items;
+  std::vector<Training> items;
   for (auto a : archs)
     for (auto s : config.seeds) items.push_back({a, s});
   if (!config.extra_seeds.empty()) {
@@ -502,7 +613,7 @@ TabulationResult tabulate(const TabulationConfig& config,
   const nlohmann::json settings = {
       {"tabulation", 1},
       {"source", config.source},
-      {"recipe", any_source.describe()},
+      {"recipe", trainer.recipe()},
       {"dataset", config.source_options.dataset},
       {"options", config.source_options.extra},
       {"space", space.name()},
@@ -520,7 +631,7 @@ TabulationResult tabulate(const TabulationConfig& config,
   std::set<std::pair<spaces::ArchCode, std::int64_t>> done;
   for (const auto& r : journal.records())
     done.emplace(r["arch"].get<spaces::ArchCode>(), r["seed"].get<std::int64_t>());
-  std::vector<Item> todo;
+  std::vector<Training> todo;
   for (const auto& it : items)
     if (!done.count({it.arch, it.seed})) todo.push_back(it);
   // A seeded random order, so that a tabulation stopped early (--time-limit, a kill) holds a
@@ -534,28 +645,19 @@ TabulationResult tabulate(const TabulationConfig& config,
   p.total = items.size();
   p.resumed = p.done = items.size() - todo.size();
   const auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
   if (progress) progress(p);
-  std::mutex progress_mutex;
-  std::atomic<bool> out_of_time{false};
-  const int workers = config.workers > 0 ? config.workers : static_cast<int>(std::thread::hardware_concurrency());
-  tbb::task_arena arena(std::max(workers, 1));
-  arena.execute([&] {
-    tbb::parallel_for(std::size_t{0}, todo.size(), std::size_t{1}, [&](std::size_t i) {
-      if (config.time_limit_s > 0 && elapsed() > config.time_limit_s) out_of_time = true;
-      if (out_of_time) return;
-      const auto& it = todo[i];
-      common::Rng rng(common::mix_seed(static_cast<std::uint64_t>(it.seed), it.arch));
-      const auto curve = sources.at(it.seed)->observe(it.arch, epochs, needs(epochs), rng);
-      journal.add_record(to_record(it, curve));
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      ++p.done;
-      p.elapsed_s = elapsed();
-      if (progress) progress(p);
-    }, tbb::simple_partitioner());
-  });
+  const int workers =
+      config.workers > 0 ? config.workers : static_cast<int>(std::thread::hardware_concurrency());
+  const std::unique_ptr<TrainingPool> pool =
+      make_pool ? make_pool(trainer)
+                : std::make_unique<ThreadPool>(trainer, std::max(workers, 1));
+  const bool out_of_time =
+      run_work_list(todo, *pool, journal, space, config.time_limit_s, [&] {
+        ++p.done;
+        p.elapsed_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (progress) progress(p);
+      });
   journal.restore_if_replaced();
 
   // The benchmark: every cell of the space, indexed by its code.
@@ -627,7 +729,7 @@ TabulationResult tabulate(const TabulationConfig& config,
   auto& meta = builder.meta();
   meta = config.meta;
   meta["source"] = "nas-bench tabulate";
-  meta["recipe"] = any_source.describe();
+  meta["recipe"] = trainer.recipe();
   // With these, the file says how to reproduce any of its trainings.
   meta["curve_source"] = config.source;
   meta["source_options"] = config.source_options.extra;

@@ -5,7 +5,9 @@
 // flushed to disk before the next one is counted, so a tabulation killed at any moment, even by
 // SIGKILL, continues where it stopped when rerun with the same settings: no finished training is
 // lost or repeated. The benchmark itself is written atomically at the end. Trainings run in
-// parallel; each depends on its (architecture, seed) alone, so the result equals a serial run's.
+// parallel, on threads or on the ranks of an MPI job (a TrainingPool: one work list and one
+// journal whatever runs them); each depends on its (architecture, seed) alone, so the result
+// equals a serial run's.
 //
 // One tabulation at a time per output: it holds the lock <out>.lock from before it reads the
 // journal to its end. Resuming checks every journal record against the plan and the possible
@@ -13,6 +15,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,8 @@ struct TabulationConfig {
   double extra_fraction = 0.1;
   std::uint64_t selection_seed = 0;
   int workers = 0;           // parallel trainings; 0 = one per core
+  // A training that throws is tried again up to this many more times (Trainer::train).
+  int retries = 2;
   double time_limit_s = 0;   // stop starting trainings after this long (0 = none)
   // The benchmark file; beside it <out>.journal, <out>.journal.rejected and <out>.lock.
   std::string out;
@@ -57,14 +63,68 @@ struct TabulationResult {
   std::vector<std::string> rejected;
 };
 
+// One training of a tabulation: an architecture with one training seed.
+struct Training {
+  spaces::ArchCode arch = 0;
+  std::int64_t seed = 0;
+};
+
+// A training as the fault policy ran it: its journal record, or what its last try threw.
+struct Trained {
+  Training training;
+  std::string record;  // one JSON object; empty when every try threw
+  int attempts = 1;
+  std::string failure;  // non-empty: every try threw this
+};
+
+// Trains a tabulation's trainings where it is built: in the tabulating process, or on an MPI
+// rank that was given the same configuration. One curve source per training seed, all built
+// (and their options checked) by the constructor. Trainings may run from parallel threads.
+class Trainer {
+ public:
+  explicit Trainer(const TabulationConfig& config);
+  int epochs() const { return epochs_; }
+  // The training recipe, as the sources describe it (the journal's settings name it).
+  std::string recipe() const { return sources_.begin()->second->describe(); }
+  // The fault policy of the real search executors (docs/executors.md): a training that throws
+  // (out of memory, a device error) is tried again, afresh with the same seed, up to
+  // config.retries more times; the first try that succeeds is its record, the same as if
+  // nothing had failed. When every try threw, `failure` says what the last one threw.
+  Trained train(const Training& training) const;
+
+ private:
+  std::map<std::int64_t, std::shared_ptr<evaluators::LearningCurveSource>> sources_;
+  int epochs_ = 0;
+  int retries_ = 0;
+};
+
+// Where a tabulation's trainings run: slots() trainings at a time (threads of this process, the
+// worker ranks of an MPI job). tabulate() hands out the work list and journals the results.
+class TrainingPool {
+ public:
+  virtual ~TrainingPool() = default;
+  virtual int slots() const = 0;
+  // Starts `training`; called only while fewer than slots() trainings run.
+  virtual void start(const Training& training) = 0;
+  // The next training to end, once it has; called only while one runs.
+  virtual Trained wait() = 0;
+};
+
+using TrainingPoolMaker = std::function<std::unique_ptr<TrainingPool>(const Trainer&)>;
+
 // Checked before anything is trained: the seeds and architectures (std::invalid_argument: none
 // twice, all in the space), where it writes (common::FileError: --out a folder, its folder
 // missing or not writable, the output in use by another tabulation) and the journal's settings
 // header (std::runtime_error when it has none or other settings), and the space
 // (spaces::SpaceTooLargeError: the benchmark lists every architecture of the space). Also throws
-// whatever the source throws for bad options or data.
+// whatever the source throws for bad options or data. The trainings run in the pool that
+// `make_pool` makes (none: config.workers threads of this process), which starts them in the
+// order of the work list as slots become free. A training that failed (Trainer::train) lets the
+// running ones end and be journaled, then throws std::runtime_error naming it: a rerun
+// continues.
 TabulationResult tabulate(const TabulationConfig& config,
-                          const std::function<void(const TabulationProgress&)>& progress = {});
+                          const std::function<void(const TabulationProgress&)>& progress = {},
+                          const TrainingPoolMaker& make_pool = {});
 
 // Whether an `--archs` value names a file (rather than classes, all or sample:N).
 bool archs_spec_is_file(const std::string& spec);
