@@ -367,7 +367,9 @@ TEST_CASE("NATS-Bench files of the size space, foreign globals, empty or not bz2
          bz2_compress("\x80\x04}" + pstr("meta_archs") + "](" + pstr("8:8:8:8:8") + pstr("64:64:64:64:64") +
              "es."));
     CHECK_THAT(import_error(), Catch::Contains("meta.pickle.pbz2") &&
-                                  Catch::Contains("size search space"));
+                                  Catch::Contains("size archive") &&
+                                  Catch::Contains("space 'nats-sss'") &&
+                                  Catch::Contains("cannot fill space 'nb201'"));
   }
   SECTION("globals the reader does not accept") {
     for (const std::string& global :

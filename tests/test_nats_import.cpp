@@ -96,8 +96,9 @@ TEST_CASE("Damaged or foreign NATS-Bench archives give clear errors", "[bench][n
   SECTION("a file of the size search space") {
     write(archive / "meta.pickle.pbz2",
           testing::bz2_compress("\x80\x02}" + pstr("meta_archs") + "]" + pstr("64:32:8:16:40") + "as."));
-    CHECK_THAT(import_error(archive), Catch::Contains("not a NAS-Bench-201 topology") &&
-                                          Catch::Contains("size search space"));
+    CHECK_THAT(testing::error_of([&] { import_nats_archive(testing::nb201(), archive.string()); }),
+               Catch::Contains("size archive") && Catch::Contains("space 'nats-sss'") &&
+                   Catch::Contains("cannot fill space 'nb201'"));
   }
   SECTION("a global the reader does not accept") {
     write(file11, testing::bz2_compress("\x80\x02\x63os\nsystem\n" + pstr("echo hi") + "\x85R."));

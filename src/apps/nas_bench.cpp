@@ -76,7 +76,8 @@ int cmd_import(const std::vector<std::string>& args) {
   po::options_description desc("nas-bench import options");
   desc.add_options()("help,h", "show this help")(
       "nats-dir", po::value(&nats_dir),
-      "folder of an official NATS-Bench topology archive (NATS-tss-v1_0-3ffb9-simple)")(
+      "folder of an official NATS-Bench archive: topology (NATS-tss-v1_0-3ffb9-simple, space "
+      "nb201) or size (NATS-sss-v1_0-50262-simple, space nats-sss)")(
       "nb201-csv", po::value(&csv)->multitoken(),
       "NAS-Bench-201 CSV tables (nb201_final.csv, nb201_hp12_mean.csv)")(
       "out", po::value(&out), "benchmark file to write (atomically)")(
@@ -100,11 +101,11 @@ int cmd_import(const std::vector<std::string>& args) {
     inputs.emplace_back("--nats-dir", nats_dir + "/" + std::filesystem::path(out).filename().string());
   common::check_output_file(out, inputs, {"--out", "nas-bench import", bench::is_imported_benchmark},
                            force);
-  // Both kinds of file hold NAS-Bench-201 cells.
-  const auto nb201 = spaces::make_search_space("nb201");
   if (!nats_dir.empty()) {
     bench::NatsImportReport report;
-    auto builder = bench::import_nats_archive(nb201, nats_dir, &report);
+    // The archive says which of NATS-Bench's spaces it holds.
+    const auto space = spaces::make_search_space(bench::nats_archive_space(nats_dir));
+    auto builder = bench::import_nats_archive(space, nats_dir, &report);
     builder.write(out);
     std::printf("imported %zu of %zu architectures from %s into %s\n", report.imported,
                 report.expected, nats_dir.c_str(), out.c_str());
@@ -116,7 +117,7 @@ int cmd_import(const std::vector<std::string>& args) {
       std::printf(report.missing.size() > 20 ? " ...\n" : "\n");
     }
   } else {
-    bench::import_nb201_csv(nb201, csv).write(out);
+    bench::import_nb201_csv(spaces::make_search_space("nb201"), csv).write(out);
     std::printf("imported %zu CSV file(s) into %s\n", csv.size(), out.c_str());
   }
   report_partial_tables(out);

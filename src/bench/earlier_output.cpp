@@ -9,7 +9,8 @@ namespace nasrun::bench {
 bool is_imported_benchmark(const std::string& path) {
   try {
     const auto source = Benchmark::open(path).meta().value("source", std::string());
-    return source == kNb201CsvSource || source == kNatsArchiveSource;
+    return source == kNb201CsvSource || source == kNatsTopologySource ||
+           source == kNatsSizeSource;
   } catch (const std::exception&) {
     return false;
   }

@@ -2,6 +2,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "bench/nb201_csv.hpp"
 #include "bench/pickle_reader.hpp"
+#include "spaces/nats_sss.hpp"
 #include "spaces/nb201.hpp"
 
 namespace nasrun::bench {
@@ -18,6 +20,23 @@ namespace nasrun::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The two official archives: one container, different spaces and schedules.
+struct ArchiveKind {
+  const char* what;       // for messages: "NATS-Bench topology archive"
+  const char* space;      // the registered space whose strings the archive's meta lists
+  const char* described;  // that space in words
+  const char* schedules;  // the schedules of every architecture file
+  std::string (*shape_error)(const spaces::SearchSpace&);
+};
+
+const std::array<ArchiveKind, 2> kArchiveKinds = {{
+    {kNatsTopologySource, "nb201",
+     "NAS-Bench-201 cells, e.g. |nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|",
+     "'12', '200'", spaces::Nb201Space::shape_error},
+    {kNatsSizeSource, "nats-sss", "five channel counts, e.g. 8:8:8:16:32", "'01', '12', '90'",
+     spaces::NatsSssSpace::shape_error},
+}};
 
 // Where in a pickle a value sits, for error messages.
 struct Place {
@@ -117,7 +136,8 @@ EvalSeries read_eval_dict(const PyValue& d, int epochs, const std::array<Metric,
   return out;
 }
 
-ArchData read_arch_file(const std::string& path, std::size_t index, const std::string& arch) {
+ArchData read_arch_file(const std::string& path, std::size_t index, const std::string& arch,
+                        const ArchiveKind& kind) {
   const std::string name = fs::path(path).filename().string();
   PyValue top;
   try {
@@ -126,7 +146,9 @@ ArchData read_arch_file(const std::string& path, std::size_t index, const std::s
     throw FormatError(e.what());
   }
   const Place root{path, ""};
-  if (!top.is_dict()) root.fail("expected a dict of schedules ('12', '200'), found " + top.describe());
+  if (!top.is_dict())
+    root.fail(std::string("expected a dict of schedules (") + kind.schedules + "), found " +
+              top.describe());
   ArchData data;
   data.present = true;
   for (const auto& [schedule_key, r] : top.dict) {
@@ -183,21 +205,22 @@ ArchData read_arch_file(const std::string& path, std::size_t index, const std::s
   }
   // An entry without results is a damaged file, not an imported architecture.
   if (data.runs.empty())
-    root.fail("holds no training results (expected schedules such as '12' and '200', each "
-              "with all_results of (dataset, seed) runs)");
+    root.fail(std::string("holds no training results (expected schedules ") + kind.schedules +
+              ", each with all_results of (dataset, seed) runs)");
   return data;
 }
 
-}  // namespace
+// The architecture strings of an archive's meta.pickle.pbz2 in index order, and the archive's
+// kind, recognised by the form of its first string.
+struct Meta {
+  const ArchiveKind* kind = nullptr;
+  std::vector<std::string> archs;
+};
 
-BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const std::string& dir,
-                                     NatsImportReport* report) {
-  if (const auto e = spaces::Nb201Space::shape_error(*space); !e.empty())
-    throw std::invalid_argument(
-        "a NATS-Bench topology archive (NAS-Bench-201 cells) cannot fill " + e);
+Meta read_meta(const std::string& dir) {
   const auto meta_path = (fs::path(dir) / "meta.pickle.pbz2").string();
   if (!fs::is_directory(dir))
-    throw FormatError("'" + dir + "' is not a folder (expected a NATS-Bench topology archive)");
+    throw FormatError("'" + dir + "' is not a folder (expected a NATS-Bench archive)");
   if (!fs::exists(meta_path))
     throw FormatError(meta_path + ": missing (a NATS-Bench archive folder holds meta.pickle.pbz2)");
   PyValue meta;
@@ -209,21 +232,63 @@ BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const 
   const Place mp{meta_path, ""};
   const auto& archs_v = field(meta, "meta_archs", mp);
   if (!archs_v.is_sequence()) (mp / "meta_archs").fail("expected a list of architecture strings");
-  std::vector<ArchCode> codes;
-  std::vector<std::string> strings;
+  Meta out;
   for (std::size_t i = 0; i < archs_v.items.size(); ++i) {
     const auto& a = archs_v.items[i];
     if (!a.is_string()) (mp / "meta_archs").fail("entry " + std::to_string(i) + " is " + a.describe());
-    try {
-      codes.push_back(space->parse(a.s));
-    } catch (const spaces::ArchParseError& e) {
-      (mp / "meta_archs").fail("entry " + std::to_string(i) + " '" + a.s.substr(0, 60) +
-                               "' is not a NAS-Bench-201 topology (is this NATS-Bench's size "
-                               "search space?): " + e.what());
-    }
-    strings.push_back(a.s);
+    out.archs.push_back(a.s);
   }
-  if (codes.empty()) (mp / "meta_archs").fail("the list is empty");
+  if (out.archs.empty()) (mp / "meta_archs").fail("the list is empty");
+  std::string forms;
+  for (const auto& kind : kArchiveKinds) {
+    try {
+      spaces::make_search_space(kind.space)->parse(out.archs.front());
+      out.kind = &kind;
+      return out;
+    } catch (const spaces::ArchParseError&) {
+      forms += std::string(forms.empty() ? "" : ", nor ") + "a string of space '" + kind.space +
+               "' (" + kind.described + ")";
+    }
+  }
+  (mp / "meta_archs").fail("entry 0 '" + out.archs.front().substr(0, 60) + "' is neither " + forms);
+}
+
+}  // namespace
+
+std::string nats_archive_space(const std::string& dir) { return read_meta(dir).kind->space; }
+
+BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const std::string& dir,
+                                     NatsImportReport* report) {
+  // The space is checked before any file is read: one of neither archive's shape is the
+  // caller's mistake whatever the folder holds.
+  const auto fitted = std::find_if(kArchiveKinds.begin(), kArchiveKinds.end(), [&](const auto& k) {
+    return k.shape_error(*space).empty();
+  });
+  if (fitted == kArchiveKinds.end()) {
+    std::string why;
+    for (const auto& k : kArchiveKinds) why += "; " + k.shape_error(*space);
+    throw std::invalid_argument("a NATS-Bench archive cannot fill space '" + space->name() + "'" +
+                                why);
+  }
+  const auto meta = read_meta(dir);
+  const auto& kind = *meta.kind;
+  if (&kind != &*fitted)
+    throw std::invalid_argument("'" + dir + "' is a " + kind.what +
+                                " (its meta.pickle.pbz2 lists architectures of space '" +
+                                kind.space + "': " + kind.described + ") and cannot fill space '" +
+                                space->name() + "', which has the shape of a " + fitted->what +
+                                " (space '" + fitted->space + "')");
+  const auto& strings = meta.archs;
+  std::vector<ArchCode> codes;
+  const Place mp{(fs::path(dir) / "meta.pickle.pbz2").string(), ""};
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    try {
+      codes.push_back(space->parse(strings[i]));
+    } catch (const spaces::ArchParseError& e) {
+      (mp / "meta_archs").fail("entry " + std::to_string(i) + " '" + strings[i].substr(0, 60) +
+                               "' is not an architecture of space '" + space->name() + "': " + e.what());
+    }
+  }
 
   // Read every architecture file in parallel; each lands in its own slot.
   std::vector<ArchData> archs(codes.size());
@@ -231,7 +296,7 @@ BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const 
     char name[32];
     std::snprintf(name, sizeof name, "%06zu.pickle.pbz2", i);
     const auto path = (fs::path(dir) / name).string();
-    if (fs::exists(path)) archs[i] = read_arch_file(path, i, strings[i]);
+    if (fs::exists(path)) archs[i] = read_arch_file(path, i, strings[i], kind);
   });
 
   NatsImportReport rep;
@@ -261,7 +326,7 @@ BenchmarkBuilder import_nats_archive(const spaces::SearchSpacePtr& space, const 
                       " architecture files ({index:06d}.pickle.pbz2) is there");
 
   BenchmarkBuilder builder(space->name(), codes);
-  builder.meta()["source"] = kNatsArchiveSource;
+  builder.meta()["source"] = kind.what;
   builder.meta()["folder"] = dir;
   builder.meta()["architectures_imported"] = rep.imported;
   builder.meta()["architectures_missing"] = rep.missing.size();
