@@ -280,7 +280,10 @@ int run_planned(const Options& options, const experiment::StudyPlan& plan) {
                          r.strategy.c_str(), r.evaluator.c_str(), r.run, failure.c_str());
           progress(r, done, total);
         },
-        [&] { return stop.requested(); });
+        [&] { return stop.requested(); },
+        [&](const std::string& s, const std::string& e, int run) {
+          return output.open_journal(s, e, run);
+        });
   } catch (const experiment::StudyInterrupted& e) {
     std::fprintf(stderr,
                  "nas-run: stopped by signal %d: %zu of %zu runs are saved in %s; rerun the same "

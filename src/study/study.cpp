@@ -60,7 +60,7 @@ StudyInterrupted::StudyInterrupted(std::size_t finished_runs, std::size_t total_
 
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
-                  const std::string& evaluator, int run) {
+                  const std::string& evaluator, int run, RunJournal* journal) {
   RunResult r{strategy, evaluator, run, run_seed(config.base_seed, run), {}};
   search::StrategyContext ctx;
   ctx.space = std::move(space);
@@ -73,7 +73,12 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   common::Rng data_rng(common::mix_seed(r.seed, 2));
   if (config.make_executor) {
     const auto executor = config.make_executor(*e, evaluator, config.budget);
-    r.trace = run_search(*s, *executor, config.budget.max_evaluations, data_rng);
+    if (journal) {
+      JournaledExecutor journaled(*executor, *journal);
+      r.trace = run_search(*s, journaled, config.budget.max_evaluations, data_rng);
+    } else {
+      r.trace = run_search(*s, *executor, config.budget.max_evaluations, data_rng);
+    }
   } else {
     r.trace = run_search(*s, *e, config.budget, data_rng);
   }
@@ -84,7 +89,8 @@ std::vector<RunResult> run_study(
     const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
     const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
         resume,
-    const RunCallback& on_done, const std::function<bool()>& stop_requested) {
+    const RunCallback& on_done, const std::function<bool()>& stop_requested,
+    const RunJournalMaker& open_journal) {
   check_study(config);
   struct Task {
     std::string strategy, evaluator;
@@ -115,8 +121,15 @@ std::vector<RunResult> run_study(
     const auto& t = tasks[i];
     std::optional<RunResult> previous;
     if (resume) previous = resume(t.strategy, t.evaluator, t.run);
-    results[i] = previous ? std::move(*previous)
-                          : run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run);
+    if (previous) {
+      results[i] = std::move(*previous);
+    } else {
+      std::unique_ptr<RunJournal> journal;
+      if (config.make_executor && open_journal)
+        journal = open_journal(t.strategy, t.evaluator, t.run);
+      results[i] =
+          run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run, journal.get());
+    }
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
     if (on_done) on_done(results[i], done, tasks.size());

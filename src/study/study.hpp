@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "evaluators/evaluator.hpp"
+#include "run/run_journal.hpp"
 #include "run/search_run.hpp"
 
 namespace nasrun::experiment {
@@ -81,19 +82,23 @@ class StudyInterrupted : public std::runtime_error {
   std::size_t finished, total;
 };
 
-// Runs one (strategy, evaluator, run index).
+// Runs one (strategy, evaluator, run index). On a real executor (config.make_executor) with a
+// `journal`, the run journals its completed jobs there and first replays those it holds
+// (JournaledExecutor).
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
-                  const std::string& evaluator, int run);
+                  const std::string& evaluator, int run, RunJournal* journal = nullptr);
 
 // Runs every combination and seed; `resume(strategy, evaluator, run)` returning a result (e.g.
 // loaded from a previous, interrupted study) stands in for running it. Once `stop_requested`
 // answers true no further run starts, the runs in progress finish, and StudyInterrupted is
-// thrown.
+// thrown. On a real executor each run that is not resumed so is journaled in the journal
+// `open_journal` gives (when given), and resumes from it.
 std::vector<RunResult> run_study(
     const StudyConfig& config, spaces::SearchSpacePtr space, const EvaluatorMaker& make_evaluator,
     const std::function<std::optional<RunResult>(const std::string&, const std::string&, int)>&
         resume = {},
-    const RunCallback& on_done = {}, const std::function<bool()>& stop_requested = {});
+    const RunCallback& on_done = {}, const std::function<bool()>& stop_requested = {},
+    const RunJournalMaker& open_journal = {});
 
 }  // namespace nasrun::experiment

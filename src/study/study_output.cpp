@@ -24,6 +24,7 @@ constexpr const char* kRealColumns =
 constexpr std::size_t kFields = 11, kRealFields = 18;
 constexpr const char* kIdentityPrefix = "# nas-run trace: ";
 constexpr const char* kCompletePrefix = "# complete: ";
+constexpr const char* kJournalPrefix = "# nas-run journal: ";
 // The output files at the top of the folder (traces/ holds the rest).
 constexpr const char* kOutputFiles[] = {"config.json", "summary.json", "results.csv",
                                         "figure.png",  "figure.svg",   "figure.dat",
@@ -45,10 +46,13 @@ std::string hex32(std::uint32_t v) {
   return buf;
 }
 
+std::string identity_fields(const TraceIdentity& id) {
+  return "strategy=" + id.strategy + " evaluator=" + id.evaluator + " run=" +
+         std::to_string(id.run) + " seed=" + std::to_string(id.seed) + " study=" + id.study;
+}
+
 std::string identity_line(const TraceIdentity& id, std::size_t cut_off) {
-  return kIdentityPrefix + std::string("strategy=") + id.strategy + " evaluator=" + id.evaluator +
-         " run=" + std::to_string(id.run) + " seed=" + std::to_string(id.seed) +
-         " study=" + id.study + " cut_off=" + std::to_string(cut_off);
+  return kIdentityPrefix + identity_fields(id) + " cut_off=" + std::to_string(cut_off);
 }
 
 std::string complete_line(std::size_t rows, std::string_view body) {
@@ -251,6 +255,7 @@ bool StudyOutput::check_config() const {
 }
 
 void StudyOutput::start_writing() {
+  std::lock_guard<std::mutex> lock(start_mutex_);
   if (started_) return;
   fs::create_directories(fs::path(dir_) / "traces");
   if (!lock_) lock_ = lock_folder();
@@ -273,10 +278,25 @@ TraceIdentity StudyOutput::identity(const std::string& strategy, const std::stri
           study_digest_};
 }
 
+std::string StudyOutput::journal_path(const std::string& strategy, const std::string& evaluator,
+                                      int run) const {
+  return fs::path(trace_path(strategy, evaluator, run)).replace_extension(".journal").string();
+}
+
+std::unique_ptr<RunJournal> StudyOutput::open_journal(const std::string& strategy,
+                                                      const std::string& evaluator, int run) {
+  return std::make_unique<RunJournal>(
+      journal_path(strategy, evaluator, run),
+      kJournalPrefix + identity_fields(identity(strategy, evaluator, run)),
+      [this] { start_writing(); });
+}
+
 void StudyOutput::write_trace(const RunResult& r) {
   start_writing();
   common::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run),
                                trace_csv(r.trace, space_, identity(r.strategy, r.evaluator, r.run)));
+  // The trace holds every job now (a kill before this leaves a journal that load() removes).
+  fs::remove(journal_path(r.strategy, r.evaluator, r.run));
 }
 
 std::optional<RunResult> StudyOutput::load(const std::string& strategy,
@@ -290,6 +310,8 @@ std::optional<RunResult> StudyOutput::load(const std::string& strategy,
   const auto id = identity(strategy, evaluator, run);
   r.seed = id.seed;
   r.trace = parse_trace_csv(common::read_file(path), space_, path, id);
+  // What a kill between writing the trace and removing the journal left.
+  fs::remove(journal_path(strategy, evaluator, run));
   return r;
 }
 

@@ -1,11 +1,13 @@
 // A study's output folder: config.json, traces/<strategy>__<evaluator>__run<NNN>.csv,
 // summary.json, results.csv (the end-of-budget table) and the figure. Every file is written
 // atomically, and each trace as soon as its run finishes, so a study that is killed resumes from
-// the runs already on disk. Nothing is written until the first run has finished, so a study
-// that fails to start leaves no folder behind to trip its corrected rerun.
+// the runs already on disk (on a real executor, a run in progress resumes from its journal).
+// Nothing is written until the first run or job has finished, so a study that fails to start
+// leaves no folder behind to trip its corrected rerun.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,10 +44,16 @@ class StudyOutput {
   const std::string& dir() const { return dir_; }
   std::string trace_path(const std::string& strategy, const std::string& evaluator, int run) const;
   TraceIdentity identity(const std::string& strategy, const std::string& evaluator, int run) const;
-  // Creates the folder and config.json first if need be.
+  // The journal of a run in progress on a real executor (RunJournal): beside its trace, named
+  // as it with .journal for .csv, written from the run's first completed job until its trace is.
+  std::string journal_path(const std::string& strategy, const std::string& evaluator,
+                           int run) const;
+  std::unique_ptr<RunJournal> open_journal(const std::string& strategy,
+                                           const std::string& evaluator, int run);
+  // Creates the folder and config.json first if need be; the run's journal then goes.
   void write_trace(const RunResult& result);
-  // The run's result if a complete trace of it is on disk; std::runtime_error when the file
-  // there is not this run's complete trace.
+  // The run's result if a complete trace of it is on disk (a journal left beside it goes);
+  // std::runtime_error when the file there is not this run's complete trace.
   std::optional<RunResult> load(const std::string& strategy, const std::string& evaluator,
                                 int run) const;
   // summary.json (with `extra` merged in) and results.csv.
@@ -61,6 +69,7 @@ class StudyOutput {
   const spaces::SearchSpace& space_;
   nlohmann::json config_;
   std::string study_digest_;
+  std::mutex start_mutex_;  // runs in parallel may start the folder at once
   bool started_ = false;
   std::unique_ptr<common::FileLock> lock_;  // held from the first write (or resume) to the end
 };
