@@ -427,9 +427,11 @@ const std::string kJournalHeader = "# nas-run journal: test";
 // Kills `run` at its `fatal`-th completion, resumes it from its journal (whose last line is
 // first torn when `torn`), and checks the resumed run: every job once, the journaled ones
 // never trained again, the same trace as the simulated clock fed its recorded durations.
-void check_resumed(const JournaledRun& run, std::size_t fatal, bool torn,
+// `folder`: the test case's own (test cases run in parallel).
+void check_resumed(const std::string& folder, const JournaledRun& run, std::size_t fatal,
+                   bool torn,
                    const std::function<std::unique_ptr<evaluators::Evaluator>()>& make_replay) {
-  testing::TempDir dir("run-journal");
+  testing::TempDir dir(folder);
   const auto path = dir.file("run.journal");
   std::atomic<int> first_trainings{0}, resumed_trainings{0}, uninterrupted_trainings{0};
   {
@@ -449,7 +451,7 @@ void check_resumed(const JournaledRun& run, std::size_t fatal, bool torn,
   }
   RunJournal journal(path, kJournalHeader);
   const auto resumed = run(journal, resumed_trainings);
-  testing::TempDir other_dir("run-journal-uninterrupted");
+  testing::TempDir other_dir(folder + "-uninterrupted");
   RunJournal fresh(other_dir.file("run.journal"), kJournalHeader);
   const auto uninterrupted = run(fresh, uninterrupted_trainings);
 
@@ -499,7 +501,7 @@ TEST_CASE("Journal: a killed master's run resumes mid-run without training finis
   for (std::size_t fatal : {1, 7, 23})
     for (bool torn : {false, true}) {
       INFO("killed at completion " << fatal << (torn ? ", last line torn" : ""));
-      check_resumed(re, fatal, torn, [&] { return toy.evaluator(); });
+      check_resumed("run-journal-re", re, fatal, torn, [&] { return toy.evaluator(); });
     }
 }
 
@@ -513,7 +515,7 @@ TEST_CASE("Journal: a resumed multi-fidelity run rebuilds the trials it continue
     INFO("killed at completion " << fatal);
     // Over the same kind of source (the sleeping one continues a trial as every source does by
     // default, which the table does its own way), without the sleep.
-    check_resumed(sh, fatal, false, [&] {
+    check_resumed("run-journal-sh", sh, fatal, false, [&] {
       return toy.rung_evaluator(
           "sotle", std::make_shared<testing::SleepingSource>(toy.table, [](spaces::ArchCode) {
             return 0.0;
