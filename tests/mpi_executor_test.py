@@ -4,7 +4,8 @@ embedded benchmark: the ranks' results equal the local workers' job for job (eac
 depends on its launch order only), the traces carry the real and charged times, every worker
 rank trains, and a rerun resumes. Misuse is refused with a clear message, on every rank, with no
 rank left waiting. A study whose worker rank or master is killed with SIGKILL ends, and its rerun
-resumes it from the runs saved before, which it keeps as they were.
+resumes it from the runs saved before, which it keeps as they were; a master killed in the middle
+of a run resumes it from its journal, training none of the journaled jobs again.
 
     mpi_executor_test.py NAS_RUN WORK_DIR
 
@@ -51,7 +52,8 @@ def kill_and_resume(nas_run, work, rank, check):
     mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     traces_dir = os.path.join(out, "traces")
     deadline = time.time() + 120
-    while time.time() < deadline and not (os.path.isdir(traces_dir) and os.listdir(traces_dir)):
+    while time.time() < deadline and not (
+            os.path.isdir(traces_dir) and any(n.endswith(".csv") for n in os.listdir(traces_dir))):
         time.sleep(0.05)
     ranks = rank_pids(mpirun.pid)
     if rank not in ranks:
@@ -61,14 +63,77 @@ def kill_and_resume(nas_run, work, rank, check):
     os.kill(ranks[rank], signal.SIGKILL)
     output = mpirun.communicate(timeout=TIMEOUT_S)[0]
     check(mpirun.returncode != 0, f"mpirun went on after rank {rank} was killed:\n{output}")
-    saved = {name: open(os.path.join(traces_dir, name)).read() for name in os.listdir(traces_dir)}
+    # The runs saved: their traces (the run in progress left its journal beside them).
+    saved = {name: open(os.path.join(traces_dir, name)).read() for name in os.listdir(traces_dir)
+             if name.endswith(".csv")}
     check(0 < len(saved) < 5, f"killing rank {rank}: {len(saved)} of 5 runs saved, expected some")
     code, output = run(command)
     check(code == 0, f"the rerun after killing rank {rank} failed ({code}):\n{output}")
     after = {name: open(os.path.join(traces_dir, name)).read() for name in os.listdir(traces_dir)}
+    check(all(name.endswith(".csv") for name in after), f"files left beside the traces: {sorted(after)}")
     check(len(after) == 5, f"after the rerun {len(after)} runs, expected 5")
     check(all(after.get(name) == text for name, text in saved.items()),
           f"the rerun after killing rank {rank} changed a run saved before")
+
+
+def journal_lines(path):
+    """The journaled jobs of a run's journal (its complete lines after the header), or []."""
+    try:
+        text = open(path).read()
+    except OSError:
+        return []
+    return [json.loads(line) for line in text.split("\n")[1:-1]]
+
+
+def kill_master_mid_run(nas_run, work, check):
+    """Kills the master with SIGKILL in the middle of a run, once jobs are journaled; the rerun
+    resumes the run from its journal: no journaled job is trained again (each keeps the real
+    times it was journaled with, which a training again would measure anew), the jobs running at
+    the kill are trained again, and the trace holds every job once."""
+    out = os.path.join(work, "killed-mid-run")
+    jobs = 3000
+    # Regularised Evolution proposes after what it was told: the rerun must replay the journal
+    # in its order to ask the same jobs.
+    command = [MPIRUN, *MPI_FLAGS, nas_run, "--executor", "mpi", "--strategy", "re",
+               "--evaluator", "sotle", "--seeds", "1", "--budget", "1e9",
+               "--max-evaluations", str(jobs), "--out", out]
+    journal = os.path.join(out, "traces", "re__sotle__run000.journal")
+    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(journal_lines(journal)) < 50 and mpirun.poll() is None:
+        time.sleep(0.01)
+    ranks = rank_pids(mpirun.pid)
+    if 0 not in ranks:
+        mpirun.kill()
+        check(False, f"the master of mpirun not found (ranks {ranks}): "
+              f"{mpirun.communicate()[0]}")
+        return
+    os.kill(ranks[0], signal.SIGKILL)
+    output = mpirun.communicate(timeout=TIMEOUT_S)[0]
+    check(mpirun.returncode != 0, f"mpirun went on after the master was killed:\n{output}")
+    before = journal_lines(journal)
+    check(50 <= len(before) < jobs,
+          f"killed with {len(before)} of {jobs} jobs journaled, expected some but not all")
+    check(not os.path.exists(os.path.join(out, "traces", "re__sotle__run000.csv")),
+          "the run's trace was written before the kill")
+    code, output = run(command)
+    check(code == 0, f"the rerun after killing the master mid-run failed ({code}):\n{output}")
+    check(not os.path.exists(journal), "the journal was left after the run's trace was written")
+    rows = traces(out).get("re__sotle__run000.csv", ("", []))[1]
+    check(len(rows) == jobs, f"the resumed run has {len(rows)} rows, expected {jobs}")
+    check(sorted(int(r["job"]) for r in rows) == list(range(1, jobs + 1)),
+          "the resumed run's trace does not hold every job once")
+    by_job = {int(r["job"]): r for r in rows}
+    retrained = [e["job"] for e in before
+                 if e["job"] not in by_job
+                 or float(by_job[e["job"]]["real_time_s"]) != e["real_time_s"]
+                 or float(by_job[e["job"]]["score"]) != e["score"]]
+    check(not retrained, f"journaled jobs trained again or changed: {retrained[:10]}")
+    # The jobs after the journaled ones were trained by the rerun, after the resumed clock.
+    last = max(e["real_time_s"] for e in before)
+    later = [r for r in rows if int(r["job"]) not in {e["job"] for e in before}]
+    check(later and all(float(r["real_time_s"]) >= last for r in later),
+          "a job trained by the rerun completed before the last journaled one")
 
 
 def main():
@@ -142,11 +207,12 @@ def main():
     # SIGKILL a worker rank, then the master, in the middle of a study; rerun each.
     kill_and_resume(nas_run, work, 1, check)
     kill_and_resume(nas_run, work, 0, check)
+    kill_master_mid_run(nas_run, work, check)
 
     if failures:
         sys.exit("\n".join(failures))
     print(f"MPI executor: {len(mpi)} runs on 2 worker ranks match the local workers; studies "
-          "killed at a worker and at the master resume")
+          "killed at a worker and at the master resume, mid-run from the journal")
 
 
 if __name__ == "__main__":

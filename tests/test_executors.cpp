@@ -3,13 +3,17 @@
 // in the same real time, the charged clock matches the simulated one, a real run's recorded
 // durations replay it on the simulated clock (parity), and traces carry the real times.
 #include <algorithm>
+#include <atomic>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "evaluators/curve_source.hpp"
 #include "run/local_executor.hpp"
+#include "run/run_journal.hpp"
 #include "run/search_run.hpp"
 #include "study/plan.hpp"
 #include "study/study_output.hpp"
@@ -363,4 +367,186 @@ TEST_CASE("Executor options: bad values are refused, a real executor is recorded
   REQUIRE(plan.config.make_executor);
   auto evaluator = plan.make_evaluator("sotle", plan.config.estimator);
   CHECK(plan.config.make_executor(*evaluator, "sotle", plan.config.budget)->workers() == 2);
+}
+
+namespace {
+
+// A strategy whose master dies: it throws when told its `fatal`-th completion (1-based), after
+// the runner has heard of it (and journaled it).
+class DyingStrategy : public search::MultiFidelityStrategy {
+ public:
+  DyingStrategy(std::unique_ptr<search::MultiFidelityStrategy> inner, std::size_t fatal)
+      : inner_(std::move(inner)), fatal_(fatal) {}
+  std::optional<search::Job> ask() override { return inner_->ask(); }
+  void tell(const search::Job& job, double score) override {
+    if (++told_ == fatal_) throw std::runtime_error("the master died");
+    inner_->tell(job, score);
+  }
+  std::vector<std::uint64_t> take_dropped() override { return inner_->take_dropped(); }
+
+ private:
+  std::unique_ptr<search::MultiFidelityStrategy> inner_;
+  std::size_t fatal_, told_ = 0;
+};
+
+std::unique_ptr<search::MultiFidelityStrategy> rung_strategy(const std::string& name) {
+  search::StrategyContext ctx;
+  ctx.space = testing::nb201();
+  ctx.seed = 11;
+  ctx.n_init = 4;
+  ctx.fidelity = {1, 9, 3, 0};  // rungs at 1, 3, 9 epochs
+  return search::make_job_strategy(name, ctx);
+}
+
+// One journaled run on three local workers: `make_strategy` (wrapped to die at its `fatal`-th
+// completion when fatal > 0), at most `jobs` jobs, each training counted in `trainings`.
+struct JournaledRun {
+  const Toy& toy;
+  std::function<std::unique_ptr<search::MultiFidelityStrategy>()> make_strategy;
+  bool rungs = false;
+  std::size_t jobs = 0;
+
+  Trace operator()(RunJournal& journal, std::atomic<int>& trainings, std::size_t fatal = 0) const {
+    auto source = std::make_shared<testing::SleepingSource>(
+        toy.table, fake_seconds, [&trainings](spaces::ArchCode) {
+          ++trainings;
+          return false;
+        });
+    auto evaluator = rungs ? toy.rung_evaluator("sotle", source) : toy.evaluator(source);
+    auto strategy = make_strategy();
+    if (fatal > 0) strategy = std::make_unique<DyingStrategy>(std::move(strategy), fatal);
+    LocalExecutor local(*evaluator, 1e9, 3, BudgetClock::charged);
+    JournaledExecutor executor(local, journal);
+    common::Rng data_rng(9);
+    return run_search(*strategy, executor, jobs, data_rng);
+  }
+};
+
+const std::string kJournalHeader = "# nas-run journal: test";
+
+// Kills `run` at its `fatal`-th completion, resumes it from its journal (whose last line is
+// first torn when `torn`), and checks the resumed run: every job once, the journaled ones
+// never trained again, the same trace as the simulated clock fed its recorded durations.
+// `folder`: the test case's own (test cases run in parallel).
+void check_resumed(const std::string& folder, const JournaledRun& run, std::size_t fatal,
+                   bool torn,
+                   const std::function<std::unique_ptr<evaluators::Evaluator>()>& make_replay) {
+  testing::TempDir dir(folder);
+  const auto path = dir.file("run.journal");
+  std::atomic<int> first_trainings{0}, resumed_trainings{0}, uninterrupted_trainings{0};
+  {
+    RunJournal journal(path, kJournalHeader);
+    CHECK_THROWS_WITH(run(journal, first_trainings, fatal), "the master died");
+  }
+  std::size_t journaled = 0;
+  {
+    const RunJournal journal(path, kJournalHeader);
+    journaled = journal.entries().size();
+  }
+  REQUIRE(journaled == fatal);
+  if (torn) {
+    std::ofstream(path, std::ios::app) << "{\"job\":99,\"trial\":";
+    const RunJournal journal(path, kJournalHeader);
+    CHECK(journal.entries().size() == journaled);
+  }
+  RunJournal journal(path, kJournalHeader);
+  const auto resumed = run(journal, resumed_trainings);
+  testing::TempDir other_dir(folder + "-uninterrupted");
+  RunJournal fresh(other_dir.file("run.journal"), kJournalHeader);
+  const auto uninterrupted = run(fresh, uninterrupted_trainings);
+
+  // Every job once, and the journal holds each of them.
+  REQUIRE(resumed.rows.size() == uninterrupted.rows.size());
+  std::set<std::size_t> jobs;
+  for (const auto& r : resumed.rows) jobs.insert(r.real->job);
+  CHECK(jobs.size() == resumed.rows.size());
+  CHECK(*jobs.rbegin() == resumed.rows.size());
+  CHECK(RunJournal(path, kJournalHeader).entries().size() == resumed.rows.size());
+  // The journaled jobs were not trained again: the resumed run trained what the uninterrupted
+  // one trained less one training per journaled job; with rungs, plus the rebuilding of the
+  // trials it continued, which trains the journaled rungs of those trials again, unrecorded.
+  if (run.rungs)
+    CHECK(resumed_trainings < uninterrupted_trainings);
+  else
+    CHECK(resumed_trainings == uninterrupted_trainings - static_cast<int>(journaled));
+  // One run, as the simulated clock fed its durations places it.
+  std::vector<double> durations(resumed.rows.size());
+  for (const auto& r : resumed.rows) durations[r.real->job - 1] = r.real->times.duration_s;
+  auto replay_evaluator = make_replay();
+  auto replay_strategy = run.make_strategy();
+  SimulatedExecutor replay(*replay_evaluator, 1e9, 3);
+  replay.replay_durations(durations);
+  common::Rng rng_replay(9);
+  const auto replayed = run_search(*replay_strategy, replay, run.jobs, rng_replay);
+  REQUIRE(replayed.rows.size() == resumed.rows.size());
+  for (std::size_t i = 0; i < resumed.rows.size(); ++i) {
+    const auto &a = resumed.rows[i], &b = replayed.rows[i];
+    INFO("row " << i << ", job " << a.real->job << ", epochs " << a.epochs);
+    CHECK(a.arch == b.arch);
+    CHECK(a.score == b.score);
+    CHECK(a.cost_s == b.cost_s);
+    CHECK(a.epochs == b.epochs);
+    CHECK(a.incumbent == b.incumbent);
+    CHECK(b.time_s == Approx(a.real->times.time_s).epsilon(1e-9));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Journal: a killed master's run resumes mid-run without training finished jobs again",
+          "[executors][journal]") {
+  Toy toy;
+  // Regularised Evolution: what it proposes depends on the order of the completions.
+  const JournaledRun re{toy, [] { return strategy("re"); }, false, 24};
+  for (std::size_t fatal : {1, 7, 23})
+    for (bool torn : {false, true}) {
+      INFO("killed at completion " << fatal << (torn ? ", last line torn" : ""));
+      check_resumed("run-journal-re", re, fatal, torn, [&] { return toy.evaluator(); });
+    }
+}
+
+TEST_CASE("Journal: a resumed multi-fidelity run rebuilds the trials it continues",
+          "[executors][journal]") {
+  Toy toy;
+  // Successive halving continues trials at 3 and 9 epochs: a continuation of a journaled rung
+  // rebuilds the trial's training first, charged as if it had stayed.
+  const JournaledRun sh{toy, [] { return rung_strategy("sh"); }, true, 40};
+  for (std::size_t fatal : {5, 12, 30}) {
+    INFO("killed at completion " << fatal);
+    // Over the same kind of source (the sleeping one continues a trial as every source does by
+    // default, which the table does its own way), without the sleep.
+    check_resumed("run-journal-sh", sh, fatal, false, [&] {
+      return toy.rung_evaluator(
+          "sotle", std::make_shared<testing::SleepingSource>(toy.table, [](spaces::ArchCode) {
+            return 0.0;
+          }));
+    });
+  }
+}
+
+TEST_CASE("Journal: another run's journal is refused, naming it", "[executors][journal]") {
+  Toy toy;
+  testing::TempDir dir("run-journal-refused");
+  const auto path = dir.file("run.journal");
+  std::atomic<int> trainings{0};
+  {
+    RunJournal journal(path, kJournalHeader);
+    const JournaledRun re{toy, [] { return strategy("re"); }, false, 10};
+    CHECK_THROWS(re(journal, trainings, 6));
+  }
+  CHECK_THROWS_WITH(RunJournal(path, "# nas-run journal: another"),
+                    Catch::Contains(path + ":1: the journal belongs to another run or study"));
+  // The same header, but another strategy asks other jobs.
+  RunJournal journal(path, kJournalHeader);
+  const JournaledRun rs{toy, [] { return strategy("rs"); }, false, 10};
+  CHECK_THROWS_WITH(rs(journal, trainings),
+                    Catch::Contains("the run's journal " + path + " does not match the run: job 5 is journaled as"));
+  // A line that is complete but not a journaled job.
+  testing::spit(path, kJournalHeader + "\n{\"job\":1}\n");
+  CHECK_THROWS_WITH(RunJournal(path, kJournalHeader),
+                    Catch::Contains(path + ":2: not a journaled job"));
+  // The simulated clock keeps no journal.
+  auto evaluator = toy.evaluator();
+  SimulatedExecutor simulated(*evaluator, 1e9, 1);
+  CHECK_THROWS_AS(JournaledExecutor(simulated, journal), std::invalid_argument);
 }

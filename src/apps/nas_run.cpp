@@ -282,6 +282,9 @@ int run_planned(const Options& options, const experiment::StudyPlan& plan) {
       progress(r, done, total);
     };
     hooks.stop_requested = [&] { return stop.requested(); };
+    hooks.open_journal = [&](const std::string& s, const std::string& e, int run) {
+      return output.open_journal(s, e, run);
+    };
     results = experiment::run_study(plan.config, plan.space, plan.make_evaluator, hooks);
   } catch (const experiment::StudyInterrupted& e) {
     std::fprintf(stderr,

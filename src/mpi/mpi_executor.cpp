@@ -43,15 +43,8 @@ struct ResultMessage {
 };
 
 ResultMessage evaluate(experiment::JobEvaluator& jobs, const JobMessage& m) {
-  const search::Job job{m.trial, m.arch, m.epochs};
-  experiment::Attempted a;
-  try {
-    if (!m.earlier_epochs.empty()) jobs.rebuild(job, m.first_seed, m.earlier_epochs);
-    a = jobs.evaluate_retrying(job, m.seed, m.retries);
-  } catch (const std::exception& e) {
-    // Rebuilding the trial's training failed: the job fails as a continuation would.
-    a = experiment::failed_job(e.what());
-  }
+  const auto a = jobs.evaluate_rebuilding({m.trial, m.arch, m.epochs}, m.seed, m.retries,
+                                         {m.first_seed, m.earlier_epochs});
   ResultMessage r;
   r.score = a.eval.score;
   r.cost_s = a.eval.cost_s;
@@ -163,13 +156,13 @@ void MpiExecutor::submit(int worker, const search::Job& job, common::Rng& data_r
     auto [it, fresh] = trials_.try_emplace(job.trial, TrialPlace{rank, m.seed, {}});
     auto& place = it->second;
     if (!fresh) {
-      if (free(place.rank)) {
+      if (place.rank != kHeldNowhere && free(place.rank)) {
         rank = place.rank;
       } else {
         // The training is rebuilt on `rank`; its holder may let it go.
         m.first_seed = place.first_seed;
         m.earlier_epochs = place.epochs;
-        world_.send(place.rank, kRelease, job.trial);
+        if (place.rank != kHeldNowhere) world_.send(place.rank, kRelease, job.trial);
         place.rank = rank;
       }
     }
@@ -180,10 +173,17 @@ void MpiExecutor::submit(int worker, const search::Job& job, common::Rng& data_r
   world_.send(rank, kJob, m);
 }
 
+void MpiExecutor::submit_known(int, const search::Job& job, common::Rng& data_rng) {
+  const std::uint64_t seed = data_rng();
+  if (job.epochs == search::Job::kEstimatorEpochs) return;
+  trials_.try_emplace(job.trial, TrialPlace{kHeldNowhere, seed, {}})
+      .first->second.epochs.push_back(job.epochs);
+}
+
 void MpiExecutor::release(std::uint64_t trial) {
   const auto it = trials_.find(trial);
   if (it == trials_.end()) return;
-  world_.send(it->second.rank, kRelease, trial);
+  if (it->second.rank != kHeldNowhere) world_.send(it->second.rank, kRelease, trial);
   trials_.erase(it);
 }
 

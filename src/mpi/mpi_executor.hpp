@@ -71,10 +71,14 @@ class MpiExecutor : public experiment::Executor {
   void release(std::uint64_t trial) override;
   // A failed job's failure names its rank.
   std::optional<experiment::Completion> wait() override;
+  void submit_known(int worker, const search::Job& job, common::Rng& data_rng) override;
+  experiment::RealClocks* real_clocks() override { return &clocks_; }
 
  private:
+  // The rank of a trial whose jobs so far were known, not run (submit_known): none holds it.
+  static constexpr int kHeldNowhere = 0;
   struct TrialPlace {
-    int rank = 0;
+    int rank = 0;  // 1..N-1, or kHeldNowhere
     std::uint64_t first_seed = 0;
     std::vector<int> epochs;  // of its rungs so far
   };

@@ -178,6 +178,9 @@ py::object run_study(const py::dict& given, const std::string& embedded) {
         return output->load(s, e, run);
       };
       hooks.save = [&](const experiment::RunResult& r) { output->write_trace(r); };
+      hooks.open_journal = [&](const std::string& s, const std::string& e, int run) {
+        return output->open_journal(s, e, run);
+      };
     }
     hooks.stop_requested = std::ref(interrupted);
     results = experiment::run_study(plan->config, plan->space, plan->make_evaluator, hooks);

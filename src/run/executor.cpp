@@ -57,9 +57,23 @@ void JobEvaluator::rebuild(const search::Job& job, std::uint64_t first_seed,
   for (int epochs : earlier_epochs) evaluator_.evaluate_rung(job.arch, epochs, rng, *kept);
 }
 
+Attempted JobEvaluator::evaluate_rebuilding(const search::Job& job, std::uint64_t seed,
+                                            int retries, const TrialHistory& history) {
+  try {
+    if (!history.epochs.empty()) rebuild(job, history.first_seed, history.epochs);
+  } catch (const std::exception& e) {
+    return failed_job(e.what());
+  }
+  return evaluate_retrying(job, seed, retries);
+}
+
 void JobEvaluator::release(std::uint64_t trial) {
   std::lock_guard<std::mutex> lock(mutex_);
   trials_.erase(trial);
+}
+
+void Executor::submit_known(int, const search::Job&, common::Rng&) {
+  throw std::logic_error("only a real executor (local, mpi) resumes a run from its journal");
 }
 
 SimulatedExecutor::SimulatedExecutor(evaluators::Evaluator& evaluator, double budget_s,
@@ -134,12 +148,23 @@ std::optional<RealTimes> RealClocks::completed(int worker, Clock::time_point com
   t.charged_time_s = launch.charged + cost_s;
   if (clock_ == BudgetClock::real ? t.time_s > budget_s_ : t.charged_time_s > budget_s_)
     return std::nullopt;
+  advance(t);
+  return t;
+}
+
+void RealClocks::advance(const RealTimes& t) {
   // The runner launches the next jobs at this completion.
   event_real_ = t.time_s;
   charged_now_ = std::max(charged_now_, t.charged_time_s);
   event_charged_ = charged_now_;
-  return t;
 }
+
+void RealClocks::resume_at(double real_s) {
+  start_ = Clock::now() - std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(real_s));
+}
+
+void RealClocks::replayed(const RealTimes& times) { advance(times); }
 
 double RealClocks::budget_now() const {
   return clock_ == BudgetClock::real ? event_real_ : charged_now_;

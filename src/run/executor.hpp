@@ -45,6 +45,13 @@ struct Attempted {
   std::string failure;
 };
 
+// What rebuilding a trial's kept training where it is missing takes: the seed of the trial's
+// first job and the epochs of its rungs so far, in order (JobEvaluator::rebuild).
+struct TrialHistory {
+  std::uint64_t first_seed = 0;
+  std::vector<int> epochs;
+};
+
 // A job whose every try threw `failure`: the worst score, nothing charged, no epochs, an
 // unknown test error.
 Attempted failed_job(std::string failure);
@@ -57,6 +64,8 @@ struct Completion {
   int attempts = 1;
   std::string failure;  // non-empty: the job failed (real executors only)
 };
+
+class RealClocks;
 
 class Executor {
  public:
@@ -74,6 +83,14 @@ class Executor {
   // The next job to complete within the budget, once it has; nothing when none will any more
   // (the jobs still running were cut off by the budget).
   virtual std::optional<Completion> wait() = 0;
+
+  // For a run resumed from its journal (JournaledExecutor), real executors only:
+  // Launches `job` on idle `worker` without running it, its result being known: draws the job's
+  // seed from `data_rng` as submit() does, and remembers it, so that a later job continuing the
+  // trial first rebuilds its training. The default refuses (std::logic_error).
+  virtual void submit_known(int worker, const search::Job& job, common::Rng& data_rng);
+  // The clocks that replayed completions set; nullptr for the simulated clock.
+  virtual RealClocks* real_clocks() { return nullptr; }
 };
 
 // Evaluates jobs where they run: the evaluator, and the kept training of each trial that a later
@@ -101,6 +118,11 @@ class JobEvaluator {
   // charged where they ran); what the trial holds afterwards is what continuing needs.
   void rebuild(const search::Job& job, std::uint64_t first_seed,
                const std::vector<int>& earlier_epochs);
+  // evaluate_retrying, after rebuilding the trial's training from `history` when it has rungs
+  // (a continuation whose trial is not kept here). A rebuild that throws fails the job, as a
+  // continuation that throws does.
+  Attempted evaluate_rebuilding(const search::Job& job, std::uint64_t seed, int retries,
+                                const TrialHistory& history);
 
  private:
   std::shared_ptr<evaluators::Trial> trial(std::uint64_t id);
@@ -167,8 +189,15 @@ class RealClocks {
   std::optional<RealTimes> completed(int worker, Clock::time_point completed, double cost_s);
   // The clock the budget runs on, at the last counted completion.
   double budget_now() const;
+  // A run resumed from its journal: the real clock reads `real_s` now (the time of the last
+  // journaled completion; what the killed master spent after it is not counted).
+  void resume_at(double real_s);
+  // A journaled completion, replayed: the next jobs launch at it, as after completed().
+  void replayed(const RealTimes& times);
 
  private:
+  void advance(const RealTimes& times);
+
   double budget_s_;
   BudgetClock clock_;
   Clock::time_point start_;

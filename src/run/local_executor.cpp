@@ -39,7 +39,7 @@ void LocalExecutor::serve(int worker) {
     }
     Done d;
     d.worker = worker;
-    d.job = jobs_.evaluate_retrying(a.job, a.seed, retries_);
+    d.job = jobs_.evaluate_rebuilding(a.job, a.seed, retries_, a.rebuild);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       // Stamped under the lock: completion times grow in the order the runner hears of them.
@@ -51,16 +51,33 @@ void LocalExecutor::serve(int worker) {
 }
 
 void LocalExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
-  const std::uint64_t seed = data_rng();
+  Assignment a{job, data_rng(), {}};
+  // The trial's training is rebuilt on its worker from the rungs known before.
+  if (const auto known = known_trials_.find(job.trial); known != known_trials_.end()) {
+    a.rebuild = std::move(known->second);
+    known_trials_.erase(known);
+  }
   auto& slot = *slots_.at(static_cast<std::size_t>(worker));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (slot.next) throw std::logic_error("worker " + std::to_string(worker) + " is already busy");
     clocks_.launched(worker);
-    slot.next = Assignment{job, seed};
+    slot.next = std::move(a);
     ++running_;
   }
   slot.assigned.notify_one();
+}
+
+void LocalExecutor::submit_known(int, const search::Job& job, common::Rng& data_rng) {
+  const std::uint64_t seed = data_rng();
+  if (job.epochs == search::Job::kEstimatorEpochs) return;
+  known_trials_.try_emplace(job.trial, TrialHistory{seed, {}}).first->second.epochs.push_back(
+      job.epochs);
+}
+
+void LocalExecutor::release(std::uint64_t trial) {
+  known_trials_.erase(trial);
+  jobs_.release(trial);
 }
 
 std::optional<Completion> LocalExecutor::wait() {

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <thread>
 
 #include "run/executor.hpp"
@@ -27,8 +28,10 @@ class LocalExecutor : public Executor {
   int workers() const override { return static_cast<int>(threads_.size()); }
   bool budget_left() const override { return clocks_.budget_left(); }
   void submit(int worker, const search::Job& job, common::Rng& data_rng) override;
-  void release(std::uint64_t trial) override { jobs_.release(trial); }
+  void release(std::uint64_t trial) override;
   std::optional<Completion> wait() override;
+  void submit_known(int worker, const search::Job& job, common::Rng& data_rng) override;
+  RealClocks* real_clocks() override { return &clocks_; }
 
  private:
   void serve(int worker);
@@ -36,6 +39,7 @@ class LocalExecutor : public Executor {
   struct Assignment {
     search::Job job;
     std::uint64_t seed = 0;
+    TrialHistory rebuild;  // rungs to rebuild first (a trial whose known jobs never ran here)
   };
   // A worker's next job, and its own signal: a launch wakes the one worker it is for.
   struct Slot {
@@ -57,6 +61,8 @@ class LocalExecutor : public Executor {
   int running_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  // Trials whose jobs so far were known, not run (submit_known): what rebuilding them takes.
+  std::map<std::uint64_t, TrialHistory> known_trials_;
 };
 
 }  // namespace nasrun::experiment

@@ -60,7 +60,7 @@ StudyInterrupted::StudyInterrupted(std::size_t finished_runs, std::size_t total_
 
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
-                  const std::string& evaluator, int run) {
+                  const std::string& evaluator, int run, RunJournal* journal) {
   RunResult r{strategy, evaluator, run, run_seed(config.base_seed, run), {}};
   search::StrategyContext ctx;
   ctx.space = std::move(space);
@@ -73,7 +73,12 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   common::Rng data_rng(common::mix_seed(r.seed, 2));
   if (config.make_executor) {
     const auto executor = config.make_executor(*e, evaluator, config.budget);
-    r.trace = run_search(*s, *executor, config.budget.max_evaluations, data_rng);
+    if (journal) {
+      JournaledExecutor journaled(*executor, *journal);
+      r.trace = run_search(*s, journaled, config.budget.max_evaluations, data_rng);
+    } else {
+      r.trace = run_search(*s, *executor, config.budget.max_evaluations, data_rng);
+    }
   } else {
     r.trace = run_search(*s, *e, config.budget, data_rng);
   }
@@ -115,7 +120,11 @@ std::vector<RunResult> run_study(const StudyConfig& config, spaces::SearchSpaceP
     if (previous) {
       results[i] = std::move(*previous);
     } else {
-      results[i] = run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run);
+      std::unique_ptr<RunJournal> journal;
+      if (config.make_executor && hooks.open_journal)
+        journal = hooks.open_journal(t.strategy, t.evaluator, t.run);
+      results[i] =
+          run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run, journal.get());
       if (hooks.save) hooks.save(results[i]);
     }
     std::lock_guard<std::mutex> lock(mutex);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "evaluators/evaluator.hpp"
+#include "run/run_journal.hpp"
 #include "run/search_run.hpp"
 
 namespace nasrun::experiment {
@@ -68,6 +69,9 @@ struct StudyHooks {
   RunCallback on_done;
   // Once it answers true no further run starts.
   std::function<bool()> stop_requested;
+  // On a real executor (config.make_executor), the journal of a run that is not resumed: the
+  // run journals its completed jobs there and first replays those it holds.
+  RunJournalMaker open_journal;
 };
 
 std::uint64_t run_seed(std::uint64_t base_seed, int run);
@@ -98,10 +102,12 @@ class StudyInterrupted : public std::runtime_error {
   std::size_t finished, total;
 };
 
-// Runs one (strategy, evaluator, run index).
+// Runs one (strategy, evaluator, run index). On a real executor (config.make_executor) with a
+// `journal`, the run journals its completed jobs there and first replays those it holds
+// (JournaledExecutor).
 RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
                   const EvaluatorMaker& make_evaluator, const std::string& strategy,
-                  const std::string& evaluator, int run);
+                  const std::string& evaluator, int run, RunJournal* journal = nullptr);
 
 // Runs every combination and seed, through `hooks` (StudyHooks). Once `stop_requested` answers
 // true, the runs in progress finish and StudyInterrupted is thrown.

@@ -24,6 +24,7 @@ constexpr const char* kRealColumns =
 constexpr std::size_t kFields = 11, kRealFields = 18;
 constexpr const char* kIdentityPrefix = "# nas-run trace: ";
 constexpr const char* kCompletePrefix = "# complete: ";
+constexpr const char* kJournalPrefix = "# nas-run journal: ";
 // The output files at the top of the folder (traces/ holds the rest).
 constexpr const char* kOutputFiles[] = {"config.json", "summary.json", "results.csv",
                                         "figure.png",  "figure.svg",   "figure.dat",
@@ -93,10 +94,13 @@ std::string hex32(std::uint32_t v) {
   return buf;
 }
 
+std::string identity_fields(const TraceIdentity& id) {
+  return "strategy=" + id.strategy + " evaluator=" + id.evaluator + " run=" +
+         std::to_string(id.run) + " seed=" + std::to_string(id.seed) + " study=" + id.study;
+}
+
 std::string identity_line(const TraceIdentity& id, std::size_t cut_off) {
-  return kIdentityPrefix + std::string("strategy=") + id.strategy + " evaluator=" + id.evaluator +
-         " run=" + std::to_string(id.run) + " seed=" + std::to_string(id.seed) +
-         " study=" + id.study + " cut_off=" + std::to_string(cut_off);
+  return kIdentityPrefix + identity_fields(id) + " cut_off=" + std::to_string(cut_off);
 }
 
 std::string complete_line(std::size_t rows, std::string_view body) {
@@ -323,16 +327,34 @@ TraceIdentity StudyOutput::identity(const std::string& strategy, const std::stri
           study_digest_};
 }
 
+std::string StudyOutput::journal_path(const std::string& strategy, const std::string& evaluator,
+                                      int run) const {
+  return fs::path(trace_path(strategy, evaluator, run)).replace_extension(".journal").string();
+}
+
+std::unique_ptr<RunJournal> StudyOutput::open_journal(const std::string& strategy,
+                                                      const std::string& evaluator, int run) {
+  return std::make_unique<RunJournal>(
+      journal_path(strategy, evaluator, run),
+      kJournalPrefix + identity_fields(identity(strategy, evaluator, run)),
+      [this] { start_writing(); });
+}
+
 void StudyOutput::write_trace(const RunResult& r) {
   start_writing();
   // A buffer of each thread's own, kept between traces: a fresh one for each long trace had its
   // memory faulted in page by page, a large part of writing it.
   thread_local std::string text;
   trace_csv_into(text, r.trace, space_, identity(r.strategy, r.evaluator, r.run));
+  // The trace of a real executor's run replaces its journal, which is removed below: it must be
+  // on disk first. A simulated run is cheap to run again after a crash of the machine.
   common::write_file_atomically(trace_path(r.strategy, r.evaluator, r.run), text,
-                                common::Durability::deferred);
+                                r.trace.real_times ? common::Durability::flushed
+                                                   : common::Durability::deferred);
   constexpr std::size_t kKeptBytes = std::size_t{64} << 20;
   if (text.capacity() > kKeptBytes) std::string().swap(text);
+  // The trace holds every job now (a kill before this leaves a journal that load() removes).
+  fs::remove(journal_path(r.strategy, r.evaluator, r.run));
 }
 
 std::optional<RunResult> StudyOutput::load(const std::string& strategy,
@@ -348,6 +370,8 @@ std::optional<RunResult> StudyOutput::load(const std::string& strategy,
   const std::string text = common::read_file(path);
   if (!ends_with_closing_line(text)) return std::nullopt;
   r.trace = parse_trace_csv(text, space_, path, id);
+  // What a kill between writing the trace and removing the journal left.
+  fs::remove(journal_path(strategy, evaluator, run));
   return r;
 }
 

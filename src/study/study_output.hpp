@@ -1,8 +1,9 @@
 // A study's output folder: config.json, traces/<strategy>__<evaluator>__run<NNN>.csv,
 // summary.json, results.csv (the end-of-budget table) and the figure. Every file is written
 // atomically, and each trace as soon as its run finishes, so a study that is killed resumes from
-// the runs already on disk. Nothing is written until the first run has finished, so a study
-// that fails to start leaves no folder behind to trip its corrected rerun.
+// the runs already on disk (on a real executor, a run in progress resumes from its journal).
+// Nothing is written until the first run or job has finished, so a study that fails to start
+// leaves no folder behind to trip its corrected rerun.
 #pragma once
 
 #include <memory>
@@ -43,15 +44,22 @@ class StudyOutput {
   const std::string& dir() const { return dir_; }
   std::string trace_path(const std::string& strategy, const std::string& evaluator, int run) const;
   TraceIdentity identity(const std::string& strategy, const std::string& evaluator, int run) const;
-  // Creates the folder and config.json first if need be. Safe to call from several threads for
-  // different runs. The trace reaches the disk at the latest with write_summary (deferred
-  // durability: a crash of the machine before then may cut it short, and load() then has the
-  // run run again).
+  // The journal of a run in progress on a real executor (RunJournal): beside its trace, named
+  // as it with .journal for .csv, written from the run's first completed job until its trace is.
+  std::string journal_path(const std::string& strategy, const std::string& evaluator,
+                           int run) const;
+  std::unique_ptr<RunJournal> open_journal(const std::string& strategy,
+                                           const std::string& evaluator, int run);
+  // Creates the folder and config.json first if need be; the run's journal then goes. Safe to
+  // call from several threads for different runs. A simulated run's trace reaches the disk at
+  // the latest with write_summary (deferred durability: a crash of the machine before then may
+  // cut it short, and load() then has the run run again); a real executor's, before its journal
+  // goes.
   void write_trace(const RunResult& result);
-  // The run's result if a complete trace of it is on disk. Nothing when there is none, or when
-  // its file was cut short before its closing line (a crash of the machine before write-back):
-  // the run runs again and replaces it. std::runtime_error when the file there is whole but
-  // not this run's trace, or was changed.
+  // The run's result if a complete trace of it is on disk (a journal left beside it goes).
+  // Nothing when there is none, or when its file was cut short before its closing line (a crash
+  // of the machine before write-back): the run runs again and replaces it. std::runtime_error
+  // when the file there is whole but not this run's trace, or was changed.
   std::optional<RunResult> load(const std::string& strategy, const std::string& evaluator,
                                 int run) const;
   // Flushes the traces to disk, then writes summary.json (with `extra` merged in) and
