@@ -27,30 +27,15 @@ study() {
       > "$work/$name-$seeds-$workers.log"
 }
 
-# The six studies of the 20-seed part run at once (they share the cores; one ending early leaves
-# its core to the others); those of 1,000 seeds one after another, each holding its runs' traces
-# in memory until its summary.
 multi=sh,hyperband,asha,asha-stop,bohb,one-epoch-topk
 for seeds in 20 1000; do
   part_started=$(date +%s%N)
-  pids=()
   for workers in 1 8; do
-    for part in single-final single-sotle multi; do
-      case $part in
-        single-final) options=(--strategy re,tpe,rs --evaluator val-final) ;;
-        single-sotle) options=(--strategy re,tpe,rs --evaluator sotle --T 5) ;;
-        multi) options=(--strategy "$multi" --evaluator val-early,sotle
-                        $([ "$seeds" = 20 ] && [ "$workers" = 1 ] && echo --plot)) ;;
-      esac
-      if [ "$seeds" = 20 ]; then
-        study "$part" "$seeds" "$workers" "${options[@]}" &
-        pids+=($!)
-      else
-        study "$part" "$seeds" "$workers" "${options[@]}"
-      fi
-    done
+    study single-final "$seeds" "$workers" --strategy re,tpe,rs --evaluator val-final
+    study single-sotle "$seeds" "$workers" --strategy re,tpe,rs --evaluator sotle --T 5
+    study multi "$seeds" "$workers" --strategy "$multi" --evaluator val-early,sotle \
+        $([ "$seeds" = 20 ] && [ "$workers" = 1 ] && echo --plot)
   done
-  for pid in "${pids[@]}"; do wait "$pid"; done
   echo "$script: $seeds seeds, both worker counts, every strategy: $(( ($(date +%s%N) - part_started) / 1000000 )) ms"
 done
 cp "$work/multi-20-1/figure.png" "$out/multifidelity.png"
