@@ -4,9 +4,9 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
+#include "analysis/csv_header.hpp"
 #include "common/file_io.hpp"
 #include "common/gnuplot.hpp"
 
@@ -146,10 +146,7 @@ std::string regression_example_csv(const std::vector<RegressionExampleRow>& rows
 }
 
 bool is_regression_example_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string first_line, header = regression_example_csv({});
-  header.pop_back();
-  return std::getline(in, first_line) && first_line == header;
+  return starts_with_header_of(path, regression_example_csv({}));
 }
 
 void plot_regression_example(const std::vector<RegressionExampleRow>& rows, const std::string& stem) {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
+#include "analysis/csv_header.hpp"
 #include "common/file_io.hpp"
 #include "common/gnuplot.hpp"
 
@@ -66,10 +66,7 @@ std::string curve_summary_csv(const std::vector<CurveSummaryRow>& rows) {
 }
 
 bool is_curve_summary_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string first_line, header = curve_summary_csv({});
-  header.pop_back();
-  return std::getline(in, first_line) && first_line == header;
+  return starts_with_header_of(path, curve_summary_csv({}));
 }
 
 void plot_curve_summary(const std::vector<CurveSummaryRow>& rows, double threshold,

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "analysis/rank_correlation.hpp"
+#include "analysis/csv_header.hpp"
 #include "common/file_io.hpp"
 #include "common/gnuplot.hpp"
 #include "common/random.hpp"
@@ -588,10 +588,7 @@ std::string rank_csv(const RankStudyResult& result) {
 }
 
 bool is_rank_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string first_line, header = rank_csv({});
-  header.pop_back();
-  return std::getline(in, first_line) && first_line == header;
+  return starts_with_header_of(path, rank_csv({}));
 }
 
 std::vector<std::string> describe_skips(const RankStudyResult& result) {
