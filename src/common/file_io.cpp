@@ -154,6 +154,10 @@ void write_file_atomically(const std::string& path, std::string_view bytes,
     }
     done += static_cast<std::size_t>(n);
   }
+  // A deferred file's write-back starts now, while the program goes on: flush_filesystem()
+  // then waits for what is left rather than for all of it.
+  if (durability == Durability::deferred)
+    ::sync_file_range(f.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   if ((durability == Durability::flushed && ::fsync(f.fd) != 0) || ::close(f.fd) != 0) {
     f.fd = -1;
     const auto msg = os_error("cannot flush", tmp);
