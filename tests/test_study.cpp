@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <array>
+#include <limits>
 #include <cmath>
 #include <filesystem>
 
@@ -21,8 +23,11 @@ struct Toy {
   std::shared_ptr<evaluators::LearningCurveSource> source =
       testing::tabular_source(benchmark, "toy");
   EvaluatorMaker maker() const {
+    // Rungs (multi-fidelity strategies) are scored by the same estimator at their epochs.
     return [s = source](const std::string& name, const evaluators::EstimatorOptions& opts) {
-      return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator(name, opts), s);
+      return std::make_unique<evaluators::Evaluator>(
+          evaluators::make_estimator(name, opts), s, evaluators::CostModel{},
+          evaluators::estimator_at_epochs(name, opts, s->schedule_epochs()));
     };
   }
 };
@@ -141,6 +146,63 @@ TEST_CASE("Summary: mean and standard error over runs on the time grid", "[exper
   CHECK(c.final_best_test_error.se == Approx(2));
   CHECK(c.evaluations.mean == 2);
   CHECK(mean_se({1.0, NAN, 3.0}).n == 2);
+}
+
+TEST_CASE("A study that keeps only the rows its summary reads summarises the same", "[experiment]") {
+  Toy toy;
+  auto config = small_config();
+  config.strategies = {"re", "asha", "sh"};
+  config.evaluators = {"sotle", "val-early"};
+  config.seeds = 3;
+  config.budget.workers = 4;
+  config.fidelity = {1, 10, 3, 0};
+  const auto whole = run_study(config, toy.benchmark->space_ptr(), toy.maker());
+  StudyHooks keeping;
+  keeping.keep_summary_rows_only = true;
+  const auto kept = run_study(config, toy.benchmark->space_ptr(), toy.maker(), keeping);
+  REQUIRE(kept.size() == whole.size());
+  std::size_t rows_whole = 0, rows_kept = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    CHECK(kept[i].trace.evaluations() == whole[i].trace.rows.size());
+    CHECK(kept[i].trace.rows.back().incumbent_test_error ==
+          whole[i].trace.rows.back().incumbent_test_error);
+    rows_whole += whole[i].trace.rows.size();
+    rows_kept += kept[i].trace.rows.size();
+  }
+  CHECK(rows_kept * 5 < rows_whole);
+  for (const std::optional<double> target : {std::optional<double>{}, std::optional<double>{25.0}})
+    CHECK(summarise(kept, config.budget.budget_s, 50, target).to_json() ==
+          summarise(whole, config.budget.budget_s, 50, target).to_json());
+  // The rows that are gone cannot be written as if the trace were whole.
+  const TraceIdentity id{"re", "sotle", 0, 1, "0000abcd"};
+  CHECK_THROWS_AS(trace_csv(kept[0].trace, toy.benchmark->space(), id), std::logic_error);
+}
+
+TEST_CASE("keep_summary_rows keeps each change and treats unknown errors as one value",
+          "[experiment]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // (time, incumbent, best): unknown errors first, repeated times, a change at a repeated time.
+  const std::vector<std::array<double, 3>> given = {
+      {1, nan, nan}, {2, nan, nan}, {3, 30, 30}, {3, 30, 30}, {4, 30, 25},
+      {4, 28, 25},   {6, 28, 25},   {7, 28, 25}, {9, 28, 25}};
+  Trace trace;
+  for (const auto& [t, incumbent, best] : given) {
+    TraceRow row;
+    row.time_s = t;
+    row.incumbent_test_error = incumbent;
+    row.best_test_error = best;
+    trace.rows.push_back(row);
+  }
+  const Trace whole = trace;
+  keep_summary_rows(trace);
+  std::vector<double> times;
+  for (const auto& row : trace.rows) times.push_back(row.time_s);
+  CHECK(times == std::vector<double>{1, 3, 4, 4, 9});
+  CHECK(trace.evaluations() == 9);
+  CHECK(time_to_reach(trace, 28) == time_to_reach(whole, 28));
+  keep_summary_rows(trace);  // again: nothing more goes
+  CHECK(trace.rows.size() == 5);
+  CHECK(trace.evaluations() == 9);
 }
 
 TEST_CASE("Study output: traces round-trip and a rerun resumes", "[experiment]") {

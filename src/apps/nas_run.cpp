@@ -202,7 +202,7 @@ class Progress {
     char line[256];
     std::snprintf(line, sizeof line,
                   "[%zu/%zu runs] %s + %s run %d: %zu evaluations, incumbent %.2f%% | %.1fs, ~%.0fs left",
-                  done, total, r.strategy.c_str(), r.evaluator.c_str(), r.run, r.trace.rows.size(),
+                  done, total, r.strategy.c_str(), r.evaluator.c_str(), r.run, r.trace.evaluations(),
                   r.trace.rows.empty() ? NAN : r.trace.rows.back().incumbent_test_error, elapsed,
                   (total - done) / rate);
     if (tty_) {
@@ -275,6 +275,7 @@ int run_planned(const Options& options, const experiment::StudyPlan& plan) {
       return output.load(s, e, run);
     };
     hooks.save = [&](const experiment::RunResult& r) { output.write_trace(r); };
+    hooks.keep_summary_rows_only = true;
     hooks.on_done = [&](const experiment::RunResult& r, std::size_t done, std::size_t total) {
       for (const auto& failure : r.trace.failures)
         std::fprintf(stderr, "nas-run: warning: %s + %s run %d: %s (recorded as failed)\n",

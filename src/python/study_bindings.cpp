@@ -183,6 +183,7 @@ py::object run_study(const py::dict& given, const std::string& embedded) {
       };
     }
     hooks.stop_requested = std::ref(interrupted);
+    hooks.keep_summary_rows_only = true;  // only the summary is returned
     results = experiment::run_study(plan->config, plan->space, plan->make_evaluator, hooks);
   } catch (const experiment::StudyInterrupted& e) {
     PyErr_SetString(PyExc_KeyboardInterrupt,

@@ -47,6 +47,9 @@ struct Trace {
   bool real_times = false;
   // What each failed job threw ("job N: ..."), in completion order; not kept in trace files.
   std::vector<std::string> failures;
+  // Rows dropped since the run (keep_summary_rows): 0 while `rows` holds every evaluation.
+  std::size_t rows_left_out = 0;
+  std::size_t evaluations() const { return rows.size() + rows_left_out; }
 };
 
 // The simulated run of today, which the overloads below run: the budget and workers of the

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/random.hpp"
+#include "study/summary.hpp"
 
 namespace nasrun::experiment {
 
@@ -127,6 +128,7 @@ std::vector<RunResult> run_study(const StudyConfig& config, spaces::SearchSpaceP
           run_one(config, space, make_evaluator, t.strategy, t.evaluator, t.run, journal.get());
       if (hooks.save) hooks.save(results[i]);
     }
+    if (hooks.keep_summary_rows_only) keep_summary_rows(results[i].trace);
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
     if (hooks.on_done) hooks.on_done(results[i], done, tasks.size());

@@ -67,6 +67,10 @@ struct StudyHooks {
   std::function<void(const RunResult&)> save;
   // After each finished or resumed run, one call at a time, in the order they end (progress).
   RunCallback on_done;
+  // After `save` (or `resume`), a run's result keeps only the rows its summary reads
+  // (keep_summary_rows): for a program that summarises the study and has the whole traces in
+  // files, so that the study does not hold every evaluation of every run until the end.
+  bool keep_summary_rows_only = false;
   // Once it answers true no further run starts.
   std::function<bool()> stop_requested;
   // On a real executor (config.make_executor), the journal of a run that is not resumed: the

@@ -128,6 +128,8 @@ std::vector<std::string> split(const std::string& line, char separator) {
 
 void trace_csv_into(std::string& text, const Trace& trace, const spaces::SearchSpace& space,
                     const TraceIdentity& identity) {
+  if (trace.rows_left_out > 0)
+    throw std::logic_error("a trace whose rows were dropped for the summary cannot be written");
   text.clear();  // keeps its memory, unlike assigning a new string
   text += identity_line(identity, trace.cut_off);
   text += '\n';

@@ -9,6 +9,21 @@
 
 namespace nasrun::experiment {
 
+void keep_summary_rows(Trace& trace) {
+  auto& rows = trace.rows;
+  if (rows.size() <= 2) return;
+  // NaN (an unknown test error) equals NaN here: a run of unknowns is one value.
+  const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  std::vector<TraceRow> kept{rows.front()};
+  for (std::size_t i = 1; i + 1 < rows.size(); ++i)
+    if (!same(rows[i].incumbent_test_error, rows[i - 1].incumbent_test_error) ||
+        !same(rows[i].best_test_error, rows[i - 1].best_test_error))
+      kept.push_back(rows[i]);
+  kept.push_back(rows.back());
+  trace.rows_left_out += rows.size() - kept.size();
+  rows.swap(kept);
+}
+
 MeanSe mean_se(const std::vector<double>& values) {
   MeanSe m;
   double sum = 0;
@@ -135,7 +150,7 @@ StudySummary summarise(const std::vector<RunResult>& results, double budget_s, i
     for (std::size_t i = 0; i < runs.size(); ++i) {
       a[i] = at_time(runs[i]->trace, budget_s, incumbent);
       b[i] = at_time(runs[i]->trace, budget_s, best);
-      evals[i] = static_cast<double>(runs[i]->trace.rows.size());
+      evals[i] = static_cast<double>(runs[i]->trace.evaluations());
       cut[i] = static_cast<double>(runs[i]->trace.cut_off);
     }
     c.final_incumbent_test_error = mean_se(a);

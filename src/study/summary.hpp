@@ -53,6 +53,14 @@ struct StudySummary {
   nlohmann::json to_json() const;
 };
 
+// Drops the rows of `trace` that summarise() does not read, once its trace file is written: a
+// study then holds a few rows a run rather than every evaluation until its summary. Kept: the
+// first row, the last, and each row whose incumbent or best test error differs from the row
+// before it (both are constant in between, and rows are in time order, so the value at any time
+// and the first time a target is reached stay the same). Trace::evaluations() still counts
+// every row.
+void keep_summary_rows(Trace& trace);
+
 MeanSe mean_se(const std::vector<double>& values);  // NaN values are left out
 // The percentile bootstrap 95% interval of `statistic` over `values` (NaN values left out).
 Interval bootstrap_interval(const std::vector<double>& values,
