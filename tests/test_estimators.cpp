@@ -285,3 +285,10 @@ TEST_CASE("The windowed estimators are those whose needs change with E", "[evalu
   for (const char* name : {"sotl", "sovl", "tse-ema", "tse-ema-naslib", "val-early"})
     CHECK_FALSE(takes_window(name));
 }
+
+TEST_CASE("Only tse-ema reads the moving average's weight mu", "[evaluators]") {
+  CHECK(takes_mu("tse-ema"));
+  // NASLib's variant fixes its weight; the others have none.
+  for (const char* name : {"tse-ema-naslib", "sotle", "sotl", "sovl-e", "val-early", "val-final"})
+    CHECK_FALSE(takes_mu(name));
+}

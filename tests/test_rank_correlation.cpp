@@ -286,6 +286,10 @@ TEST_CASE("Rank study: samples, seeds and configuration errors", "[rank]") {
   config.T_values = {11};
   CHECK_THROWS_WITH(run_rank_study(toy(), config), Catch::Contains("T=11 is outside 1..10"));
   config.T_values = {};
+  config.ema_mu = 0.5;  // sotle and sotl do not read it
+  CHECK_THROWS_WITH(run_rank_study(toy(), config),
+                    Catch::Contains("none of the estimators reads it"));
+  config.ema_mu.reset();
   config.dataset = "cifar10";
   CHECK_THROWS_WITH(run_rank_study(toy(), config), Catch::Contains("cifar10"));
   CHECK_THROWS_WITH(parse_rank_estimator("bogus"),

@@ -274,6 +274,19 @@ TEST_CASE("Plan: names, oracles, windows and values the study cannot take", "[pl
                          "(sotl,val-final) takes one");
   o.evaluators = {"sotle"};
   CHECK(experiment::plan_study(o).record["E"] == 3);
+  // --mu is tse-ema's alone: given to evaluators that ignore it, it would change nothing.
+  o = toy_options();
+  o.evaluators = {"sotle", "tse-ema-naslib"};
+  o.mu = 0.5;
+  CHECK_THAT(plan_error(o), Catch::StartsWith("--mu sets the weight of tse-ema's moving average, "
+                                              "and none of the evaluators (sotle,tse-ema-naslib) "
+                                              "reads it"));
+  o.evaluators = {"sotle", "tse-ema"};
+  const auto with_mu = experiment::plan_study(o);
+  CHECK(with_mu.record["mu"] == 0.5);
+  CHECK(with_mu.config.estimator.ema_mu == 0.5);
+  o.mu.reset();
+  CHECK(experiment::plan_study(o).record["mu"] == 0.9);
   o = toy_options();
   o.seeds = 0;
   CHECK(plan_error(o) == "--seeds must be at least 1, got 0");

@@ -393,6 +393,12 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
                                const RankStudyConfig& config, const RankProgress& progress) {
   if (!benchmark) throw std::invalid_argument("the rank study needs a benchmark");
   if (config.estimators.empty()) throw std::invalid_argument("the rank study needs an estimator");
+  if (config.ema_mu && std::none_of(config.estimators.begin(), config.estimators.end(),
+                                    [](const RankEstimatorSpec& s) {
+                                      return s.name != kLcSvr && evaluators::takes_mu(s.name);
+                                    }))
+    throw std::invalid_argument("mu sets the weight of tse-ema's moving average, and none of the "
+                                "estimators reads it (tse-ema-naslib fixes its own, 0.99)");
   if (config.truth.kind == bench::SeedPolicy::Kind::Random)
     throw std::invalid_argument("the truth policy must be 'mean' or a fixed seed, not 'random'");
   std::optional<tbb::global_control> limit;
@@ -472,7 +478,8 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
         auto e = std::make_unique<EstimatorAtT>();
         e->spec = k;
         e->estimator = evaluators::make_estimator(
-            spec.name, {T, spec.E, config.ema_mu, table.truth_metric()});
+            spec.name, {T, spec.E, config.ema_mu.value_or(evaluators::EstimatorOptions{}.ema_mu),
+             table.truth_metric()});
         std::string source_error;
         e->source = ctx.source(e->estimator->schedule(), source_error);
         if (!e->source) {

@@ -60,7 +60,9 @@ struct RankStudyConfig {
   // Epochs T to score at, each in 1..T_end; empty = T_grid(T_end, T_step).
   std::vector<int> T_values;
   int T_step = 1;
-  double ema_mu = 0.9;  // tse-ema: the weight of the newest epoch in its moving average
+  // tse-ema: the weight of the newest epoch in its moving average; unset: its default (0.9).
+  // Set, it is refused when no estimator reads it.
+  std::optional<double> ema_mu;
   // The evaluation set: every architecture with results (0), or a seeded random sample of them.
   std::size_t sample = 0;
   std::uint64_t seed = 0;

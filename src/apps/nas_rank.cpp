@@ -81,7 +81,6 @@ struct Arguments {
   std::size_t sample = 0, lcsvr_train = 0;
   std::uint64_t seed = 0;
   int T_step = 1, lcsvr_draws = 30, threads = 0;
-  double mu = 0.9;
   bool benchmark_given = false, plot = false, force = false;
 };
 
@@ -98,7 +97,7 @@ void add_options(po::options_description& desc, Arguments& a) {
       ("E-grid", po::value(&a.E_grid),
        "windows E for sotle, a comma list (e.g. 1,10,20,30,40,50,60,70 as the paper's Fig. 3): "
        "sotle becomes sotle-E1, sotle-E10, ...")
-      ("mu", po::value(&a.mu)->default_value(0.9), "tse-ema: the weight of the newest epoch in its moving average of training losses")
+      ("mu", po::value<double>(), "tse-ema: the weight of the newest epoch in its moving average of training losses (default 0.9)")
       ("sample", po::value(&a.sample)->default_value(0),
        "correlate over a seeded random sample of this many architectures (0 = all with results)")
       ("seed", po::value(&a.seed)->default_value(0),
@@ -174,7 +173,7 @@ experiment::RankStudyConfig configuration(const Arguments& a, const po::variable
   }
   if (vm.count("T")) config.T_values = parse_ints(a.T_list, "T");
   config.T_step = a.T_step;
-  config.ema_mu = a.mu;
+  if (vm.count("mu")) config.ema_mu = vm["mu"].as<double>();
   config.sample = a.sample;
   config.seed = a.seed;
   config.data = bench::SeedPolicy::parse(a.data_seed);

@@ -65,7 +65,7 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
        "epoch at which early estimators score (default: a quarter of the schedule, rounded; "
        "50 of 200 epochs as in the paper)")
       ("E", po::value<int>(), "summation window of sotle (default 1) and sovl-e (default 10)")
-      ("mu", po::value(&s.mu)->default_value(0.9), "tse-ema: the weight of the newest epoch in its moving average of training losses")
+      ("mu", po::value<double>(), "tse-ema: the weight of the newest epoch in its moving average of training losses (default 0.9)")
       ("n-init", po::value(&s.n_init)->default_value(10), "random initial architectures per run")
       ("init-file", po::value(&s.init_file),
        "initial designs per run (TSV: seed, position, arch); run i uses seed i's first n-init")
@@ -165,6 +165,7 @@ std::optional<Options> parse(int argc, char** argv) {
   s.embedded_benchmark = cli::default_benchmark_path();
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();
+  if (vm.count("mu")) s.mu = vm["mu"].as<double>();
   o.workers_given = !vm["workers"].defaulted();
   if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();
   if (vm.count("max-epochs")) s.max_epochs = vm["max-epochs"].as<int>();

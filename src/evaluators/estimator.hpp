@@ -75,4 +75,8 @@ std::unique_ptr<Estimator> make_estimator(const std::string& name, const Estimat
 // sova-e.
 bool takes_window(const std::string& name);
 
+// Whether the estimator `name` reads EstimatorOptions::ema_mu (its score on a curve changes with
+// it): tse-ema. tse-ema-naslib fixes its own weight, as NASLib does.
+bool takes_mu(const std::string& name);
+
 }  // namespace nasrun::evaluators

@@ -51,6 +51,31 @@ bool takes_window(const std::string& name) {
   return false;
 }
 
+bool takes_mu(const std::string& name) {
+  constexpr int kEpochs = 3;
+  // Scores of a curve whose every metric changes from epoch to epoch, at two weights.
+  auto score_with = [&](double mu) {
+    const auto estimator = make_estimator(name, {kEpochs, std::nullopt, mu});
+    Curve curve;
+    curve.schedule_epochs = curve.epochs_trained = kEpochs;
+    for (const auto& need : estimator->needs(kEpochs)) {
+      auto& s = curve.series[static_cast<int>(need.metric)];
+      s.assign(kEpochs, std::numeric_limits<double>::quiet_NaN());
+      for (int t = need.first_epoch; t <= need.last_epoch; ++t)
+        s[static_cast<std::size_t>(t - 1)] = 1.0 / t + 0.25 * t;
+    }
+    curve.train_time_s.assign(kEpochs, 1.0);
+    curve.eval_time_s.assign(kEpochs, 1.0);
+    curve.params = 1000;
+    return estimator->score(curve);
+  };
+  try {
+    return score_with(0.5) != score_with(0.9);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 bool scores_any_epoch(const std::string& name, int schedule_epochs) {
   // Asked at the first and the last epoch: a rung estimator trains exactly to T, on the
   // schedule it is given.

@@ -73,7 +73,7 @@ const std::map<std::string, Setter>& setters() {
       {"budget", [](O& o, W&, H v) { o.budget = py::str(v).cast<std::string>(); }},
       {"T", [](O& o, W&, H v) { o.T = optional_of<int>(v); }},
       {"E", [](O& o, W&, H v) { o.E = optional_of<int>(v); }},
-      {"mu", [](O& o, W&, H v) { o.mu = v.cast<double>(); }},
+      {"mu", [](O& o, W&, H v) { o.mu = optional_of<double>(v); }},
       {"n_init", [](O& o, W&, H v) { o.n_init = v.cast<std::size_t>(); }},
       {"init_file", [](O& o, W&, H v) { o.init_file = v.cast<std::string>(); }},
       {"workers", [](O& o, W&, H v) { o.workers = v.cast<int>(); }},

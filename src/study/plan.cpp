@@ -14,6 +14,9 @@ namespace nasrun::experiment {
 
 namespace {
 
+// tse-ema's weight when --mu is not given.
+const double kDefaultMu = evaluators::EstimatorOptions{}.ema_mu;
+
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
@@ -66,6 +69,10 @@ void check_names(const StudyOptions& o) {
   if (o.E && std::none_of(o.evaluators.begin(), o.evaluators.end(), evaluators::takes_window))
     throw PlanError("--E sets the window of sotle and sovl-e, and none of the evaluators (" +
                     joined(o.evaluators) + ") takes one");
+  if (o.mu && std::none_of(o.evaluators.begin(), o.evaluators.end(), evaluators::takes_mu))
+    throw PlanError("--mu sets the weight of tse-ema's moving average, and none of the "
+                    "evaluators (" + joined(o.evaluators) + ") reads it (tse-ema-naslib fixes "
+                    "its own, 0.99, as NASLib does)");
   evaluators::curve_source_registry().at(o.source);
 }
 
@@ -242,7 +249,7 @@ nlohmann::json study_record(const StudyOptions& o, const evaluators::SourceOptio
           {"init_file", o.init_file},
           {"T", c.estimator.T},
           {"E", o.E ? nlohmann::json(*o.E) : nlohmann::json(nullptr)},
-          {"mu", o.mu},
+          {"mu", o.mu.value_or(kDefaultMu)},
           {"budget", o.budget},
           {"budget_s", c.budget.budget_s},
           {"workers", c.budget.workers},
@@ -339,7 +346,7 @@ StudyPlan plan_study(const StudyOptions& o) {
   if (T > plan.schedule_epochs)
     throw PlanError("--T " + std::to_string(T) + " is outside the schedule's 1.." +
                     std::to_string(plan.schedule_epochs) + " epochs");
-  plan.config.estimator = {T, o.E, o.mu};
+  plan.config.estimator = {T, o.E, o.mu.value_or(kDefaultMu)};
   plan.config.fidelity = resolve_fidelities(o, plan);
   if (plan.benchmark) require_every_architecture(*plan.benchmark, plan.dataset, plan.config);
   // Every evaluator is built once before the budget is worked out and anything is written, so

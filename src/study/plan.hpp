@@ -42,7 +42,7 @@ struct StudyOptions {
   std::string budget = "150x";
   std::optional<int> T;  // unset = a quarter of the schedule, rounded
   std::optional<int> E;
-  double mu = 0.9;
+  std::optional<double> mu;  // unset: tse-ema's default, 0.9
   int workers = 1;
   // Who carries the jobs out: simulated (the simulated clock), local (`workers` threads training
   // for real) or mpi (the program supplies it: StudyPlan::config.make_executor stays empty).
