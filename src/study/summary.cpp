@@ -51,17 +51,6 @@ double mean_of(std::vector<double>& values) {
   return sum / static_cast<double>(values.size());
 }
 
-double median_of(std::vector<double>& values) {
-  const auto n = values.size();
-  const auto upper = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
-  std::nth_element(values.begin(), upper, values.end());
-  if (n % 2 == 1) return *upper;
-  const double above = *upper;
-  const double below = *std::max_element(values.begin(), upper);
-  // Two infinite middles stay infinite (inf - inf would make NaN).
-  return below == above ? above : below + (above - below) / 2;
-}
-
 Interval bootstrap_interval(const std::vector<double>& values,
                             const std::function<double(std::vector<double>&)>& statistic) {
   constexpr int kResamples = 2000;

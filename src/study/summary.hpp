@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/median.hpp"
 #include "study/study.hpp"
 
 namespace nasrun::experiment {
@@ -66,7 +67,7 @@ MeanSe mean_se(const std::vector<double>& values);  // NaN values are left out
 Interval bootstrap_interval(const std::vector<double>& values,
                             const std::function<double(std::vector<double>&)>& statistic);
 double mean_of(std::vector<double>& values);
-double median_of(std::vector<double>& values);  // reorders `values`
+using common::median_of;  // reorders `values`
 // The simulated time at which the run's incumbent first had a test error at or below `target`;
 // infinity when it never did.
 double time_to_reach(const Trace& trace, double target);
