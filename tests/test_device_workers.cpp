@@ -1,12 +1,19 @@
 // One local worker per device (nas-run --devices): the device list and its refusals, where each
 // trial's kept training is placed (TrialPlacement, shared with the MPI executor), and the
 // options that contradict --devices.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
 
 #include "evaluators/plugin_source.hpp"
 #include "run/trial_placement.hpp"
 #include "study/plan.hpp"
 #include "test_support.hpp"
+#ifdef NASRUN_HAVE_LIVE
+#include "live_fake_data.hpp"
+#include "live_small_training.hpp"
+#endif
 
 using namespace nasrun;
 using namespace nasrun::experiment;
@@ -141,6 +148,102 @@ TEST_CASE("Devices: the options that contradict --devices are refused, naming th
 }
 
 #ifdef NASRUN_HAVE_LIVE
+namespace {
+
+// A live study of successive halving (rungs at 1 and 3 epochs) on two local workers, sharing one
+// evaluator or (`devices`) one on each device listed, over fake CIFAR-10 files: tiny trainings
+// (256 images of 16x16, C = 8, N = 1) with no truth runs.
+struct LiveStudy {
+  std::string data_dir = testing::make_fake_cifar("devices", 205, 64);
+  ~LiveStudy() { std::filesystem::remove_all(data_dir); }
+
+  StudyPlan plan(const std::optional<std::string>& devices) const {
+    StudyOptions o;
+    o.source = "live";
+    o.dataset = "cifar10";
+    o.source_options = {{"data_dir", data_dir}, {"epochs", "3"},         {"channels", "8"},
+                        {"cells", "1"},         {"image_size", "16"},    {"train_subset", "256"},
+                        {"valid_subset", "64"}, {"test_subset", "64"},   {"batch", "64"},
+                        {"truth", "none"}};
+    o.strategies = {"sh"};
+    o.evaluators = {"sotle"};
+    o.seeds = 1;
+    o.budget = "10h";
+    o.executor = "local";
+    o.min_epochs = 1;
+    o.max_epochs = 3;
+    o.max_evaluations = 8;  // two brackets of 3 new trials and one promotion
+    if (devices) {
+      o.devices = devices;
+    } else {
+      o.workers = 2;
+    }
+    return plan_study(o);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Devices: one live worker per device gives the shared workers' results job for job",
+          "[devices][live]") {
+  const LiveStudy study;
+  const auto shared = study.plan(std::nullopt);
+  const auto devices = study.plan("cpu,cpu");
+  CHECK(devices.devices == std::vector<std::string>{"cpu", "cpu"});
+  CHECK(devices.config.budget.workers == 2);
+  CHECK(devices.record["devices"] == nlohmann::json{"cpu", "cpu"});
+  CHECK_FALSE(shared.record.contains("devices"));
+  std::vector<std::vector<TraceRow>> runs;
+  for (const auto* plan : {&shared, &devices}) {
+    auto rows = run_one(plan->config, plan->space, plan->make_evaluator, "sh", "sotle", 0).trace.rows;
+    std::sort(rows.begin(), rows.end(),
+              [](const TraceRow& a, const TraceRow& b) { return a.real->job < b.real->job; });
+    runs.push_back(rows);
+  }
+  REQUIRE(runs[0].size() == 8);
+  REQUIRE(runs[1].size() == runs[0].size());
+  int continuations = 0;
+  for (std::size_t i = 0; i < runs[0].size(); ++i) {
+    INFO("job " << i + 1);
+    CHECK(runs[1][i].arch == runs[0][i].arch);
+    CHECK(runs[1][i].epochs == runs[0][i].epochs);
+    // Bit for bit: each job's training seed follows from its launch order alone.
+    CHECK(runs[1][i].score == runs[0][i].score);
+    continuations += runs[0][i].epochs == 3;
+  }
+  CHECK(continuations == 2);
+}
+
+TEST_CASE("Devices: a live training rebuilt on another device's worker continues bit for bit",
+          "[devices][live]") {
+  const LiveStudy study;
+  const auto arch = spaces::make_search_space("nb201")->parse(testing::kLiveArch);
+  std::vector<std::map<int, double>> scores;
+  for (const auto& devices : {std::optional<std::string>{}, std::optional<std::string>{"cpu,cpu"}}) {
+    const auto plan = study.plan(devices);
+    auto evaluator = plan.make_evaluator("sotle", plan.config.estimator);
+    const auto executor =
+        plan.config.make_executor(*evaluator, "sotle", plan.config.estimator, plan.config.budget);
+    common::Rng data_rng(3);
+    // Trial 1 trains 1 epoch on the first worker; a new trial then takes that worker (the first
+    // free), so that trial 1's continuation to 3 epochs runs on the other: with one evaluator per
+    // worker its training is rebuilt there first.
+    executor->submit(0, {1, arch, 1}, data_rng);
+    REQUIRE(executor->wait());
+    executor->submit(0, {2, arch + 1, 1}, data_rng);
+    executor->submit(1, {1, arch, 3}, data_rng);
+    std::map<int, double> by_worker;
+    for (int jobs = 0; jobs < 2; ++jobs) {
+      const auto c = executor->wait();
+      REQUIRE(c);
+      CHECK(c->failure.empty());
+      by_worker[c->worker] = c->eval.score;
+    }
+    scores.push_back(by_worker);
+  }
+  CHECK(scores[1] == scores[0]);
+}
+
 TEST_CASE("Devices: --devices cuda is refused where live training sees no CUDA device",
           "[devices][plan][live]") {
   if (evaluators::live_cuda_device_count() > 0) {
