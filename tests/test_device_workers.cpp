@@ -147,6 +147,20 @@ TEST_CASE("Devices: the options that contradict --devices are refused, naming th
   CHECK_THAT(plan_error(bad), Catch::StartsWith("--devices 'tpu': 'tpu' is not a device"));
 }
 
+TEST_CASE("nas-run --devices cuda without the live plugin says that live training is not in the "
+          "build",
+          "[devices][cli]") {
+  testing::TempDir dir("devices-no-plugin");
+  const auto r = testing::run_program(
+      "nas-run", "--source live --executor local --devices cuda --budget 1h --out " +
+                     dir.file("study"),
+      "NASRUN_PLUGIN_DIR=" + dir.path().string() + " ");
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.output, Catch::Contains("--devices cuda: live training is not in this build"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("study")));
+}
+
 #ifdef NASRUN_HAVE_LIVE
 namespace {
 
@@ -258,5 +272,14 @@ TEST_CASE("Devices: --devices cuda is refused where live training sees no CUDA d
   CHECK(testing::error_of([&] { plan_study(o); }) ==
         "--devices 'cuda' names cuda, but live training sees no CUDA device (no GPU, or a "
         "LibTorch without CUDA support)");
+  // The program asks the plugin it opens, and refuses before anything is written.
+  testing::TempDir dir("devices-cuda");
+  const auto r = testing::run_program(
+      "nas-run", "--source live --executor local --devices cuda --budget 1h --out " +
+                     dir.file("study"));
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.output, Catch::Contains("live training sees no CUDA device"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("study")));
 }
 #endif
