@@ -157,7 +157,7 @@ TEST_CASE("nas-run --devices cuda without the live plugin says that live trainin
       "NASRUN_PLUGIN_DIR=" + dir.path().string() + " ");
   INFO(r.output);
   CHECK(r.status == 2);
-  CHECK_THAT(r.output, Catch::Contains("--devices cuda: live training is not in this build"));
+  CHECK_THAT(r.output, Catch::Contains("--devices 'cuda': live training is not in this build"));
   CHECK_FALSE(std::filesystem::exists(dir.file("study")));
 }
 

@@ -5,7 +5,6 @@
 
 #include "common/lists.hpp"
 #include "common/numbers.hpp"
-
 #include "evaluators/curve_source.hpp"
 #include "evaluators/plugin_source.hpp"
 #include "evaluators/tabular_source.hpp"
@@ -297,7 +296,7 @@ std::vector<std::string> resolve_devices(const StudyOptions& o) {
     try {
       return evaluators::live_cuda_device_count();
     } catch (const std::runtime_error& e) {
-      throw PlanError("--devices " + *o.devices + ": " + e.what());
+      throw PlanError("--devices '" + *o.devices + "': " + e.what());
     }
   });
   const int n = static_cast<int>(devices.size());
@@ -339,9 +338,10 @@ StudyConfig configuration(const StudyOptions& o, const std::vector<std::string>&
   return config;
 }
 
-// The executor of one local worker per device: the first device's evaluators are the run's own
-// (plan.make_evaluator); each other device has its own sources, shared by its workers, and every
-// evaluator is built once on it, as on the first, before anything is written.
+// The executor of one local worker per device: the first device's evaluators are made as the
+// run's own (plan.make_evaluator, over plan.sources); each other device has its own sources,
+// shared by its workers, and every evaluator is built once on it, as on the first, before
+// anything is written.
 void plan_device_workers(const StudyOptions& o, const evaluators::SourceOptions& source,
                          StudyPlan& plan) {
   std::map<std::string, EvaluatorMaker> by_device{{plan.devices.front(), plan.make_evaluator}};
