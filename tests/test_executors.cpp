@@ -366,7 +366,8 @@ TEST_CASE("Executor options: bad values are refused, a real executor is recorded
   CHECK(plan.config.threads == 1);
   REQUIRE(plan.config.make_executor);
   auto evaluator = plan.make_evaluator("sotle", plan.config.estimator);
-  CHECK(plan.config.make_executor(*evaluator, "sotle", plan.config.budget)->workers() == 2);
+  CHECK(plan.config.make_executor(*evaluator, "sotle", plan.config.estimator,
+                                  plan.config.budget)->workers() == 2);
 }
 
 namespace {
@@ -398,13 +399,33 @@ std::unique_ptr<search::MultiFidelityStrategy> rung_strategy(const std::string& 
   return search::make_job_strategy(name, ctx);
 }
 
-// One journaled run on three local workers: `make_strategy` (wrapped to die at its `fatal`-th
+// `workers` local workers over evaluators that `make` makes: each worker with its own (one
+// worker per device) when `per_worker`, else all sharing one.
+struct LocalWorkers {
+  std::unique_ptr<evaluators::Evaluator> shared;
+  std::unique_ptr<LocalExecutor> executor;
+
+  LocalWorkers(const std::function<std::unique_ptr<evaluators::Evaluator>()>& make, int workers,
+               bool per_worker) {
+    if (!per_worker) {
+      shared = make();
+      executor = std::make_unique<LocalExecutor>(*shared, 1e9, workers, BudgetClock::charged);
+      return;
+    }
+    std::vector<std::unique_ptr<evaluators::Evaluator>> own;
+    for (int w = 0; w < workers; ++w) own.push_back(make());
+    executor = std::make_unique<LocalExecutor>(std::move(own), 1e9, BudgetClock::charged);
+  }
+};
+
+// One journaled run on three local workers (each with its own evaluator when `per_worker`): `make_strategy` (wrapped to die at its `fatal`-th
 // completion when fatal > 0), at most `jobs` jobs, each training counted in `trainings`.
 struct JournaledRun {
   const Toy& toy;
   std::function<std::unique_ptr<search::MultiFidelityStrategy>()> make_strategy;
   bool rungs = false;
   std::size_t jobs = 0;
+  bool per_worker = false;
 
   Trace operator()(RunJournal& journal, std::atomic<int>& trainings, std::size_t fatal = 0) const {
     auto source = std::make_shared<testing::SleepingSource>(
@@ -412,11 +433,12 @@ struct JournaledRun {
           ++trainings;
           return false;
         });
-    auto evaluator = rungs ? toy.rung_evaluator("sotle", source) : toy.evaluator(source);
+    LocalWorkers local(
+        [&] { return rungs ? toy.rung_evaluator("sotle", source) : toy.evaluator(source); }, 3,
+        per_worker);
     auto strategy = make_strategy();
     if (fatal > 0) strategy = std::make_unique<DyingStrategy>(std::move(strategy), fatal);
-    LocalExecutor local(*evaluator, 1e9, 3, BudgetClock::charged);
-    JournaledExecutor executor(local, journal);
+    JournaledExecutor executor(*local.executor, journal);
     common::Rng data_rng(9);
     return run_search(*strategy, executor, jobs, data_rng);
   }
@@ -465,10 +487,12 @@ void check_resumed(const std::string& folder, const JournaledRun& run, std::size
   // The journaled jobs were not trained again: the resumed run trained what the uninterrupted
   // one trained less one training per journaled job; with rungs, plus the rebuilding of the
   // trials it continued, which trains the journaled rungs of those trials again, unrecorded.
-  if (run.rungs)
-    CHECK(resumed_trainings < uninterrupted_trainings);
-  else
+  // (With one evaluator per worker both runs also rebuild the trials that move: no comparison.)
+  if (run.rungs) {
+    if (!run.per_worker) CHECK(resumed_trainings < uninterrupted_trainings);
+  } else {
     CHECK(resumed_trainings == uninterrupted_trainings - static_cast<int>(journaled));
+  }
   // One run, as the simulated clock fed its durations places it.
   std::vector<double> durations(resumed.rows.size());
   for (const auto& r : resumed.rows) durations[r.real->job - 1] = r.real->times.duration_s;
@@ -524,6 +548,21 @@ TEST_CASE("Journal: a resumed multi-fidelity run rebuilds the trials it continue
   }
 }
 
+TEST_CASE("Journal: a resumed run on one worker per device rebuilds the trials it continues",
+          "[executors][journal][devices]") {
+  Toy toy;
+  const JournaledRun sh{toy, [] { return rung_strategy("sh"); }, true, 40, true};
+  for (std::size_t fatal : {5, 12, 30}) {
+    INFO("killed at completion " << fatal);
+    check_resumed("run-journal-sh-devices", sh, fatal, false, [&] {
+      return toy.rung_evaluator(
+          "sotle", std::make_shared<testing::SleepingSource>(toy.table, [](spaces::ArchCode) {
+            return 0.0;
+          }));
+    });
+  }
+}
+
 TEST_CASE("Journal: another run's journal is refused, naming it", "[executors][journal]") {
   Toy toy;
   testing::TempDir dir("run-journal-refused");
@@ -549,4 +588,83 @@ TEST_CASE("Journal: another run's journal is refused, naming it", "[executors][j
   auto evaluator = toy.evaluator();
   SimulatedExecutor simulated(*evaluator, 1e9, 1);
   CHECK_THROWS_AS(JournaledExecutor(simulated, journal), std::invalid_argument);
+}
+
+TEST_CASE("One worker per device: a continuation whose holder is busy is rebuilt on another "
+          "worker, with the result it would have had",
+          "[executors][devices]") {
+  Toy toy;
+  std::atomic<int> observations{0};
+  auto source = std::make_shared<testing::SleepingSource>(
+      toy.table, [](spaces::ArchCode) { return 0.0; }, [&observations](spaces::ArchCode) {
+        ++observations;
+        return false;
+      });
+  struct Outcome {
+    evaluators::Evaluation first;
+    std::map<int, evaluators::Evaluation> by_worker;  // the runner's worker
+    int observations = 0;
+  };
+  // Trial 1 runs a rung of 1 epoch, then (`holder_busy`: after a new trial took the first free
+  // worker, which holds trial 1) continues to 3 epochs on the runner's worker 1.
+  auto run = [&](bool per_worker, bool holder_busy) {
+    observations = 0;
+    LocalWorkers workers([&] { return toy.rung_evaluator("sotle", source); }, 2, per_worker);
+    auto& executor = *workers.executor;
+    common::Rng data_rng(5);
+    Outcome out;
+    executor.submit(0, {1, 1234, 1}, data_rng);
+    out.first = executor.wait()->eval;
+    if (holder_busy) executor.submit(0, {2, 4321, 1}, data_rng);
+    executor.submit(1, {1, 1234, 3}, data_rng);
+    for (int jobs = holder_busy ? 2 : 1; jobs > 0; --jobs) {
+      const auto c = executor.wait();
+      REQUIRE(c);
+      out.by_worker[c->worker] = c->eval;
+    }
+    out.observations = observations;
+    return out;
+  };
+  for (bool holder_busy : {false, true}) {
+    INFO((holder_busy ? "holder busy" : "holder free"));
+    const auto shared = run(false, holder_busy), own = run(true, holder_busy);
+    REQUIRE(own.by_worker.size() == shared.by_worker.size());
+    for (const auto& [worker, eval] : shared.by_worker) {
+      const auto& other = own.by_worker.at(worker);
+      CHECK(other.score == eval.score);
+      CHECK(other.cost_s == eval.cost_s);
+      CHECK(other.epochs == eval.epochs);
+    }
+    // The continuation is charged its 2 new epochs only (12 + 13 s), moved or not.
+    CHECK(own.by_worker.at(1).cost_s == 25);
+    // A moved trial's first rung is trained again where it moved; a trial that stayed is not.
+    CHECK(own.observations == shared.observations + (holder_busy ? 1 : 0));
+  }
+}
+
+TEST_CASE("One worker per device: successive halving gives the shared workers' results job "
+          "for job",
+          "[executors][devices]") {
+  Toy toy;
+  auto source = std::make_shared<testing::SleepingSource>(toy.table, fake_seconds);
+  std::vector<std::vector<TraceRow>> runs;
+  for (bool per_worker : {false, true}) {
+    LocalWorkers workers([&] { return toy.rung_evaluator("sotle", source); }, 3, per_worker);
+    auto sh = rung_strategy("sh");
+    common::Rng data_rng(9);
+    runs.push_back(by_launch(run_search(*sh, *workers.executor, 60, data_rng)));
+  }
+  REQUIRE(runs[0].size() == 60);
+  REQUIRE(runs[1].size() == runs[0].size());
+  int continuations = 0;
+  for (std::size_t i = 0; i < runs[0].size(); ++i) {
+    const auto &a = runs[0][i], &b = runs[1][i];
+    INFO("job " << i + 1);
+    CHECK(a.arch == b.arch);
+    CHECK(a.epochs == b.epochs);
+    CHECK(a.score == b.score);
+    CHECK(a.cost_s == b.cost_s);
+    continuations += a.epochs > 1;
+  }
+  CHECK(continuations > 0);
 }

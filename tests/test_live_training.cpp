@@ -135,7 +135,10 @@ TEST_CASE("live source: options are parsed and checked", "[live]") {
   CHECK_THAT(error_of({{"channels", "0x10"}}), Catch::Contains("channels='0x10'"));
   CHECK_THAT(error_of({{"channels", " 8"}}), Catch::Contains("channels=' 8'"));
   CHECK_THAT(error_of({{"image_size", "30"}}), Catch::Contains("multiple of 4"));
-  CHECK_THAT(error_of({{"device", "tpu"}}), Catch::Contains("cpu or cuda"));
+  CHECK_THAT(error_of({{"device", "tpu"}}), Catch::Contains("expected cpu, cuda or cuda:K"));
+  CHECK_THAT(error_of({{"device", "cuda:"}}), Catch::Contains("device='cuda:'"));
+  CHECK_THAT(error_of({{"device", "cuda:-1"}}), Catch::Contains("device='cuda:-1'"));
+  CHECK_THAT(error_of({{"device", "cuda:x"}}), Catch::Contains("device='cuda:x'"));
   CHECK_THAT(error_of({{"truth", "maybe"}}), Catch::Contains("full or none"));
   CHECK_THAT(error_of({{"augment", "perhaps"}}), Catch::Contains("true or false"));
   CHECK_THAT(error_of({{"dataset", "mnist"}}), Catch::Contains("fashion-mnist or cifar10"));
@@ -152,6 +155,9 @@ TEST_CASE("live source: missing files and unavailable devices give clear errors"
                     Catch::Contains("/nonexistent/fmnist/train-images-idx3-ubyte"));
   o.extra = {{"device", "cuda"}};
   CHECK_THROWS_WITH(evaluators::make_curve_source("live", o), Catch::Contains("CUDA"));
+  // A device beyond those there are names how many there are.
+  o.extra = {{"device", "cuda:9999"}};
+  CHECK_THROWS_WITH(evaluators::make_curve_source("live", o), Catch::Contains("device=cuda:9999: "));
 }
 
 TEST_CASE("live source: observes curves and the truth", "[live]") {

@@ -34,7 +34,6 @@ struct Options {
   std::string out, plot_curve;
   bool plot = false, force = false;
   std::optional<double> target_error;
-  bool workers_given = false;  // --workers was on the command line
 };
 
 // What the study runs: strategies, evaluators and their options, seeds, data and budget.
@@ -57,7 +56,11 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
       ("source-option", po::value<std::vector<std::string>>()->composing(),
        "key=value setting of the source, repeatable (live training: see docs/live-training.md)")
       ("device", po::value<std::string>(),
-       "live training's device: cpu (default) or cuda (when the LibTorch build supports it)")
+       "live training's device: cpu (default), cuda or cuda:K (when the LibTorch build supports "
+       "it)")
+      ("devices", po::value<std::string>(),
+       "with --executor local and --source live: one worker per device of this comma list of "
+       "cpu, cuda:K and cuda (every CUDA device), each training there (docs/executors.md)")
       ("budget", po::value(&s.budget)->default_value("150x"),
        "simulated wall-clock budget per run: 150h, 90m, 3600s, seconds, or full trainings of the "
        "benchmark's median architecture (150x: about the paper's 150 h on CIFAR-100)")
@@ -166,7 +169,8 @@ std::optional<Options> parse(int argc, char** argv) {
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();
   if (vm.count("mu")) s.mu = vm["mu"].as<double>();
-  o.workers_given = !vm["workers"].defaulted();
+  s.workers_given = !vm["workers"].defaulted();
+  if (vm.count("devices")) s.devices = vm["devices"].as<std::string>();
   if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();
   if (vm.count("max-epochs")) s.max_epochs = vm["max-epochs"].as<int>();
   if (vm.count("brackets")) s.brackets = vm["brackets"].as<int>();
@@ -309,7 +313,7 @@ int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
   if (world.size() < 2)
     throw cli::UsageError("--executor mpi needs at least 2 MPI ranks (rank 0 searches, the others "
                           "train): start it as mpirun -np N nas-run ..., N >= 2");
-  if (options.workers_given && options.study.workers != world.size() - 1)
+  if (options.study.workers_given && options.study.workers != world.size() - 1)
     throw cli::UsageError("--workers " + std::to_string(options.study.workers) +
                           " with --executor mpi: the workers are the ranks after the first, " +
                           std::to_string(world.size() - 1) + " here (leave --workers out)");
@@ -326,6 +330,7 @@ int run_mpi_rank(Options options, const boost::mpi::communicator& world) {
   const auto clock = experiment::parse_budget_clock(options.study.budget_clock);
   study.config.make_executor = [&workers, clock, retries = study.config.retries](
                                    evaluators::Evaluator&, const std::string& name,
+                                   const evaluators::EstimatorOptions&,
                                    const experiment::RunBudget& budget) {
     return std::make_unique<mpi_executor::MpiExecutor>(workers, name, budget.budget_s, clock,
                                                        retries);

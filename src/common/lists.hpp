@@ -9,9 +9,10 @@
 
 namespace nasrun::common {
 
-// "a,b,c" -> {"a","b","c"}; an empty or repeated item throws std::invalid_argument naming
-// `--option`.
-inline std::vector<std::string> split_list(const std::string& text, const std::string& option) {
+// "a,b,c" -> {"a","b","c"}; an empty item, or a repeated one unless `repeats` allows it, throws
+// std::invalid_argument naming `--option`.
+inline std::vector<std::string> split_list(const std::string& text, const std::string& option,
+                                           bool repeats = false) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (true) {
@@ -20,7 +21,7 @@ inline std::vector<std::string> split_list(const std::string& text, const std::s
     if (out.back().empty())
       throw std::invalid_argument("--" + option + " '" + text +
                                   "' has an empty item (expected a comma list)");
-    if (std::find(out.begin(), out.end() - 1, out.back()) != out.end() - 1)
+    if (!repeats && std::find(out.begin(), out.end() - 1, out.back()) != out.end() - 1)
       throw std::invalid_argument("--" + option + " '" + text + "' names '" + out.back() +
                                   "' twice (expected each item once)");
     if (comma == std::string::npos) break;

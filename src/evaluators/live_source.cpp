@@ -138,7 +138,7 @@ const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
       {"nesterov", "Nesterov momentum (true)"},
       {"weight_decay", "weight decay (5e-4)"},
       {"augment", "random crop + flip (true for cifar10, false for fashion-mnist)"},
-      {"device", "cpu | cuda (cpu)"},
+      {"device", "cpu | cuda | cuda:K, CUDA device K (cpu)"},
       {"threads", "LibTorch intra-op threads per training (1)"},
       {"truth", "full: final test error from a T_end-epoch run with the truth seed; "
                 "none: NaN (no truth runs) (full)"},
@@ -215,7 +215,7 @@ LiveOptions LiveOptions::parse(const nlohmann::json& extra, const std::string& d
   if (auto v = get("weight_decay")) o.train.weight_decay = parse_double("weight_decay", *v, 0, 1, false);
   if (auto v = get("augment")) o.train.augment = parse_bool("augment", *v);
   if (auto v = get("device")) {
-    if (*v != "cpu" && *v != "cuda") bad("device", *v, "cpu or cuda");
+    if (!is_device_name(*v)) bad("device", *v, "cpu, cuda or cuda:K (K = 0, 1, ...)");
     o.train.device = *v;
   }
   if (auto v = get("threads")) o.train.threads = static_cast<int>(parse_int("threads", *v, 1, 1024));
@@ -381,3 +381,5 @@ extern "C" const nasrun::evaluators::CurveSourceFactory* nasrun_live_source_fact
   };
   return &factory;
 }
+
+extern "C" int nasrun_live_cuda_device_count() { return nasrun::evaluators::live::cuda_device_count(); }

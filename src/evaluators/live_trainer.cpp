@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -142,16 +143,39 @@ void TrainConfig::validate() const {
   if (!(weight_decay >= 0) || !std::isfinite(weight_decay))
     fail("weight_decay must be >= 0, got " + std::to_string(weight_decay));
   if (threads < 1 || threads > 1024) fail("threads must be in [1, 1024], got " + std::to_string(threads));
-  if (device != "cpu" && device != "cuda") fail("device must be cpu or cuda, got '" + device + "'");
+  if (!is_device_name(device))
+    fail("device must be cpu, cuda or cuda:K (K = 0, 1, ...), got '" + device + "'");
+}
+
+bool is_device_name(const std::string& device) {
+  if (device == "cpu" || device == "cuda") return true;
+  const std::string prefix = "cuda:";
+  if (device.compare(0, prefix.size(), prefix) != 0 || device.size() == prefix.size() ||
+      device.size() > prefix.size() + 4)
+    return false;
+  return std::all_of(device.begin() + static_cast<std::ptrdiff_t>(prefix.size()), device.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
 }
 
 void check_device(const std::string& device) {
   if (device == "cpu") return;
-  if (device != "cuda") throw std::invalid_argument("device must be cpu or cuda, got '" + device + "'");
-  if (torch::cuda::is_available()) return;
-  if (torch::show_config().find("USE_CUDA=ON") == std::string::npos)
-    throw std::runtime_error("device=cuda: this LibTorch build has no CUDA support");
-  throw std::runtime_error("device=cuda: no CUDA device is available");
+  if (!is_device_name(device))
+    throw std::invalid_argument("device must be cpu, cuda or cuda:K (K = 0, 1, ...), got '" +
+                                device + "'");
+  const int devices = cuda_device_count();
+  if (devices == 0) {
+    if (torch::show_config().find("USE_CUDA=ON") == std::string::npos)
+      throw std::runtime_error("device=" + device + ": this LibTorch build has no CUDA support");
+    throw std::runtime_error("device=" + device + ": no CUDA device is available");
+  }
+  if (device != "cuda" && std::stoi(device.substr(5)) >= devices)
+    throw std::runtime_error("device=" + device + ": this machine has " +
+                             std::to_string(devices) + " CUDA device(s), cuda:0 to cuda:" +
+                             std::to_string(devices - 1));
 }
 
 namespace {
@@ -199,7 +223,7 @@ struct Training::Impl {
         choices(choices),
         data(data),
         config(config),
-        device(config.device == "cuda" ? torch::kCUDA : torch::kCPU) {}
+        device(config.device) {}
 
   NetworkBuilder builder;
   NetworkConfig network;

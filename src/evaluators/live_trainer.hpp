@@ -44,7 +44,7 @@ struct TrainConfig {
   double weight_decay = 5e-4;
   bool augment = true;
   int threads = 1;            // LibTorch intra-op threads of the calling thread during training
-  std::string device = "cpu"; // cpu | cuda
+  std::string device = "cpu"; // cpu | cuda | cuda:K (is_device_name)
 
   // Throws std::invalid_argument naming the field.
   void validate() const;
@@ -121,5 +121,10 @@ TrainResult train(const NetworkBuilder& builder, const NetworkConfig& network,
 
 // Checks that `device` can be used; throws as train() does.
 void check_device(const std::string& device);
+// Whether `device` is a device's name as TrainConfig takes it: cpu, cuda (the current CUDA
+// device) or cuda:K (CUDA device K, K = 0, 1, ...).
+bool is_device_name(const std::string& device);
+// The CUDA devices LibTorch sees: 0 without any, or without CUDA support in this LibTorch.
+int cuda_device_count();
 
 }  // namespace nasrun::evaluators::live

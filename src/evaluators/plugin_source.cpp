@@ -12,8 +12,6 @@ namespace nasrun::evaluators {
 namespace {
 
 constexpr const char* kPluginFile = "libnasrun_live.so";
-constexpr const char* kEntryPoint = "nasrun_live_source_factory";
-using EntryPoint = decltype(&nasrun_live_source_factory);
 
 // $NASRUN_PLUGIN_DIR when set, else the folder of the running program (the build puts the
 // plugin beside the programs), else <prefix>/lib for an installed program in <prefix>/bin.
@@ -33,30 +31,41 @@ std::filesystem::path plugin_path() {
              : installed;
 }
 
-// A program that links the plugin (the tests) has the entry point already; the others open
-// the plugin, which stays loaded until the program ends.
-EntryPoint find_entry_point() {
-  if (void* entry = dlsym(RTLD_DEFAULT, kEntryPoint)) return reinterpret_cast<EntryPoint>(entry);
-  const auto path = plugin_path();
-  if (!std::filesystem::exists(path))
-    throw std::runtime_error(
-        "live training is not in this build: there is no plugin " + path.string() +
-        " (the build makes it when CMake finds LibTorch, Debian's libtorch-dev; "
-        "NASRUN_PLUGIN_DIR names the folder to look in)");
-  void* plugin = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!plugin)
-    throw std::runtime_error("cannot load the live-training plugin " + path.string() + ": " +
-                             dlerror());
-  void* entry = dlsym(plugin, kEntryPoint);
+// The plugin, opened once by the first caller, which stays loaded until the program ends; a
+// failure throws and the next call tries again. A program that links the plugin (the tests)
+// has its entry points already: nullptr.
+void* plugin() {
+  static void* const handle = []() -> void* {
+    if (dlsym(RTLD_DEFAULT, "nasrun_live_source_factory")) return nullptr;
+    const auto path = plugin_path();
+    if (!std::filesystem::exists(path))
+      throw std::runtime_error(
+          "live training is not in this build: there is no plugin " + path.string() +
+          " (the build makes it when CMake finds LibTorch, Debian's libtorch-dev; "
+          "NASRUN_PLUGIN_DIR names the folder to look in)");
+    void* opened = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!opened)
+      throw std::runtime_error("cannot load the live-training plugin " + path.string() + ": " +
+                               dlerror());
+    return opened;
+  }();
+  return handle;
+}
+
+// The plugin's entry point `name`, declared (plugin_source.hpp) as an EntryPoint.
+template <class EntryPoint>
+EntryPoint entry_point(const char* name) {
+  void* handle = plugin();
+  void* entry = dlsym(handle ? handle : RTLD_DEFAULT, name);
   if (!entry)
-    throw std::runtime_error("the live-training plugin " + path.string() + " has no entry point " +
-                             kEntryPoint + ": " + dlerror());
+    throw std::runtime_error("the live-training plugin has no entry point " + std::string(name) +
+                             ": " + dlerror());
   return reinterpret_cast<EntryPoint>(entry);
 }
 
 const CurveSourceFactory& live_source_factory() {
-  // Loaded once, by the first caller; a failure throws and the next call tries again.
-  static const CurveSourceFactory* const factory = find_entry_point()();
+  static const CurveSourceFactory* const factory =
+      entry_point<decltype(&nasrun_live_source_factory)>("nasrun_live_source_factory")();
   return *factory;
 }
 
@@ -67,5 +76,10 @@ const Registration<curve_source_registry> kRegistration{
     [](const SourceOptions& o) { return live_source_factory()(o); }};
 
 }  // namespace
+
+int live_cuda_device_count() {
+  return entry_point<decltype(&nasrun_live_cuda_device_count)>(
+      "nasrun_live_cuda_device_count")();
+}
 
 }  // namespace nasrun::evaluators

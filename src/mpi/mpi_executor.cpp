@@ -147,44 +147,25 @@ MpiExecutor::~MpiExecutor() {
 
 void MpiExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
   JobMessage m{job.trial, job.arch, job.epochs, data_rng(), 0, {}, retries_};
-  auto free = [&](int rank) { return slot_of_rank_[static_cast<std::size_t>(rank)] < 0; };
-  int rank = 1;
-  while (rank < world_.size() && !free(rank)) ++rank;
-  if (rank == world_.size())
-    throw std::logic_error("no free MPI rank for worker " + std::to_string(worker));
-  if (job.epochs != search::Job::kEstimatorEpochs) {
-    auto [it, fresh] = trials_.try_emplace(job.trial, TrialPlace{rank, m.seed, {}});
-    auto& place = it->second;
-    if (!fresh) {
-      if (place.rank != kHeldNowhere && free(place.rank)) {
-        rank = place.rank;
-      } else {
-        // The training is rebuilt on `rank`; its holder may let it go.
-        m.first_seed = place.first_seed;
-        m.earlier_epochs = place.epochs;
-        if (place.rank != kHeldNowhere) world_.send(place.rank, kRelease, job.trial);
-        place.rank = rank;
-      }
-    }
-    place.epochs.push_back(job.epochs);
-  }
+  std::vector<bool> free_places;  // place r - 1 is rank r
+  for (int rank = 1; rank < world_.size(); ++rank)
+    free_places.push_back(slot_of_rank_[static_cast<std::size_t>(rank)] < 0);
+  auto placed = placement_.place(job, m.seed, free_places);
+  const int rank = placed.place + 1;
+  m.first_seed = placed.rebuild.first_seed;
+  m.earlier_epochs = std::move(placed.rebuild.epochs);
+  if (placed.released_from) world_.send(*placed.released_from + 1, kRelease, job.trial);
   clocks_.launched(worker);
   slot_of_rank_[static_cast<std::size_t>(rank)] = worker;
   world_.send(rank, kJob, m);
 }
 
 void MpiExecutor::submit_known(int, const search::Job& job, common::Rng& data_rng) {
-  const std::uint64_t seed = data_rng();
-  if (job.epochs == search::Job::kEstimatorEpochs) return;
-  trials_.try_emplace(job.trial, TrialPlace{kHeldNowhere, seed, {}})
-      .first->second.epochs.push_back(job.epochs);
+  placement_.known(job, data_rng());
 }
 
 void MpiExecutor::release(std::uint64_t trial) {
-  const auto it = trials_.find(trial);
-  if (it == trials_.end()) return;
-  if (it->second.rank != kHeldNowhere) world_.send(it->second.rank, kRelease, trial);
-  trials_.erase(it);
+  if (const auto place = placement_.release(trial)) world_.send(*place + 1, kRelease, trial);
 }
 
 std::optional<experiment::Completion> MpiExecutor::wait() {

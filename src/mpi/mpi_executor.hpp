@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "run/executor.hpp"
+#include "run/trial_placement.hpp"
 
 namespace nasrun::mpi_executor {
 
@@ -53,7 +54,7 @@ class Workers {
 
 // One run's jobs on the worker ranks (one slot per rank). A continuation goes to the rank that
 // holds the trial when it is free; otherwise to the first free rank, which rebuilds the trial's
-// training there (JobEvaluator::rebuild; the real time is spent, the charge stays the rung's).
+// training there (TrialPlacement, with rank r as place r - 1).
 class MpiExecutor : public experiment::Executor {
  public:
   // A job that throws is tried up to `retries` more times on its rank
@@ -86,7 +87,7 @@ class MpiExecutor : public experiment::Executor {
   experiment::RealClocks clocks_;
   int retries_;
   std::vector<int> slot_of_rank_;  // -1: the rank is free
-  std::map<std::uint64_t, TrialPlace> trials_;
+  experiment::TrialPlacement placement_;
   bool cut_off_ = false;
 };
 

@@ -4,9 +4,8 @@
 
 namespace nasrun::experiment {
 
-LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers,
-                             BudgetClock clock, int retries)
-    : jobs_(evaluator), clocks_(budget_s, clock), retries_(retries) {
+LocalExecutor::LocalExecutor(double budget_s, int workers, BudgetClock clock, int retries)
+    : clocks_(budget_s, clock), retries_(retries) {
   if (workers < 1)
     throw std::invalid_argument("the number of workers must be at least 1, got " +
                                 std::to_string(workers));
@@ -14,7 +13,28 @@ LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, 
     throw std::invalid_argument("the retries of a failed job must be 0 or more, got " +
                                 std::to_string(retries));
   for (int w = 0; w < workers; ++w) slots_.push_back(std::make_unique<Slot>());
-  for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { serve(w); });
+  thread_free_.assign(static_cast<std::size_t>(workers), true);
+}
+
+LocalExecutor::LocalExecutor(evaluators::Evaluator& evaluator, double budget_s, int workers,
+                             BudgetClock clock, int retries)
+    : LocalExecutor(budget_s, workers, clock, retries) {
+  places_.push_back(std::make_unique<JobEvaluator>(evaluator));
+  start_threads();
+}
+
+LocalExecutor::LocalExecutor(std::vector<std::unique_ptr<evaluators::Evaluator>> evaluators,
+                             double budget_s, BudgetClock clock, int retries)
+    : LocalExecutor(budget_s, static_cast<int>(evaluators.size()), clock, retries) {
+  owned_evaluators_ = std::move(evaluators);
+  for (const auto& evaluator : owned_evaluators_)
+    places_.push_back(std::make_unique<JobEvaluator>(*evaluator));
+  start_threads();
+}
+
+void LocalExecutor::start_threads() {
+  for (int w = 0; w < static_cast<int>(slots_.size()); ++w)
+    threads_.emplace_back([this, w] { serve(w); });
 }
 
 LocalExecutor::~LocalExecutor() {
@@ -26,8 +46,13 @@ LocalExecutor::~LocalExecutor() {
   for (auto& t : threads_) t.join();
 }
 
-void LocalExecutor::serve(int worker) {
-  auto& slot = *slots_[static_cast<std::size_t>(worker)];
+JobEvaluator& LocalExecutor::place_of(int thread) {
+  return *places_[places_.size() == 1 ? 0 : static_cast<std::size_t>(thread)];
+}
+
+void LocalExecutor::serve(int thread) {
+  auto& slot = *slots_[static_cast<std::size_t>(thread)];
+  auto& jobs = place_of(thread);
   for (;;) {
     Assignment a;
     {
@@ -38,8 +63,9 @@ void LocalExecutor::serve(int worker) {
       slot.next.reset();
     }
     Done d;
-    d.worker = worker;
-    d.job = jobs_.evaluate_rebuilding(a.job, a.seed, retries_, a.rebuild);
+    d.worker = a.worker;
+    d.thread = thread;
+    d.job = jobs.evaluate_rebuilding(a.job, a.seed, retries_, a.rebuild);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       // Stamped under the lock: completion times grow in the order the runner hears of them.
@@ -51,16 +77,22 @@ void LocalExecutor::serve(int worker) {
 }
 
 void LocalExecutor::submit(int worker, const search::Job& job, common::Rng& data_rng) {
-  Assignment a{job, data_rng(), {}};
-  // The trial's training is rebuilt on its worker from the rungs known before.
-  if (const auto known = known_trials_.find(job.trial); known != known_trials_.end()) {
-    a.rebuild = std::move(known->second);
-    known_trials_.erase(known);
-  }
-  auto& slot = *slots_.at(static_cast<std::size_t>(worker));
+  Assignment a{worker, job, data_rng(), {}};
+  const bool shared = places_.size() == 1;
+  if (worker < 0 || worker >= workers())
+    throw std::logic_error("no worker " + std::to_string(worker));
+  // Shared: the one place serves every thread at once, and the job runs on the runner's worker.
+  // A trial known from the journal is rebuilt there first.
+  auto placed = placement_.place(job, a.seed, shared ? std::vector<bool>{true} : thread_free_);
+  a.rebuild = std::move(placed.rebuild);
+  if (placed.released_from) places_[static_cast<std::size_t>(*placed.released_from)]->release(job.trial);
+  const int thread = shared ? worker : placed.place;
+  auto& slot = *slots_[static_cast<std::size_t>(thread)];
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (slot.next) throw std::logic_error("worker " + std::to_string(worker) + " is already busy");
+    if (slot.next || !thread_free_[static_cast<std::size_t>(thread)])
+      throw std::logic_error("worker " + std::to_string(thread) + " is already busy");
+    thread_free_[static_cast<std::size_t>(thread)] = false;
     clocks_.launched(worker);
     slot.next = std::move(a);
     ++running_;
@@ -69,15 +101,12 @@ void LocalExecutor::submit(int worker, const search::Job& job, common::Rng& data
 }
 
 void LocalExecutor::submit_known(int, const search::Job& job, common::Rng& data_rng) {
-  const std::uint64_t seed = data_rng();
-  if (job.epochs == search::Job::kEstimatorEpochs) return;
-  known_trials_.try_emplace(job.trial, TrialHistory{seed, {}}).first->second.epochs.push_back(
-      job.epochs);
+  placement_.known(job, data_rng());
 }
 
 void LocalExecutor::release(std::uint64_t trial) {
-  known_trials_.erase(trial);
-  jobs_.release(trial);
+  if (const auto place = placement_.release(trial))
+    places_[static_cast<std::size_t>(*place)]->release(trial);
 }
 
 std::optional<Completion> LocalExecutor::wait() {
@@ -91,6 +120,7 @@ std::optional<Completion> LocalExecutor::wait() {
     Done d = std::move(done_.front());
     done_.pop_front();
     --running_;
+    thread_free_[static_cast<std::size_t>(d.thread)] = true;
     if (auto t = clocks_.completed(d.worker, d.at, d.job.eval.cost_s))
       return Completion{d.worker, d.job.eval, clocks_.budget_now(), *t, d.job.attempts,
                         d.job.failure};

@@ -82,10 +82,12 @@ Trace run_search(search::MultiFidelityStrategy& strategy, Executor& executor,
 // On the simulated clock (SimulatedExecutor).
 Trace run_search(search::MultiFidelityStrategy& strategy, evaluators::Evaluator& evaluator,
                  const RunBudget& budget, common::Rng& data_rng);
-// Makes a run's executor over the run's evaluator, named `evaluator_name` (a study's runs each
-// have their own; an executor whose workers build their own evaluator tells them the name).
+// Makes a run's executor over the run's evaluator, named `evaluator_name` and made with
+// `options` (a study's runs each have their own; an executor whose workers build their own
+// evaluators builds them from the name and options, or tells its workers the name).
 using ExecutorMaker = std::function<std::unique_ptr<Executor>(
-    evaluators::Evaluator& evaluator, const std::string& evaluator_name, const RunBudget&)>;
+    evaluators::Evaluator& evaluator, const std::string& evaluator_name,
+    const evaluators::EstimatorOptions& options, const RunBudget&)>;
 
 // A single-fidelity strategy, each architecture at the estimator's T.
 Trace run_search(search::Strategy& strategy, evaluators::Evaluator& evaluator,

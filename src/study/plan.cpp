@@ -1,8 +1,12 @@
 #include "study/plan.hpp"
 
 #include <algorithm>
+#include <map>
 
+#include "common/lists.hpp"
+#include "common/numbers.hpp"
 #include "evaluators/curve_source.hpp"
+#include "evaluators/plugin_source.hpp"
 #include "evaluators/tabular_source.hpp"
 #include "run/budget_tracker.hpp"
 #include "run/local_executor.hpp"
@@ -46,6 +50,16 @@ void check_values(const StudyOptions& o) {
                     "thread per worker; at most " + std::to_string(kMaxLocalWorkers));
   if (o.retries < 0)
     throw PlanError("--retries must be 0 or more, got " + std::to_string(o.retries));
+  if (o.devices) {
+    if (o.executor != "local")
+      throw PlanError("--devices starts one local worker per device: it needs --executor local");
+    if (o.source != "live")
+      throw PlanError("--devices applies to live training (--source live)");
+    if (o.device)
+      throw PlanError("--devices gives each worker its device: drop --device " + *o.device);
+    if (o.source_options.contains("device"))
+      throw PlanError("--devices gives each worker its device: drop --source-option device=");
+  }
   if (o.executor == "mpi" && o.threads > 1)
     throw PlanError("--threads " + std::to_string(o.threads) + " with --executor mpi: the ranks "
                     "serve one run at a time (--threads 1)");
@@ -77,9 +91,12 @@ void check_names(const StudyOptions& o) {
 }
 
 // The source's options, the space and the dataset; for a tabular study, the benchmark.
-evaluators::SourceOptions resolve_source(const StudyOptions& o) {
+evaluators::SourceOptions resolve_source(const StudyOptions& o,
+                                         const std::vector<std::string>& devices) {
   evaluators::SourceOptions source;
   source.extra = o.source_options;
+  // The run's own evaluator trains on the first worker's device.
+  if (!devices.empty()) source.extra["device"] = devices.front();
   if (o.device) {
     if (o.source != "live") throw PlanError("--device applies to live training (--source live)");
     if (source.extra.contains("device"))
@@ -267,7 +284,40 @@ nlohmann::json study_record(const StudyOptions& o, const evaluators::SourceOptio
           {"version", "nas-run 0.1.0"}};
 }
 
-StudyConfig configuration(const StudyOptions& o) {
+// One local worker per device, each with its own evaluator (made by the maker of its device).
+ExecutorMaker device_workers(std::vector<EvaluatorMaker> makers, BudgetClock clock, int retries) {
+  return [makers = std::move(makers), clock, retries](
+             evaluators::Evaluator&, const std::string& name,
+             const evaluators::EstimatorOptions& options, const RunBudget& budget) {
+    std::vector<std::unique_ptr<evaluators::Evaluator>> evaluators;
+    for (const auto& make : makers) evaluators.push_back(make(name, options));
+    return std::make_unique<LocalExecutor>(std::move(evaluators), budget.budget_s, clock,
+                                           retries);
+  };
+}
+
+// The devices of --devices, refused when --workers says another number.
+std::vector<std::string> resolve_devices(const StudyOptions& o) {
+  if (!o.devices) return {};
+  auto devices = worker_devices(*o.devices, [&o] {
+    try {
+      return evaluators::live_cuda_device_count();
+    } catch (const std::runtime_error& e) {
+      throw PlanError("--devices '" + *o.devices + "': " + e.what());
+    }
+  });
+  const int n = static_cast<int>(devices.size());
+  if (o.workers_given && o.workers != n)
+    throw PlanError("--workers " + std::to_string(o.workers) + " with --devices " + *o.devices +
+                    ": --devices starts one worker per device, " + std::to_string(n) +
+                    " here (leave --workers out)");
+  if (n > kMaxLocalWorkers)
+    throw PlanError("--devices " + *o.devices + " lists " + std::to_string(n) +
+                    " devices, a thread each; at most " + std::to_string(kMaxLocalWorkers));
+  return devices;
+}
+
+StudyConfig configuration(const StudyOptions& o, const std::vector<std::string>& devices) {
   StudyConfig config;
   config.strategies = o.strategies;
   config.evaluators = o.evaluators;
@@ -276,17 +326,17 @@ StudyConfig configuration(const StudyOptions& o) {
   config.n_init = o.n_init;
   config.cost.training_time_only = o.train_time_only;
   config.threads = o.threads;
-  config.budget.workers = o.workers;
+  config.budget.workers = devices.empty() ? o.workers : static_cast<int>(devices.size());
   config.budget.max_evaluations = o.max_evaluations;
   if (o.executor != "simulated") {
     // Runs side by side would share the cores (or ranks) their real times measure.
     if (o.threads == 0) config.threads = 1;
     config.retries = o.retries;
-    if (o.executor == "local") {
+    if (o.executor == "local" && devices.empty()) {
       const auto clock = parse_budget_clock(o.budget_clock);
-      config.make_executor = [clock, retries = o.retries](evaluators::Evaluator& evaluator,
-                                                          const std::string&,
-                                                          const RunBudget& budget) {
+      config.make_executor = [clock, retries = o.retries](
+                                 evaluators::Evaluator& evaluator, const std::string&,
+                                 const evaluators::EstimatorOptions&, const RunBudget& budget) {
         return std::make_unique<LocalExecutor>(evaluator, budget.budget_s, budget.workers, clock,
                                                retries);
       };
@@ -295,7 +345,74 @@ StudyConfig configuration(const StudyOptions& o) {
   return config;
 }
 
+// The executor of one local worker per device: the first device's evaluators are made as the
+// run's own (plan.make_evaluator, over plan.sources); each other device has its own sources,
+// shared by its workers, and every evaluator is built once on it, as on the first, before
+// anything is written.
+void plan_device_workers(const StudyOptions& o, const evaluators::SourceOptions& source,
+                         StudyPlan& plan) {
+  std::map<std::string, EvaluatorMaker> by_device{{plan.devices.front(), plan.make_evaluator}};
+  std::vector<EvaluatorMaker> makers;
+  for (const auto& device : plan.devices) {
+    auto [it, fresh] = by_device.try_emplace(device);
+    if (fresh) {
+      auto options = source;
+      options.extra["device"] = device;
+      it->second = evaluators_over(shared_sources(o.source, options), plan.config.cost);
+      for (const auto& e : plan.config.evaluators) it->second(e, plan.config.estimator);
+    }
+    makers.push_back(it->second);
+  }
+  plan.config.make_executor =
+      device_workers(std::move(makers), parse_budget_clock(o.budget_clock), o.retries);
+}
+
 }  // namespace
+
+std::vector<std::string> worker_devices(const std::string& list,
+                                        const std::function<int()>& cuda_devices) {
+  std::vector<std::string> items;
+  try {
+    items = common::split_list(list, "devices", true);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(e.what());
+  }
+  std::optional<int> cuda_count;
+  auto count = [&] {
+    if (!cuda_count) cuda_count = cuda_devices();
+    return *cuda_count;
+  };
+  const std::string cuda_prefix = "cuda:";
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    if (item == "cpu") {
+      out.push_back(item);
+      continue;
+    }
+    const bool all_cuda = item == "cuda";
+    std::optional<long long> index;
+    if (!all_cuda && item.compare(0, cuda_prefix.size(), cuda_prefix) == 0)
+      index = common::parse_decimal_integer(item.substr(cuda_prefix.size()));
+    if (!all_cuda && (!index || *index < 0))
+      throw PlanError("--devices '" + list + "': '" + item +
+                      "' is not a device (expected cpu, cuda or cuda:K, K = 0, 1, ...)");
+    const int n = count();
+    if (n == 0)
+      throw PlanError("--devices '" + list + "' names " + item +
+                      ", but live training sees no CUDA device (no GPU, or a LibTorch without "
+                      "CUDA support)");
+    if (all_cuda) {
+      for (int k = 0; k < n; ++k) out.push_back(cuda_prefix + std::to_string(k));
+    } else if (*index >= n) {
+      throw PlanError("--devices '" + list + "': " + item + " is beyond the " +
+                      std::to_string(n) + " CUDA device(s) live training sees (cuda:0 to cuda:" +
+                      std::to_string(n - 1) + ")");
+    } else {
+      out.push_back(cuda_prefix + std::to_string(*index));
+    }
+  }
+  return out;
+}
 
 std::vector<std::pair<std::string, std::string>> search_estimators() {
   std::vector<std::pair<std::string, std::string>> out;
@@ -308,7 +425,8 @@ std::vector<std::pair<std::string, std::string>> search_estimators() {
 StudyPlan plan_study(const StudyOptions& o) {
   check_values(o);
   StudyPlan plan;
-  plan.config = configuration(o);
+  plan.devices = resolve_devices(o);
+  plan.config = configuration(o, plan.devices);
   BudgetSpec budget;
   try {
     budget = parse_budget(o.budget);
@@ -321,7 +439,7 @@ StudyPlan plan_study(const StudyOptions& o) {
                     " counts full trainings of the median architecture, which only a tabular "
                     "benchmark's recorded times tell; with --source " + o.source +
                     " give a duration, such as --budget 2h");
-  const auto source = resolve_source(o);
+  const auto source = resolve_source(o, plan.devices);
   plan.space = source.space;
   plan.benchmark = source.benchmark;
   plan.dataset = source.dataset;
@@ -352,6 +470,7 @@ StudyPlan plan_study(const StudyOptions& o) {
   // Every evaluator is built once before the budget is worked out and anything is written, so
   // that an evaluator the data cannot serve is reported first, for what it is.
   for (const auto& e : plan.config.evaluators) plan.make_evaluator(e, plan.config.estimator);
+  if (!plan.devices.empty()) plan_device_workers(o, source, plan);
   resolve_budget(o, budget, plan);
   plan.warnings = truth_warnings(plan);
   plan.record = study_record(o, source, plan);
@@ -368,6 +487,7 @@ StudyPlan plan_study(const StudyOptions& o) {
     plan.record["budget_clock"] = o.budget_clock;
     plan.record["retries"] = o.retries;
   }
+  if (!plan.devices.empty()) plan.record["devices"] = plan.devices;
   return plan;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -44,6 +45,10 @@ struct StudyOptions {
   std::optional<int> E;
   std::optional<double> mu;  // unset: tse-ema's default, 0.9
   int workers = 1;
+  bool workers_given = false;  // --workers was on the command line (it must then match --devices)
+  // --devices: one local worker per device (worker_devices), each with its own evaluator whose
+  // live source trains there; unset: `workers` workers sharing the run's one evaluator.
+  std::optional<std::string> devices;
   // Who carries the jobs out: simulated (the simulated clock), local (`workers` threads training
   // for real) or mpi (the program supplies it: StudyPlan::config.make_executor stays empty).
   std::string executor = "simulated";
@@ -76,6 +81,7 @@ struct StudyPlan {
   spaces::SearchSpacePtr space;
   std::shared_ptr<const bench::Benchmark> benchmark;  // tabular studies only
   std::string dataset;
+  std::vector<std::string> devices;  // one local worker each (--devices); empty without
   int schedule_epochs = 0;  // T_end of the schedule the default source trains or looks up
   // A budget in full trainings: how many, and what the median architecture's costs (seconds).
   std::optional<double> full_trainings;
@@ -91,6 +97,15 @@ struct StudyPlan {
 };
 
 StudyPlan plan_study(const StudyOptions& options);
+
+// The devices of --devices `list`, one local worker each: a comma list of cpu, cuda:K (CUDA
+// device K) and cuda (every CUDA device, cuda:0 to cuda:n-1, n = `cuda_devices()`, which is
+// asked only when the list names a CUDA device). A device may be listed more than once: its
+// workers share it (several small trainings may use a GPU better than one). PlanError, naming
+// --devices, for an empty list or item, a device that is none of these, cuda with no CUDA device,
+// and cuda:K beyond the n there are.
+std::vector<std::string> worker_devices(const std::string& list,
+                                        const std::function<int()>& cuda_devices);
 
 // The estimators nas-run offers as evaluators: every registered one but the oracles.
 std::vector<std::pair<std::string, std::string>> search_estimators();

@@ -73,7 +73,7 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   auto e = make_evaluator(evaluator, config.estimator);
   common::Rng data_rng(common::mix_seed(r.seed, 2));
   if (config.make_executor) {
-    const auto executor = config.make_executor(*e, evaluator, config.budget);
+    const auto executor = config.make_executor(*e, evaluator, config.estimator, config.budget);
     if (journal) {
       JournaledExecutor journaled(*executor, *journal);
       r.trace = run_search(*s, journaled, config.budget.max_evaluations, data_rng);
