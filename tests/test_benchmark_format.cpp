@@ -50,6 +50,40 @@ TEST_CASE("A benchmark round-trips through the file format", "[bench]") {
   CHECK_FALSE(t.has_metric(Metric::OriTestAcc));
 }
 
+TEST_CASE("A range of epochs reads as each epoch does, NaN where an epoch is not recorded",
+          "[bench]") {
+  // Epochs 1, 2, 4 and 8 of 8 recorded; architecture 1 trained with seed 5 only.
+  std::vector<spaces::ArchCode> codes(15625);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i;
+  BenchmarkBuilder builder("nb201", codes);
+  auto& data = builder.add_table("toy", "8", 8, {1, 2, 4, 8}, {5, 6}, Metric::TestAcc);
+  for (std::size_t arch : {0, 1})
+    for (int seed = 0; seed < 2; ++seed)
+      for (int epoch : {1, 2, 4, 8})
+        if (arch == 0 || seed == 0)
+          data.set(Metric::TrainLoss, arch, seed, epoch, 10.0 * arch + epoch + 0.25 * seed);
+  const auto b = builder.build();
+  const auto& t = b.table("toy");
+  for (const SeedChoice seed : {SeedChoice{0}, SeedChoice{1}, SeedChoice{}})
+    for (std::size_t arch : {0, 1, 2}) {
+      std::vector<double> range(8, -1.0);
+      t.values(Metric::TrainLoss, arch, seed, 1, 8, range.data());
+      for (int epoch = 1; epoch <= 8; ++epoch) {
+        const double one = t.value(Metric::TrainLoss, arch, seed, epoch);
+        INFO("arch " << arch << " slot " << seed.slot << " epoch " << epoch);
+        CHECK((range[epoch - 1] == one || (std::isnan(one) && std::isnan(range[epoch - 1]))));
+      }
+    }
+  std::vector<double> range(3);
+  t.values(Metric::TrainLoss, 0, SeedChoice{}, 2, 4, range.data());
+  CHECK(range[0] == 2.125);  // the mean of seeds 5 and 6
+  CHECK(std::isnan(range[1]));  // epoch 3 is not recorded
+  CHECK(range[2] == 4.125);
+  t.values(Metric::OriTestAcc, 0, SeedChoice{0}, 2, 4, range.data());  // a metric the table lacks
+  CHECK(std::isnan(range[0]));
+  CHECK(std::isnan(range[2]));
+}
+
 TEST_CASE("Missing data is an error naming what is missing", "[bench]") {
   const auto b = testing::toy_builder().build();
   const auto& t = b.table("toy");

@@ -175,22 +175,39 @@ const float* Table::series(Metric m, std::size_t arch, int slot) const {
 }
 
 double Table::value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const {
-  const int col = column_of_epoch(epoch);
-  if (col < 0 || !has_metric(m) || arch >= num_archs_) return std::numeric_limits<double>::quiet_NaN();
+  double v;
+  values(m, arch, seed, epoch, epoch, &v);
+  return v;
+}
+
+void Table::values(Metric m, std::size_t arch, SeedChoice seed, int first, int last,
+                   double* out) const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (last < first) return;
+  std::fill(out, out + (last - first + 1), nan);
+  if (!has_metric(m) || arch >= num_archs_) return;
   if (seed.slot != SeedChoice::kMean) {
-    if (!seed_present(arch, seed.slot)) return std::numeric_limits<double>::quiet_NaN();
-    return series(m, arch, seed.slot)[col];
+    if (!seed_present(arch, seed.slot)) return;
+    const float* row = series(m, arch, seed.slot);
+    for (int t = first; t <= last; ++t)
+      if (const int col = column_of_epoch(t); col >= 0) out[t - first] = row[col];
+    return;
   }
-  double sum = 0;
-  int n = 0;
-  for (std::size_t s = 0; s < seeds_.size(); ++s) {
-    if (!seed_present(arch, static_cast<int>(s))) continue;
-    const float v = series(m, arch, static_cast<int>(s))[col];
-    if (std::isnan(v)) continue;
-    sum += v;
-    ++n;
+  // The mean of the seeds present that have the value, summed in seed order.
+  for (int t = first; t <= last; ++t) {
+    const int col = column_of_epoch(t);
+    if (col < 0) continue;
+    double sum = 0;
+    int n = 0;
+    for (std::size_t s = 0; s < seeds_.size(); ++s) {
+      if (!seed_present(arch, static_cast<int>(s))) continue;
+      const float v = series(m, arch, static_cast<int>(s))[col];
+      if (std::isnan(v)) continue;
+      sum += v;
+      ++n;
+    }
+    if (n) out[t - first] = sum / n;
   }
-  return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
 }
 
 double Table::require(Metric m, std::size_t arch, SeedChoice seed, int epoch) const {

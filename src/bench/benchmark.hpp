@@ -138,6 +138,10 @@ class Table {
   const double* cost_array(Cost c) const { return costs_[static_cast<int>(c)]; }
   // NaN when missing; kMean averages over the seeds present that have the value.
   double value(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
+  // value() at epochs first..last into out[0 .. last - first], the architecture's series found
+  // once (a curve reads many epochs of one architecture; finding its row for each was most of
+  // the lookup).
+  void values(Metric m, std::size_t arch, SeedChoice seed, int first, int last, double* out) const;
   // Like value() but throws MissingDataError naming what is missing.
   double require(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
   double cost(Cost c, std::size_t arch) const;

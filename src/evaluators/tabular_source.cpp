@@ -76,26 +76,30 @@ Curve TabularCurveSource::curve_of(ArchCode arch, std::size_t index, bench::Seed
   for (const auto& need : needs) {
     auto& s = c.series[static_cast<int>(need.metric)];
     s.assign(n, std::numeric_limits<double>::quiet_NaN());
+    if (need.last_epoch < need.first_epoch) continue;
+    double* from = &s[static_cast<std::size_t>(need.first_epoch - 1)];
+    data_->values(need.metric, index, seed, need.first_epoch, need.last_epoch, from);
     for (int t = need.first_epoch; t <= need.last_epoch; ++t)
-      s[static_cast<std::size_t>(t - 1)] = data_->require(need.metric, index, seed, t);
+      if (std::isnan(from[t - need.first_epoch]))
+        data_->require(need.metric, index, seed, t);  // throws, naming what is missing
   }
   // Per-epoch times where the table records them, else the architecture's mean epoch time.
   const double epoch_train = data_->cost(Cost::EpochTrainTime, index);
   const double epoch_eval = data_->cost(Cost::EpochEvalTime, index);
   c.train_time_s.resize(n);
   c.eval_time_s.resize(n);
+  if (n == 0) return c;
+  data_->values(Metric::TrainTime, index, seed, 1, epochs, c.train_time_s.data());
+  data_->values(Metric::EvalTime, index, seed, 1, epochs, c.eval_time_s.data());
   for (std::size_t t = 0; t < n; ++t) {
-    const int epoch = static_cast<int>(t) + 1;
-    double train = data_->value(Metric::TrainTime, index, seed, epoch);
+    double& train = c.train_time_s[t];
     if (std::isnan(train)) train = epoch_train;
     if (std::isnan(train))
       throw MissingDataError("table " + data_->dataset() + "@" + data_->schedule() +
                              " records no training time for " +
                              benchmark_->space().to_string(arch) + " at epoch " +
-                             std::to_string(epoch));
-    c.train_time_s[t] = train;
-    const double eval = data_->value(Metric::EvalTime, index, seed, epoch);
-    c.eval_time_s[t] = std::isnan(eval) ? epoch_eval : eval;
+                             std::to_string(t + 1));
+    if (std::isnan(c.eval_time_s[t])) c.eval_time_s[t] = epoch_eval;
   }
   return c;
 }
