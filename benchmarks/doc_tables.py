@@ -2,7 +2,9 @@
 between its marker lines, "<!-- generated table NAME: SCRIPT -->" and
 "<!-- end of generated table NAME -->". One place writes them and checks them (a script's
 --check, run by the test suite, fails when a table differs from its CSV)."""
+import json
 import os
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -23,6 +25,18 @@ def with_table(text, name, script, lines):
         raise DocTableError(f"{DOC}: lacks the marker lines {begin_marker} ... {end_marker}")
     begin, end = doc.index(begin_marker), doc.index(end_marker)
     return "\n".join(doc[:begin + 1] + lines + doc[end:])
+
+
+def benchmark_results(build, program, script):
+    """The results of Google Benchmark program `program` of BUILD/benchmarks, as its JSON lists
+    them; exits naming `script` when BUILD lacks the program."""
+    path = os.path.join(build, "benchmarks", program)
+    if not os.access(path, os.X_OK):
+        sys.exit(f"{script}: no {path}; configure BUILD with -DNASRUN_BUILD_BENCHMARKS=ON and "
+                 f"build {program}")
+    out = subprocess.run([path, "--benchmark_format=json"], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)["benchmarks"]
 
 
 def write_table(name, script, lines):

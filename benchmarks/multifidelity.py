@@ -13,7 +13,6 @@ Usage: /usr/bin/python3 benchmarks/multifidelity.py BUILD [JOBS]
        /usr/bin/python3 benchmarks/multifidelity.py --check
   change nothing; exit 1 when the table differs from the CSV"""
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -31,13 +30,8 @@ TARGETED = {"sh", "hyperband", "asha", "asha-stop"}
 
 
 def nas_run_times(build):
-    program = os.path.join(build, "benchmarks", "bench_multifidelity")
-    if not os.access(program, os.X_OK):
-        sys.exit(f"multifidelity.py: no {program}; configure BUILD with "
-                 "-DNASRUN_BUILD_BENCHMARKS=ON and build bench_multifidelity")
-    out = subprocess.run([program, "--benchmark_format=json"], check=True, capture_output=True,
-                         text=True).stdout
-    return {b["name"][len(PREFIX):]: 1e6 * b["per_job"] for b in json.loads(out)["benchmarks"]
+    return {b["name"][len(PREFIX):]: 1e6 * b["per_job"]
+            for b in doc_tables.benchmark_results(build, "bench_multifidelity", "multifidelity.py")
             if b["name"].startswith(PREFIX)}
 
 
