@@ -387,9 +387,25 @@ TEST_CASE("A figure on a full disk is an error and leaves no figure", "[bad-inpu
     INFO(ext);
     CHECK_FALSE(fs::exists(stem + ext));
   }
+  // Where no gnuplot can be found, the message says what to install, and nothing is drawn.
+  const pid_t without_gnuplot = fork();
+  if (without_gnuplot == 0) {
+    ::setenv("PATH", dir.file("no-programs-here").c_str(), 1);
+    try {
+      experiment::plot_study(summary, stem, "t", experiment::PlottedQuantity::Incumbent);
+    } catch (const std::runtime_error& e) {
+      _exit(std::string(e.what()).find("gnuplot-nox installed") != std::string::npos ? 3 : 4);
+    }
+    _exit(0);
+  }
+  ::waitpid(without_gnuplot, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  for (const char* ext : {".png", ".svg", ".png.tmp", ".svg.tmp"}) CHECK_FALSE(fs::exists(stem + ext));
   // Without the limit the same figure is drawn.
   experiment::plot_study(summary, stem, "t", experiment::PlottedQuantity::Incumbent);
   CHECK(fs::file_size(stem + ".png") > 4096);
+  CHECK(fs::file_size(stem + ".svg") > 4096);
 }
 
 // ---------------------------------------------------------------------------------------------

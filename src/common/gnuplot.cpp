@@ -1,22 +1,24 @@
 #include "common/gnuplot.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "common/file_io.hpp"
 
 namespace nasrun::common {
 
 namespace {
-
-// A single-quoted shell word.
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // Whether gnuplot's `file` is whole: gnuplot can exit 0 having written only part of an image
 // (a full disk), so the end of each format is checked before the file takes its place.
@@ -54,35 +56,77 @@ const char* plot_colour(std::size_t k) {
   return kColors[k % std::size(kColors)];
 }
 
+namespace {
+
+constexpr const char* kSize = "size 900,600 enhanced font 'sans,11'";
+
+// Starts gnuplot drawing `script` on `terminal` into `output`, its messages into `log`.
+pid_t start_gnuplot(const std::string& terminal, const std::string& output,
+                    const std::string& script, const std::string& log) {
+  std::string setup = "set terminal " + terminal + " " + kSize + "; set output " + gp_string(output);
+  std::string program = "gnuplot", option = "-e", file = script;
+  char* argv[] = {program.data(), option.data(), setup.data(), file.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  pid_t pid = 0;
+  const int error = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0)
+    throw std::runtime_error("cannot run gnuplot to draw " + output +
+                             " (is the Debian package gnuplot-nox installed?): " +
+                             std::strerror(error));
+  return pid;
+}
+
+bool exited_cleanly(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
 void render_gnuplot(const std::string& stem, const std::string& body) {
-  // The body runs once per terminal, from gnuplot's defaults each time (`reset` keeps the
-  // terminal and output): `replot` would redraw only the last plot of a multiplot.
-  const std::string script =
-      "set terminal pngcairo size 900,600 enhanced font \"sans,11\"\nset output " +
-      gp_string(stem + ".png.tmp") + "\n" + body +
-      "\nset terminal svg size 900,600 enhanced font \"sans,11\"\nset output " +
-      gp_string(stem + ".svg.tmp") + "\nreset\n" + body + "\n";
-  common::write_file_atomically(stem + ".gp", script);
-  // gnuplot writes the images in place; render to temporary names first so that a failure
-  // leaves no half-written figure behind.
-  const int status = std::system(("gnuplot " + quote(stem + ".gp") + " 2>" + quote(stem + ".log")).c_str());
-  if (status != 0) {
-    std::string log;
+  // The script leaves the terminal to its caller, as its first line says.
+  const std::string name = std::filesystem::path(stem).filename().string();
+  common::write_file_atomically(stem + ".gp", "# gnuplot -e \"set terminal pngcairo " +
+                                                  std::string(kSize) + "; set output '" + name +
+                                                  ".png'\" " + name + ".gp\n" + body + "\n");
+  // The PNG and the SVG by two gnuplots at once (most of a figure's time is gnuplot starting),
+  // each into a temporary name first, so that a failure leaves no half-written figure behind.
+  const std::vector<std::pair<std::string, std::string>> formats = {{".png", "pngcairo"},
+                                                                    {".svg", "svg"}};
+  std::vector<pid_t> drawing;
+  std::string failed;
+  for (const auto& [ext, terminal] : formats) {
     try {
-      log = common::read_file(stem + ".log");
-    } catch (const std::exception&) {
+      drawing.push_back(start_gnuplot(terminal, stem + ext + ".tmp", stem + ".gp", stem + ext + ".log"));
+    } catch (const std::runtime_error& e) {
+      failed = e.what();
     }
-    throw std::runtime_error("gnuplot failed drawing " + stem +
-                             ".png (is the Debian package gnuplot-nox installed?): " + log);
   }
-  std::remove((stem + ".log").c_str());
-  for (const char* ext : {".png", ".svg"})
-    if (!image_complete(stem + ext + ".tmp", ext)) {
-      for (const char* tmp : {".png.tmp", ".svg.tmp"}) std::remove((stem + tmp).c_str());
-      throw std::runtime_error("gnuplot wrote an incomplete " + stem + ext +
-                               " (is the disk full?); no figure was written");
+  for (std::size_t i = 0; i < drawing.size(); ++i)
+    if (!exited_cleanly(drawing[i]) && failed.empty()) {
+      std::string log;
+      try {
+        log = common::read_file(stem + formats[i].first + ".log");
+      } catch (const std::exception&) {
+      }
+      failed = "gnuplot failed drawing " + stem + formats[i].first +
+               " (is the Debian package gnuplot-nox installed?): " + log;
     }
-  for (const char* ext : {".png", ".svg"})
+  for (const auto& [ext, terminal] : formats) std::remove((stem + ext + ".log").c_str());
+  for (const auto& [ext, terminal] : formats)
+    if (failed.empty() && !image_complete(stem + ext + ".tmp", ext))
+      failed = "gnuplot wrote an incomplete " + stem + ext + " (is the disk full?); no figure was written";
+  if (!failed.empty()) {
+    for (const auto& [ext, terminal] : formats) std::remove((stem + ext + ".tmp").c_str());
+    throw std::runtime_error(failed);
+  }
+  for (const auto& [ext, terminal] : formats)
     if (std::rename((stem + ext + ".tmp").c_str(), (stem + ext).c_str()) != 0)
       throw std::runtime_error("cannot write " + stem + ext);
 }
