@@ -39,6 +39,10 @@ struct TabulationConfig {
   std::string out;
   // Files the tabulation reads, as (option, path): --out may be none of them.
   std::vector<std::pair<std::string, std::string>> inputs;
+  // Also compute every zero-cost proxy of each (architecture, seed) at initialisation (before
+  // training), journaled in <out>.proxies.journal; a tabulation whose trainings are done then
+  // computes only the proxies.
+  bool proxies = false;
   // Replace an existing --out that has no journal beside it (not this command's own output).
   bool force = false;
   nlohmann::json meta = nlohmann::json::object();  // added to the file's provenance
@@ -53,7 +57,7 @@ struct TabulationResult {
   std::size_t trained = 0, total = 0, resumed = 0;
   bool complete = false;  // every planned training has its record
   bool stopped_by_time_limit = false;
-  // The journal's lines set aside in <journal>.rejected, each "<journal>:<line>: <why>".
+  // The journals' lines set aside in <journal>.rejected, each "<journal>:<line>: <why>".
   std::vector<std::string> rejected;
 };
 
