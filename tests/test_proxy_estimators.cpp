@@ -71,6 +71,8 @@ TEST_CASE("The builder and the reader refuse impossible proxy values, naming the
   CHECK_THROWS_WITH(t.set_proxy(Proxy::Snip, 1, 0, 1.0, 0.0),
                     Catch::Contains("proxy snip time_s") && Catch::Contains("(0, inf)"));
   CHECK_NOTHROW(t.set_proxy(Proxy::Snip, 1, 0, -5.0, NAN));  // unknown time, negative value
+  // log 0: the network's output ignores its input.
+  CHECK_NOTHROW(t.set_proxy(Proxy::Nwot, 1, 0, -INFINITY, 0.1));
 
   testing::TempDir dir("proxy-format");
   auto parts = testing::split_file(with_proxies().serialize());

@@ -92,7 +92,9 @@ std::string range_error(const char* name, double v, const ValueRange& range) {
 }  // namespace
 
 bool ValueRange::contains(double v) const {
-  return std::isfinite(v) && (low_open ? v > low : v >= low) && v <= high;
+  // An infinite bound is never reached from within: `high` inf admits no +inf, and a `low`
+  // of -inf admits -inf only where the range is closed there (a proxy's value).
+  return !std::isnan(v) && (low_open ? v > low : v >= low) && (std::isinf(high) ? v < high : v <= high);
 }
 
 std::string ValueRange::to_string() const {
@@ -128,7 +130,7 @@ ValueRange value_range(Cost c) {
   return {0, kInfinity, true, "seconds"};
 }
 
-ValueRange proxy_value_range() { return {-kInfinity, kInfinity, true, ""}; }
+ValueRange proxy_value_range() { return {-kInfinity, kInfinity, false, ""}; }
 ValueRange proxy_time_range() { return {0, kInfinity, true, "seconds"}; }
 
 std::string value_error(Metric m, double v) { return range_error(metric_name(m), v, value_range(m)); }

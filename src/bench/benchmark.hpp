@@ -76,14 +76,16 @@ struct ValueRange {
   double low, high;
   bool low_open;     // whether `low` itself is outside
   const char* unit;  // "" when none
-  // False for NaN (the format's mark of a missing value) and infinities.
+  // False for NaN (the format's mark of a missing value) and for +inf; -inf only where `low`
+  // is -inf and closed (a proxy's value).
   bool contains(double v) const;
   std::string to_string() const;  // "[0, 100] (percent)", "(0, inf) (seconds)"
 };
 ValueRange value_range(Metric m);
 ValueRange value_range(Cost c);
-// A proxy's value may be any finite number (some are logarithms, some negative); the seconds
-// it took are in (0, inf).
+// A proxy's value may be any finite number (some are logarithms, some negative) or -inf (the
+// logarithm of 0: a network whose output ignores its input, the worst value); the seconds it
+// took are in (0, inf).
 ValueRange proxy_value_range();
 ValueRange proxy_time_range();
 // Empty when `v` may be stored as a value of m (or c): inside its range, or NaN (missing). Else

@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <limits>
 
 #include "common/random.hpp"
 #include "evaluators/live_proxies_module.hpp"
@@ -13,7 +14,8 @@ namespace nasrun::evaluators::live {
 namespace {
 
 // Jacobian covariance: J = d(sum of logits)/d(input), one row per image; C = the correlation
-// matrix of J's rows, eigenvalues v; the proxy is -sum (log(v + k) + 1 / (v + k)), k = 1e-5.
+// matrix of J's rows, eigenvalues v; the proxy is -sum (log(v + k) + 1 / (v + k)), k = 1e-5;
+// -inf where a row of J is constant.
 double jacov(const ProxyInput& in) {
   in.network.train();
   const auto x = in.images.clone().requires_grad_(true);
@@ -23,6 +25,9 @@ double jacov(const ProxyInput& in) {
   j = j - j.mean(1, /*keepdim=*/true);
   const auto covariance = j.mm(j.t());
   const auto deviation = covariance.diagonal().sqrt();
+  // An image whose gradient is constant (the output ignores its input) has no correlation: the
+  // worst value.
+  if (deviation.eq(0).any().item<bool>()) return -std::numeric_limits<double>::infinity();
   const auto correlation = covariance / deviation.outer(deviation);
   const auto v = torch::linalg::eigvalsh(correlation, "L");
   constexpr double k = 1e-5;

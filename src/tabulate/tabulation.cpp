@@ -46,25 +46,31 @@ std::vector<evaluators::CurveNeed> needs(int epochs) {
           {Metric::TestLoss, epochs, epochs}, {Metric::TestAcc, epochs, epochs}};
 }
 
+// A number of the journal, NaN written as null (JSON has no NaN).
+nlohmann::json number_or_null(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
 nlohmann::json to_record(const Item& item, const evaluators::Curve& c) {
   nlohmann::json series = nlohmann::json::object();
   for (auto m : bench::all_metrics()) {
     const auto& s = c.series[static_cast<int>(m)];
     if (s.empty()) continue;
     nlohmann::json values = nlohmann::json::array();
-    for (double v : s) values.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+    for (double v : s) values.push_back(number_or_null(v));
     series[bench::metric_name(m)] = values;
   }
   // The source's own time series, which need not be in `series`.
   series["train_time"] = c.train_time_s;
   nlohmann::json eval = nlohmann::json::array();
-  for (double v : c.eval_time_s) eval.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+  for (double v : c.eval_time_s) eval.push_back(number_or_null(v));
   series["eval_time"] = eval;
   return {{"arch", item.arch},
           {"seed", item.seed},
           {"epochs", c.epochs_trained},
           {"diverged", c.diverged},
-          {"params", std::isnan(c.params) ? nlohmann::json(nullptr) : nlohmann::json(c.params)},
+          {"params", number_or_null(c.params)},
           {"series", series}};
 }
 
@@ -179,15 +185,22 @@ std::string record_problem(const nlohmann::json& r, const Plan& plan) {
   return "";
 }
 
-nlohmann::json number_or_null(double v) {
-  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+// JSON has no infinity: a proxy's value of -inf is written as the string "-inf".
+constexpr const char* kMinusInfinity = "-inf";
+
+nlohmann::json proxy_value_json(double v) {
+  return std::isinf(v) && v < 0 ? nlohmann::json(kMinusInfinity) : number_or_null(v);
+}
+
+double proxy_value_of(const nlohmann::json& v) {
+  return v == kMinusInfinity ? -std::numeric_limits<double>::infinity() : json_number(v);
 }
 
 // A line of the proxies' journal: every proxy of one (architecture, seed) as [value, seconds].
 nlohmann::json to_proxy_record(const Item& item, const evaluators::ProxyValues& v) {
   nlohmann::json proxies = nlohmann::json::object();
   for (auto p : bench::all_proxies())
-    proxies[bench::proxy_name(p)] = {number_or_null(v.at(p)), number_or_null(v.time_of(p))};
+    proxies[bench::proxy_name(p)] = {proxy_value_json(v.at(p)), number_or_null(v.time_of(p))};
   return {{"arch", item.arch}, {"seed", item.seed}, {"proxies", proxies}};
 }
 
@@ -206,10 +219,12 @@ std::string proxy_record_problem(const nlohmann::json& r, const Plan& plan) {
     auto holds = [&](std::size_t i, const bench::ValueRange& range) {
       return pair[i].is_null() || (pair[i].is_number() && range.contains(pair[i].get<double>()));
     };
-    if (!pair.is_array() || pair.size() != 2 || !holds(0, bench::proxy_value_range()) ||
+    if (!pair.is_array() || pair.size() != 2 ||
+        !(holds(0, bench::proxy_value_range()) || pair[0] == kMinusInfinity) ||
         !holds(1, bench::proxy_time_range()))
       return std::string("proxy ") + name + " is " + pair.dump() +
-             " (expected [value, seconds]: a finite number or null, a number > 0 or null)";
+             " (expected [value, seconds]: a finite number, \"-inf\" or null; a number > 0 or "
+             "null)";
   }
   if (proxies.size() != bench::kNumProxies)
     return "proxies holds " + std::to_string(proxies.size()) + " entries (expected the " +
@@ -450,8 +465,6 @@ void check_work(const TabulationConfig& config, const std::vector<spaces::ArchCo
                                   space.to_string(a) + ")");
   }
 }
-
-double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
 
 std::string machine_description() {
   std::string cpu;
@@ -701,7 +714,7 @@ TabulationResult tabulate(const TabulationConfig& config,
       for (auto p : bench::all_proxies()) {
         const auto& pair = r["proxies"][bench::proxy_name(p)];
         const double time_s = json_number(pair[1]);
-        table.set_proxy(p, arch, table.slot_of_seed(seed), json_number(pair[0]), time_s);
+        table.set_proxy(p, arch, table.slot_of_seed(seed), proxy_value_of(pair[0]), time_s);
         if (!std::isnan(time_s)) proxy_seconds += time_s;
       }
     }
