@@ -21,6 +21,8 @@ double jacov(const ProxyInput& in) {
   const auto x = in.images.clone().requires_grad_(true);
   const auto y = in.network.forward(x);
   y.backward(torch::ones_like(y));
+  // No gradient at all: the output ignores the input (the worst value, as below).
+  if (!x.grad().defined()) return -std::numeric_limits<double>::infinity();
   auto j = x.grad().flatten(1).to(torch::kDouble);
   j = j - j.mean(1, /*keepdim=*/true);
   const auto covariance = j.mm(j.t());
