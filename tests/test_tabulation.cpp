@@ -36,7 +36,7 @@ namespace {
 
 std::size_t lines(const std::string& path) { return read_lines(path).size(); }
 
-// Equal in everything but the measured times.
+// Equal in everything but the measured times (the proxies' values too, where there are any).
 void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
   const auto& ta = a.tables().at(0);
   const auto& tb = b.tables().at(0);
@@ -53,11 +53,20 @@ void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) 
         }
       }
       REQUIRE(ta.cost(bench::Cost::Params, i) == tb.cost(bench::Cost::Params, i));
+      for (auto p : bench::all_proxies()) {
+        const double x = ta.proxy(p, i, {s}), y = tb.proxy(p, i, {s});
+        REQUIRE(((std::isnan(x) && std::isnan(y)) || x == y));
+      }
     }
 }
 
+// The proxies of small_table(): distinct per proxy, architecture and seed, some negative.
+double small_table_proxy(bench::Proxy p, std::size_t arch, int seed) {
+  return static_cast<double>(p) - 4 + 0.25 * static_cast<double>(arch) + 0.125 * seed;
+}
+
 // A benchmark to tabulate from without training (the tabular source): codes 0..19, 3 epochs,
-// seeds 0 and 1, every metric a tabulation records.
+// seeds 0 and 1, every metric a tabulation records, and every proxy.
 std::shared_ptr<const bench::Benchmark> small_table() {
   std::vector<spaces::ArchCode> codes(20);
   std::iota(codes.begin(), codes.end(), spaces::ArchCode{0});
@@ -77,6 +86,9 @@ std::shared_ptr<const bench::Benchmark> small_table() {
         t.set(bench::Metric::EvalTime, a, s, e, 0.5);
       }
     t.set_cost(bench::Cost::Params, a, 1000.0 + static_cast<double>(a));
+    for (int s = 0; s < 2; ++s)
+      for (auto p : bench::all_proxies())
+        t.set_proxy(p, a, s, small_table_proxy(p, a, s), 0.01);
   }
   return std::make_shared<const bench::Benchmark>(b.build());
 }
@@ -467,7 +479,7 @@ std::vector<std::string> tabulate_args(const std::string& data, const std::strin
           "--source-option", "channels=4", "--source-option", "cells=1",
           "--source-option", "image_size=16", "--source-option", "train_subset=128",
           "--source-option", "valid_subset=64", "--source-option", "test_subset=64",
-          "--source-option", "batch=64", "--source-option", "augment=false"};
+          "--source-option", "batch=64", "--source-option", "augment=false", "--proxies"};
 }
 
 pid_t spawn(const std::vector<std::string>& args) {
@@ -572,6 +584,9 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   require_same_results(a, b);
   CHECK(a.meta()["trainings"] == 13);
   CHECK(a.meta()["complete"] == true);
+  // The proxies of every training, computed again after the kill, bit for bit.
+  CHECK(a.meta()["proxies"]["records"] == 13);
+  CHECK(a.tables().at(0).has_proxy(bench::Proxy::Synflow));
   // The file records how to retrain any of its cells.
   CHECK(a.meta()["curve_source"] == "live");
   CHECK(a.meta()["source_options"]["train_subset"] == "128");
@@ -664,4 +679,54 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   std::ofstream(dir.file("archs.txt")) << "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n";
   CHECK_THAT(testing::error_of([&] { experiment::tabulate(onto_input); }),
              Catch::Contains("is the same file as the input --archs"));
+}
+
+TEST_CASE("tabulate --proxies journals the proxies and adds them to a finished tabulation "
+          "without training again",
+          "[proxies][tabulate]") {
+  testing::TempDir dir("tabulate-proxies");
+  auto c = tabular_config(dir.file("t.nasbench"));
+
+  // First without proxies: the file has none, and there is no proxies' journal.
+  REQUIRE(experiment::tabulate(c).complete);
+  const auto trainings = read_lines(c.out + ".journal");
+  CHECK_FALSE(fs::exists(c.out + ".proxies.journal"));
+  CHECK_FALSE(bench::Benchmark::open(c.out).tables().at(0).has_proxy(bench::Proxy::Zen));
+
+  // Then with them: only the proxies are computed; the trainings' journal is unchanged.
+  c.proxies = true;
+  const auto r = experiment::tabulate(c);
+  CHECK(r.complete);
+  CHECK(r.trained == 13);  // the items with something left to do: their proxies
+  CHECK(read_lines(c.out + ".journal") == trainings);
+  CHECK(lines(c.out + ".proxies.journal") == 14);  // settings + 13
+  const auto bm = bench::Benchmark::open(c.out);
+  const auto& t = bm.tables().at(0);
+  std::size_t with_seed_1 = 0;
+  for (std::size_t a = 0; a < 10; ++a)
+    for (int s = 0; s < 2; ++s) {
+      if (!t.seed_present(a, s)) continue;
+      with_seed_1 += s;
+      for (auto p : bench::all_proxies()) {
+        CHECK(t.proxy(p, a, {s}) == small_table_proxy(p, a, s));
+        CHECK(t.proxy_time(p, a, {s}) == 0.01);
+      }
+    }
+  CHECK(with_seed_1 == 3);
+  CHECK(bm.meta()["proxies"]["records"] == 13);
+
+  // Rerun: nothing left to do, the same data.
+  const auto data = testing::split_file(common::read_file(c.out)).data;
+  CHECK(experiment::tabulate(c).trained == 0);
+  CHECK(testing::split_file(common::read_file(c.out)).data == data);
+
+  // A damaged line of the proxies' journal is set aside and its proxies computed again.
+  auto journal = read_lines(c.out + ".proxies.journal");
+  journal[2] = R"({"arch":1,"seed":0,"proxies":{"params":["many",1]}})";
+  write_lines(c.out + ".proxies.journal", journal);
+  const auto resumed = experiment::tabulate(c);
+  CHECK(resumed.trained == 1);
+  REQUIRE(resumed.rejected.size() == 1);
+  CHECK_THAT(resumed.rejected[0], Catch::Contains(".proxies.journal:3: "));
+  CHECK(testing::split_file(common::read_file(c.out)).data == data);
 }
