@@ -110,14 +110,29 @@ experiment::TabulationConfig tabular_config(const std::string& out) {
   return c;
 }
 
-// Trainings that throw: the next flaky_tries[a] tries of architecture a throw.
+// Trainings that throw: the next flaky_tries[a] tries of architecture a throw. The proxies
+// never do; proxies_computed[a] counts the times architecture a's were computed.
 std::mutex flaky_mutex;
-std::map<spaces::ArchCode, int> flaky_tries;
+std::map<spaces::ArchCode, int> flaky_tries, proxies_computed;
+
+class FlakySource : public testing::SleepingSource {
+ public:
+  using SleepingSource::SleepingSource;
+  evaluators::ProxyValues observe_proxies(spaces::ArchCode arch,
+                                          const std::vector<bench::Proxy>& proxies,
+                                          common::Rng& rng) override {
+    {
+      std::lock_guard<std::mutex> lock(flaky_mutex);
+      ++proxies_computed[arch];
+    }
+    return SleepingSource::observe_proxies(arch, proxies, rng);
+  }
+};
 
 const Registration<evaluators::curve_source_registry> kFlakySource{
     "test-flaky-tabular", "test only: the tabular source, whose trainings throw as told",
     [](const evaluators::SourceOptions& o) {
-      return std::make_shared<testing::SleepingSource>(
+      return std::make_shared<FlakySource>(
           evaluators::make_curve_source("tabular", o), [](spaces::ArchCode) { return 0.0; },
           [](spaces::ArchCode a) {
             std::lock_guard<std::mutex> lock(flaky_mutex);
@@ -128,9 +143,10 @@ const Registration<evaluators::curve_source_registry> kFlakySource{
           });
     }};
 
-// The journal's records, in (arch, seed) order.
-std::vector<std::string> sorted_records(const std::string& out) {
-  auto records = read_lines(out + ".journal");
+// The records of a journal (by default the trainings'), in (arch, seed) order.
+std::vector<std::string> sorted_records(const std::string& out,
+                                        const std::string& journal = ".journal") {
+  auto records = read_lines(out + journal);
   records.erase(records.begin());  // the settings
   std::sort(records.begin(), records.end());
   return records;
@@ -184,6 +200,42 @@ TEST_CASE("A training that throws is tried again with its seed, and when every t
   flaky_tries.clear();
 }
 
+TEST_CASE("A training that fails keeps the proxies computed before it, and a rerun trains it "
+          "without computing them again", "[tabulate][proxies]") {
+  testing::TempDir dir("tabulate-retries-proxies");
+  auto c = tabular_config(dir.file("untroubled.nasbench"));
+  c.source = "test-flaky-tabular";
+  c.proxies = true;
+  experiment::tabulate(c);
+  const auto untroubled = sorted_records(c.out, ".proxies.journal");
+  REQUIRE(untroubled.size() == 13);
+
+  // Architecture 4 with seed 0 throws on each of its two tries; the proxies come first.
+  c.out = dir.file("failed.nasbench");
+  c.retries = 1;
+  flaky_tries = {{4, 2}};
+  proxies_computed.clear();
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("architecture 4 (") && Catch::Contains("failed 2 tries"));
+  const auto proxied = sorted_records(c.out, ".proxies.journal");
+  CHECK(std::any_of(proxied.begin(), proxied.end(), [](const std::string& line) {
+    const auto j = nlohmann::json::parse(line);
+    return j["arch"] == 4 && j["seed"] == 0;
+  }));
+  CHECK(proxies_computed[4] == 1);  // not again for the retry
+  CHECK(lines(c.out + ".journal") < 14);
+  // The rerun trains what has no record, and computes the proxies of what has none.
+  CHECK(experiment::tabulate(c).complete);
+  CHECK(sorted_records(c.out, ".proxies.journal") == untroubled);
+  std::size_t computed = 0;
+  for (const auto& [arch, times] : proxies_computed) {
+    CHECK(times <= 2);  // two seeds at most, each once
+    computed += static_cast<std::size_t>(times);
+  }
+  CHECK(computed == 13);
+  flaky_tries.clear();
+}
+
 TEST_CASE("A tabulation hands its work list to the pool it is given, a training per free slot",
           "[tabulate]") {
   struct Counts {
@@ -210,6 +262,7 @@ TEST_CASE("A tabulation hands its work list to the pool it is given, a training 
   };
   testing::TempDir dir("tabulate-pool");
   auto c = tabular_config(dir.file("threads.nasbench"));
+  c.proxies = true;  // they travel with the trainings
   experiment::tabulate(c);
   Counts counts;
   c.out = dir.file("pool.nasbench");
@@ -220,6 +273,8 @@ TEST_CASE("A tabulation hands its work list to the pool it is given, a training 
   CHECK(counts.started == 13);
   CHECK(counts.most_running == 3);
   CHECK(sorted_records(c.out) == sorted_records(dir.file("threads.nasbench")));
+  CHECK(sorted_records(c.out, ".proxies.journal") ==
+        sorted_records(dir.file("threads.nasbench"), ".proxies.journal"));
 }
 
 TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", "[tabulate]") {
