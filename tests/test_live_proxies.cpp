@@ -169,6 +169,22 @@ TEST_CASE("All proxies of the live NB201 network are finite and repeat bit for b
   CHECK(other.at(bench::Proxy::Params) == first.at(bench::Proxy::Params));
 }
 
+TEST_CASE("A network whose output ignores its input has the worst jacov, nwot and zen",
+          "[live][proxies]") {
+  // Every edge `none`: the cells output zeros, and so does all that follows them but the
+  // classifier's bias. The input gets no gradient at all (jacov), every image the same
+  // activation codes (nwot: a singular kernel) and the same features (zen: log 0).
+  const auto ops = testing::ops_of("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+  const std::vector<bench::Proxy> all(bench::all_proxies().begin(), bench::all_proxies().end());
+  const auto v = compute_proxies(network_builder("nb201"), testing::small_network(), ops,
+                                 testing::small_data(), 32, 3, all);
+  const double worst = -std::numeric_limits<double>::infinity();
+  CHECK(v.at(bench::Proxy::Jacov) == worst);
+  CHECK(v.at(bench::Proxy::Nwot) == worst);
+  CHECK(v.at(bench::Proxy::Zen) == worst);
+  CHECK(std::isfinite(v.at(bench::Proxy::Snip)));
+}
+
 TEST_CASE("The proxies' minibatch must fit the training split", "[live][proxies]") {
   const auto& data = testing::small_data();
   CHECK_THROWS_WITH(proxy_minibatch(data, 1, 0), Catch::Contains("proxy_batch") &&

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -611,6 +612,28 @@ TEST_CASE("nas-bench tabulate says the time limit stopped it only when one did",
   r = testing::run_program("nas-bench", args);
   CHECK(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("13 planned\n") && !Catch::Contains("time limit"));
+  std::filesystem::remove_all(data);
+}
+
+TEST_CASE("A proxy of -inf is journaled as \"-inf\" and stored as the worst value",
+          "[live][tabulate][proxies]") {
+  testing::TempDir dir("tabulate-all-none");
+  const auto data = testing::make_fake_cifar("tabulate-all-none", 64, 64);
+  // The cell of none but `none` edges: a network whose output ignores its input.
+  const std::string all_none = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
+  std::ofstream(dir.file("archs.txt")) << all_none << "\n";
+  auto args = tabulate_args(data, dir.file("none.nasbench"));
+  args[6] = dir.file("archs.txt");  // --archs
+  args.erase(args.begin() + 7, args.begin() + 11);  // no extra seeds
+  REQUIRE(wait_for(spawn(args)) == 0);
+  const auto journal = read_lines(dir.file("none.nasbench") + ".proxies.journal");
+  REQUIRE(journal.size() == 2);
+  CHECK(nlohmann::json::parse(journal[1])["proxies"]["jacov"][0] == "-inf");
+  const auto bm = bench::Benchmark::open(dir.file("none.nasbench"));
+  const auto arch = spaces::make_search_space("nb201")->parse(all_none);
+  const auto& t = bm.tables().at(0);
+  CHECK(t.proxy(bench::Proxy::Jacov, arch, {0}) == -std::numeric_limits<double>::infinity());
+  CHECK(std::isfinite(t.proxy(bench::Proxy::Params, arch, {0})));
   std::filesystem::remove_all(data);
 }
 
