@@ -34,6 +34,17 @@ std::array<E, N> enumerate() {
   return out;
 }
 
+// The value named `name` in `names` (in the enum's order); `kind` names the enum in the refusal.
+template <typename E, std::size_t N>
+E parse_name(const std::string& name, const std::array<const char*, N>& names, const char* kind) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name == names[i]) return static_cast<E>(i);
+  std::string known;
+  for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw std::invalid_argument(std::string("unknown ") + kind + " '" + name +
+                              "' (expected one of: " + known + ")");
+}
+
 }  // namespace
 
 const std::array<Metric, kNumMetrics>& all_metrics() {
@@ -42,24 +53,14 @@ const std::array<Metric, kNumMetrics>& all_metrics() {
 }
 const char* metric_name(Metric m) { return kMetricNames.at(static_cast<std::size_t>(m)); }
 Metric parse_metric(const std::string& name) {
-  for (auto m : all_metrics())
-    if (name == metric_name(m)) return m;
-  std::string known;
-  for (auto n : kMetricNames) known += (known.empty() ? "" : ", ") + std::string(n);
-  throw std::invalid_argument("unknown metric '" + name + "' (expected one of: " + known + ")");
+  return parse_name<Metric>(name, kMetricNames, "metric");
 }
 const std::array<Proxy, kNumProxies>& all_proxies() {
   static const auto all = enumerate<Proxy, kNumProxies>();
   return all;
 }
 const char* proxy_name(Proxy p) { return kProxyNames.at(static_cast<std::size_t>(p)); }
-Proxy parse_proxy(const std::string& name) {
-  for (auto p : all_proxies())
-    if (name == proxy_name(p)) return p;
-  std::string known;
-  for (auto n : kProxyNames) known += (known.empty() ? "" : ", ") + std::string(n);
-  throw std::invalid_argument("unknown proxy '" + name + "' (expected one of: " + known + ")");
-}
+Proxy parse_proxy(const std::string& name) { return parse_name<Proxy>(name, kProxyNames, "proxy"); }
 const std::array<Cost, kNumCosts>& all_costs() {
   static const auto all = enumerate<Cost, kNumCosts>();
   return all;
