@@ -614,7 +614,7 @@ Trained Trainer::train(const Training& training) const {
 namespace {
 
 // Hands the work list to the pool in its order as slots become free, and journals each result
-// as it comes back; stops starting trainings at the time limit or after a failed one. Returns
+// as it comes back (the training's record in `journal`, the proxies' in `proxy_journal`); stops starting trainings at the time limit or after a failed one. Returns
 // whether the time limit stopped it; throws std::runtime_error naming the failed trainings once
 // the running ones have ended.
 bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journal& journal,
@@ -640,7 +640,8 @@ bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journa
     const auto trained = pool.wait();
     --running;
     // A training that failed keeps the proxies computed before it.
-    if (!trained.proxy_record.empty()) proxy_journal->add_record(nlohmann::json::parse(trained.proxy_record));
+    if (!trained.proxy_record.empty())
+      proxy_journal->add_record(nlohmann::json::parse(trained.proxy_record));
     if (!trained.failure.empty()) {
       failures.push_back("architecture " + std::to_string(trained.training.arch) + " (" +
                          space.to_string(trained.training.arch) + ") with seed " +

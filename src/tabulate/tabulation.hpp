@@ -4,10 +4,10 @@
 // Every finished (architecture, seed) training is appended to a journal (<out>.journal) and
 // flushed to disk before the next one is counted, so a tabulation killed at any moment, even by
 // SIGKILL, continues where it stopped when rerun with the same settings: no finished training is
-// lost or repeated. The benchmark itself is written atomically at the end. Trainings run in
-// parallel, on threads or on the ranks of an MPI job (a TrainingPool: one work list and one
-// journal whatever runs them); each depends on its (architecture, seed) alone, so the result
-// equals a serial run's.
+// lost or repeated (likewise the zero-cost proxies, with --proxies, in <out>.proxies.journal).
+// The benchmark itself is written atomically at the end. Trainings run in parallel, on threads
+// or on the ranks of an MPI job (a TrainingPool: one work list and one journal whatever runs
+// them); each depends on its (architecture, seed) alone, so the result equals a serial run's.
 //
 // One tabulation at a time per output: it holds the lock <out>.lock from before it reads the
 // journal to its end. Resuming checks every journal record against the plan and the possible
