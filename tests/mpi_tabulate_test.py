@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """nas-bench tabulate --executor mpi under mpirun (-np 3: rank 0 keeps the journal, ranks 1 and 2
 train) on tiny live trainings of fake CIFAR-10 data: its records equal a serial tabulation's
-(one local worker) bit for bit but for the measured times, a rerun resumes, one tabulation per
-journal whatever the executor (serial against MPI, MPI against serial), and a tabulation whose
-worker rank or master is killed with SIGKILL resumes on rerun: every record written before is
-kept, every planned training is in the journal once, and the results equal the serial ones.
+(one local worker) bit for bit but for the measured times, and so do its zero-cost proxies
+(--proxies, with the trainings or added to a finished tabulation); a rerun resumes, one
+tabulation per journal whatever the executor (serial against MPI, MPI against serial), and a
+tabulation whose worker rank or master is killed with SIGKILL resumes on rerun: every record
+written before is kept, every planned training is in the journal once, and the results equal
+the serial ones.
 Misuse is refused with a clear message.
 
     mpi_tabulate_test.py NAS_BENCH WORK_DIR
@@ -66,6 +68,18 @@ def results(out):
         r = json.loads(line)
         r["series"] = {k: v for k, v in r["series"].items() if k not in MEASURED}
         records[(r["arch"], r["seed"])] = r
+    return records
+
+
+def proxy_results(out):
+    """{(arch, seed): {proxy: value}} of a proxies' journal, without the measured seconds."""
+    records = {}
+    for line in open(out + ".proxies.journal").read().split("\n")[1:-1]:
+        r = json.loads(line)
+        key = (r["arch"], r["seed"])
+        if key in records:
+            sys.exit(f"{out}.proxies.journal: the proxies of {key} twice")
+        records[key] = {name: pair[0] for name, pair in r["proxies"].items()}
     return records
 
 
@@ -141,6 +155,33 @@ def main():
     code, output = run(mpi(mpi_out))
     check(code == 0 and f"0 trainings done now, {PLANNED} resumed from the journal" in output
           and journal_lines(mpi_out) == before, f"the rerun did not resume ({code}):\n{output}")
+
+    # The zero-cost proxies travel with the trainings: computed on the worker ranks, they equal
+    # a serial tabulation's, whether they come with the trainings or are added to a finished
+    # tabulation (then nothing is trained again); and they change no training's result.
+    serial_proxies = os.path.join(work, "serial-proxies.nasbench")
+    code, output = run(serial(serial_proxies) + ["--proxies"])
+    if code != 0:
+        sys.exit(f"the serial tabulation with --proxies failed ({code}):\n{output}")
+    expected_proxies = proxy_results(serial_proxies)
+    check(len(expected_proxies) == PLANNED and results(serial_proxies) == expected,
+          "--proxies: the serial tabulation's proxies are not all there, or its trainings differ")
+    mpi_proxies = os.path.join(work, "mpi-proxies.nasbench")
+    code, output = run(mpi(mpi_proxies, "--proxies"))
+    check(code == 0, f"--executor mpi --proxies failed ({code}):\n{output}")
+    check_complete(mpi_proxies, "--executor mpi --proxies")
+    check(proxy_results(mpi_proxies) == expected_proxies,
+          "--executor mpi --proxies: the proxies differ from the serial ones")
+    before = journal_lines(mpi_out)
+    code, output = run(mpi(mpi_out, "--proxies"))
+    check(code == 0 and journal_lines(mpi_out) == before,
+          f"--proxies on a finished MPI tabulation failed or changed its trainings ({code}):\n"
+          f"{output}")
+    check(proxy_results(mpi_out) == expected_proxies,
+          "--proxies added by the ranks: the proxies differ from the serial ones")
+    code, output = run(mpi(mpi_out, "--proxies"))
+    check(code == 0 and f"0 trainings done now, {PLANNED} resumed from the journal" in output,
+          f"the rerun with --proxies did not resume ({code}):\n{output}")
 
     # Misuse: one rank, or --workers against the ranks.
     code, output = run([nas_bench, *tabulate_args(data, os.path.join(work, "one.nasbench")),

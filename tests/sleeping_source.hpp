@@ -33,6 +33,15 @@ class SleepingSource : public evaluators::LearningCurveSource {
   double final_test_error(spaces::ArchCode arch) override {
     return table_->final_test_error(arch);
   }
+  // The proxies are the table's, at once and never failing.
+  evaluators::ProxyValues observe_proxies(spaces::ArchCode arch,
+                                          const std::vector<bench::Proxy>& proxies,
+                                          common::Rng& rng) override {
+    return table_->observe_proxies(arch, proxies, rng);
+  }
+  void check_serves_proxies(const std::vector<bench::Proxy>& proxies) const override {
+    table_->check_serves_proxies(proxies);
+  }
 
  private:
   std::shared_ptr<evaluators::LearningCurveSource> table_;

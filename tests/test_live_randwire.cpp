@@ -8,8 +8,10 @@
 #include <filesystem>
 
 #include "evaluators/live_network_module.hpp"
+#include "evaluators/live_proxies.hpp"
 #include "evaluators/live_source.hpp"
 #include "live_fake_data.hpp"
+#include "live_small_training.hpp"
 #include "spaces/randwire.hpp"
 
 using namespace nasrun;
@@ -43,6 +45,26 @@ std::int64_t parameters_by_hand(const NetworkConfig& config, const RandWireSpace
     in = out;
   }
   return n + in * config.num_classes + config.num_classes;
+}
+
+// Multiply-accumulates of one side x side image by hand: per output element of a convolution, one
+// per weight of its filter (9 for a depthwise 3x3, the input channels for a pointwise 1x1);
+// the stem keeps the resolution, every stage halves it; the classifier's weights.
+double flops_by_hand(const NetworkConfig& config, const RandWireSpace::StageDags& dags,
+                     double side) {
+  const double c = config.channels;
+  double n = side * side * c * config.input_channels * 9;
+  double in = c;
+  for (std::size_t s = 0; s < dags.size(); ++s) {
+    const double out = s == 0 ? c : 2 * in;
+    side /= 2;
+    for (const auto& preds : dags[s].predecessors) {
+      const double node_in = preds.empty() ? in : out;
+      n += side * side * (node_in * 9 + out * node_in);
+    }
+    in = out;
+  }
+  return n + in * config.num_classes;
 }
 
 const spaces::SearchSpace& space() {
@@ -95,6 +117,25 @@ TEST_CASE("live RandWire network: Fashion-MNIST images to logits, resolution hal
     }
   }
   CHECK_THROWS_WITH(build(fashion_mnist(8), {0}), Catch::Contains("2 choices"));
+}
+
+TEST_CASE("live RandWire network: the zero-cost proxies see its layers", "[live][randwire][proxies]") {
+  const std::vector<bench::Proxy> all(bench::all_proxies().begin(), bench::all_proxies().end());
+  const auto config = testing::small_network();  // 3 input channels, 16 x 16 images
+  for (const char* arch : {"WS(2,0.00)@0", "ER(0.20)@0"}) {
+    INFO(arch);
+    const auto choices = space().decode(space().parse(arch));
+    const auto v = compute_proxies(network_builder("randwire"), config, choices,
+                                   testing::small_data(), 32, 3, all);
+    for (auto p : all) {
+      INFO(bench::proxy_name(p));
+      CHECK(std::isfinite(v.at(p)));
+    }
+    CHECK(v.at(bench::Proxy::Flops) ==
+          flops_by_hand(config, RandWireSpace::stage_dags(choices), 16));
+    CHECK(v.at(bench::Proxy::Params) ==
+          static_cast<double>(parameters_by_hand(config, RandWireSpace::stage_dags(choices))));
+  }
 }
 
 TEST_CASE("live source: RandWire architectures train, the training loss falls",

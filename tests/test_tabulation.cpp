@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -36,7 +37,7 @@ namespace {
 
 std::size_t lines(const std::string& path) { return read_lines(path).size(); }
 
-// Equal in everything but the measured times.
+// Equal in everything but the measured times (the proxies' values too, where there are any).
 void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) {
   const auto& ta = a.tables().at(0);
   const auto& tb = b.tables().at(0);
@@ -53,11 +54,20 @@ void require_same_results(const bench::Benchmark& a, const bench::Benchmark& b) 
         }
       }
       REQUIRE(ta.cost(bench::Cost::Params, i) == tb.cost(bench::Cost::Params, i));
+      for (auto p : bench::all_proxies()) {
+        const double x = ta.proxy(p, i, {s}), y = tb.proxy(p, i, {s});
+        REQUIRE(((std::isnan(x) && std::isnan(y)) || x == y));
+      }
     }
 }
 
+// The proxies of small_table(): distinct per proxy, architecture and seed, some negative.
+double small_table_proxy(bench::Proxy p, std::size_t arch, int seed) {
+  return static_cast<double>(p) - 4 + 0.25 * static_cast<double>(arch) + 0.125 * seed;
+}
+
 // A benchmark to tabulate from without training (the tabular source): codes 0..19, 3 epochs,
-// seeds 0 and 1, every metric a tabulation records.
+// seeds 0 and 1, every metric a tabulation records, and every proxy.
 std::shared_ptr<const bench::Benchmark> small_table() {
   std::vector<spaces::ArchCode> codes(20);
   std::iota(codes.begin(), codes.end(), spaces::ArchCode{0});
@@ -77,6 +87,9 @@ std::shared_ptr<const bench::Benchmark> small_table() {
         t.set(bench::Metric::EvalTime, a, s, e, 0.5);
       }
     t.set_cost(bench::Cost::Params, a, 1000.0 + static_cast<double>(a));
+    for (int s = 0; s < 2; ++s)
+      for (auto p : bench::all_proxies())
+        t.set_proxy(p, a, s, small_table_proxy(p, a, s), 0.01);
   }
   return std::make_shared<const bench::Benchmark>(b.build());
 }
@@ -98,14 +111,29 @@ experiment::TabulationConfig tabular_config(const std::string& out) {
   return c;
 }
 
-// Trainings that throw: the next flaky_tries[a] tries of architecture a throw.
+// Trainings that throw: the next flaky_tries[a] tries of architecture a throw. The proxies
+// never do; proxies_computed[a] counts the times architecture a's were computed.
 std::mutex flaky_mutex;
-std::map<spaces::ArchCode, int> flaky_tries;
+std::map<spaces::ArchCode, int> flaky_tries, proxies_computed;
+
+class FlakySource : public testing::SleepingSource {
+ public:
+  using SleepingSource::SleepingSource;
+  evaluators::ProxyValues observe_proxies(spaces::ArchCode arch,
+                                          const std::vector<bench::Proxy>& proxies,
+                                          common::Rng& rng) override {
+    {
+      std::lock_guard<std::mutex> lock(flaky_mutex);
+      ++proxies_computed[arch];
+    }
+    return SleepingSource::observe_proxies(arch, proxies, rng);
+  }
+};
 
 const Registration<evaluators::curve_source_registry> kFlakySource{
     "test-flaky-tabular", "test only: the tabular source, whose trainings throw as told",
     [](const evaluators::SourceOptions& o) {
-      return std::make_shared<testing::SleepingSource>(
+      return std::make_shared<FlakySource>(
           evaluators::make_curve_source("tabular", o), [](spaces::ArchCode) { return 0.0; },
           [](spaces::ArchCode a) {
             std::lock_guard<std::mutex> lock(flaky_mutex);
@@ -116,9 +144,10 @@ const Registration<evaluators::curve_source_registry> kFlakySource{
           });
     }};
 
-// The journal's records, in (arch, seed) order.
-std::vector<std::string> sorted_records(const std::string& out) {
-  auto records = read_lines(out + ".journal");
+// The records of a journal (by default the trainings'), in (arch, seed) order.
+std::vector<std::string> sorted_records(const std::string& out,
+                                        const std::string& journal = ".journal") {
+  auto records = read_lines(out + journal);
   records.erase(records.begin());  // the settings
   std::sort(records.begin(), records.end());
   return records;
@@ -172,6 +201,42 @@ TEST_CASE("A training that throws is tried again with its seed, and when every t
   flaky_tries.clear();
 }
 
+TEST_CASE("A training that fails keeps the proxies computed before it, and a rerun trains it "
+          "without computing them again", "[tabulate][proxies]") {
+  testing::TempDir dir("tabulate-retries-proxies");
+  auto c = tabular_config(dir.file("untroubled.nasbench"));
+  c.source = "test-flaky-tabular";
+  c.proxies = true;
+  experiment::tabulate(c);
+  const auto untroubled = sorted_records(c.out, ".proxies.journal");
+  REQUIRE(untroubled.size() == 13);
+
+  // Architecture 4 with seed 0 throws on each of its two tries; the proxies come first.
+  c.out = dir.file("failed.nasbench");
+  c.retries = 1;
+  flaky_tries = {{4, 2}};
+  proxies_computed.clear();
+  CHECK_THAT(testing::error_of([&] { experiment::tabulate(c); }),
+             Catch::Contains("architecture 4 (") && Catch::Contains("failed 2 tries"));
+  const auto proxied = sorted_records(c.out, ".proxies.journal");
+  CHECK(std::any_of(proxied.begin(), proxied.end(), [](const std::string& line) {
+    const auto j = nlohmann::json::parse(line);
+    return j["arch"] == 4 && j["seed"] == 0;
+  }));
+  CHECK(proxies_computed[4] == 1);  // not again for the retry
+  CHECK(lines(c.out + ".journal") < 14);
+  // The rerun trains what has no record, and computes the proxies of what has none.
+  CHECK(experiment::tabulate(c).complete);
+  CHECK(sorted_records(c.out, ".proxies.journal") == untroubled);
+  std::size_t computed = 0;
+  for (const auto& [arch, times] : proxies_computed) {
+    CHECK(times <= 2);  // two seeds at most, each once
+    computed += static_cast<std::size_t>(times);
+  }
+  CHECK(computed == 13);
+  flaky_tries.clear();
+}
+
 TEST_CASE("A tabulation hands its work list to the pool it is given, a training per free slot",
           "[tabulate]") {
   struct Counts {
@@ -198,6 +263,7 @@ TEST_CASE("A tabulation hands its work list to the pool it is given, a training 
   };
   testing::TempDir dir("tabulate-pool");
   auto c = tabular_config(dir.file("threads.nasbench"));
+  c.proxies = true;  // they travel with the trainings
   experiment::tabulate(c);
   Counts counts;
   c.out = dir.file("pool.nasbench");
@@ -208,6 +274,8 @@ TEST_CASE("A tabulation hands its work list to the pool it is given, a training 
   CHECK(counts.started == 13);
   CHECK(counts.most_running == 3);
   CHECK(sorted_records(c.out) == sorted_records(dir.file("threads.nasbench")));
+  CHECK(sorted_records(c.out, ".proxies.journal") ==
+        sorted_records(dir.file("threads.nasbench"), ".proxies.journal"));
 }
 
 TEST_CASE("tabulate() refuses seeds or architectures given twice, naming them", "[tabulate]") {
@@ -467,7 +535,7 @@ std::vector<std::string> tabulate_args(const std::string& data, const std::strin
           "--source-option", "channels=4", "--source-option", "cells=1",
           "--source-option", "image_size=16", "--source-option", "train_subset=128",
           "--source-option", "valid_subset=64", "--source-option", "test_subset=64",
-          "--source-option", "batch=64", "--source-option", "augment=false"};
+          "--source-option", "batch=64", "--source-option", "augment=false", "--proxies"};
 }
 
 pid_t spawn(const std::vector<std::string>& args) {
@@ -547,6 +615,28 @@ TEST_CASE("nas-bench tabulate says the time limit stopped it only when one did",
   std::filesystem::remove_all(data);
 }
 
+TEST_CASE("A proxy of -inf is journaled as \"-inf\" and stored as the worst value",
+          "[live][tabulate][proxies]") {
+  testing::TempDir dir("tabulate-all-none");
+  const auto data = testing::make_fake_cifar("tabulate-all-none", 64, 64);
+  // The cell of none but `none` edges: a network whose output ignores its input.
+  const std::string all_none = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
+  std::ofstream(dir.file("archs.txt")) << all_none << "\n";
+  auto args = tabulate_args(data, dir.file("none.nasbench"));
+  args[6] = dir.file("archs.txt");  // --archs
+  args.erase(args.begin() + 7, args.begin() + 11);  // no extra seeds
+  REQUIRE(wait_for(spawn(args)) == 0);
+  const auto journal = read_lines(dir.file("none.nasbench") + ".proxies.journal");
+  REQUIRE(journal.size() == 2);
+  CHECK(nlohmann::json::parse(journal[1])["proxies"]["jacov"][0] == "-inf");
+  const auto bm = bench::Benchmark::open(dir.file("none.nasbench"));
+  const auto arch = spaces::make_search_space("nb201")->parse(all_none);
+  const auto& t = bm.tables().at(0);
+  CHECK(t.proxy(bench::Proxy::Jacov, arch, {0}) == -std::numeric_limits<double>::infinity());
+  CHECK(std::isfinite(t.proxy(bench::Proxy::Params, arch, {0})));
+  std::filesystem::remove_all(data);
+}
+
 TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted one", "[live][tabulate]") {
   testing::TempDir dir("tabulate-kill");
   const auto data = testing::make_fake_cifar("tabulate", 64, 64);
@@ -572,6 +662,9 @@ TEST_CASE("A tabulation killed in the middle and rerun equals an uninterrupted o
   require_same_results(a, b);
   CHECK(a.meta()["trainings"] == 13);
   CHECK(a.meta()["complete"] == true);
+  // The proxies of every training, computed again after the kill, bit for bit.
+  CHECK(a.meta()["proxies"]["records"] == 13);
+  CHECK(a.tables().at(0).has_proxy(bench::Proxy::Synflow));
   // The file records how to retrain any of its cells.
   CHECK(a.meta()["curve_source"] == "live");
   CHECK(a.meta()["source_options"]["train_subset"] == "128");
@@ -664,4 +757,54 @@ TEST_CASE("tabulate() replaces only its own output: a benchmark without its jour
   std::ofstream(dir.file("archs.txt")) << "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n";
   CHECK_THAT(testing::error_of([&] { experiment::tabulate(onto_input); }),
              Catch::Contains("is the same file as the input --archs"));
+}
+
+TEST_CASE("tabulate --proxies journals the proxies and adds them to a finished tabulation "
+          "without training again",
+          "[proxies][tabulate]") {
+  testing::TempDir dir("tabulate-proxies");
+  auto c = tabular_config(dir.file("t.nasbench"));
+
+  // First without proxies: the file has none, and there is no proxies' journal.
+  REQUIRE(experiment::tabulate(c).complete);
+  const auto trainings = read_lines(c.out + ".journal");
+  CHECK_FALSE(fs::exists(c.out + ".proxies.journal"));
+  CHECK_FALSE(bench::Benchmark::open(c.out).tables().at(0).has_proxy(bench::Proxy::Zen));
+
+  // Then with them: only the proxies are computed; the trainings' journal is unchanged.
+  c.proxies = true;
+  const auto r = experiment::tabulate(c);
+  CHECK(r.complete);
+  CHECK(r.trained == 13);  // the items with something left to do: their proxies
+  CHECK(read_lines(c.out + ".journal") == trainings);
+  CHECK(lines(c.out + ".proxies.journal") == 14);  // settings + 13
+  const auto bm = bench::Benchmark::open(c.out);
+  const auto& t = bm.tables().at(0);
+  std::size_t with_seed_1 = 0;
+  for (std::size_t a = 0; a < 10; ++a)
+    for (int s = 0; s < 2; ++s) {
+      if (!t.seed_present(a, s)) continue;
+      with_seed_1 += s;
+      for (auto p : bench::all_proxies()) {
+        CHECK(t.proxy(p, a, {s}) == small_table_proxy(p, a, s));
+        CHECK(t.proxy_time(p, a, {s}) == 0.01);
+      }
+    }
+  CHECK(with_seed_1 == 3);
+  CHECK(bm.meta()["proxies"]["records"] == 13);
+
+  // Rerun: nothing left to do, the same data.
+  const auto data = testing::split_file(common::read_file(c.out)).data;
+  CHECK(experiment::tabulate(c).trained == 0);
+  CHECK(testing::split_file(common::read_file(c.out)).data == data);
+
+  // A damaged line of the proxies' journal is set aside and its proxies computed again.
+  auto journal = read_lines(c.out + ".proxies.journal");
+  journal[2] = R"({"arch":1,"seed":0,"proxies":{"params":["many",1]}})";
+  write_lines(c.out + ".proxies.journal", journal);
+  const auto resumed = experiment::tabulate(c);
+  CHECK(resumed.trained == 1);
+  REQUIRE(resumed.rejected.size() == 1);
+  CHECK_THAT(resumed.rejected[0], Catch::Contains(".proxies.journal:3: "));
+  CHECK(testing::split_file(common::read_file(c.out)).data == data);
 }

@@ -185,6 +185,7 @@ struct EstimatorAtT {
   evaluators::LearningCurveSource* source;
   int epochs;
   std::vector<CurveNeed> needs;
+  std::vector<bench::Proxy> proxies;
 };
 
 // Estimators that read the same schedule for as many epochs share one lookup per architecture
@@ -204,6 +205,9 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
     }
   std::vector<CurveNeed> all;
   for (const auto& [m, r] : range) all.push_back({m, r.first, r.second});
+  std::set<bench::Proxy> proxy_set;
+  for (auto* e : group) proxy_set.insert(e->proxies.begin(), e->proxies.end());
+  const std::vector<bench::Proxy> proxies(proxy_set.begin(), proxy_set.end());
   auto* source = group.front()->source;
   const int epochs = group.front()->epochs;
   const auto& bm = *ctx.benchmark;
@@ -212,7 +216,7 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
     const auto code = bm.code(archs[i]);
     try {
       auto rng = ctx.data_rng(archs[i]);
-      const auto curve = source->observe(code, epochs, all, rng);
+      const auto curve = evaluators::observe_for(*source, code, epochs, all, proxies, rng);
       for (std::size_t k = 0; k < group.size(); ++k)
         scores[k][i] = -group[k]->estimator->score(curve);
       return;
@@ -221,7 +225,8 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
     for (std::size_t k = 0; k < group.size(); ++k) {
       try {
         auto rng = ctx.data_rng(archs[i]);
-        const auto curve = source->observe(code, epochs, group[k]->needs, rng);
+        const auto curve = evaluators::observe_for(*source, code, epochs, group[k]->needs,
+                                                   group[k]->proxies, rng);
         scores[k][i] = -group[k]->estimator->score(curve);
       } catch (const MissingDataError&) {
       }
@@ -233,7 +238,8 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
 std::string first_missing(Context& ctx, const EstimatorAtT& e, std::size_t index) {
   try {
     auto rng = ctx.data_rng(index);
-    e.source->observe(ctx.benchmark->code(index), e.epochs, e.needs, rng);
+    evaluators::observe_for(*e.source, ctx.benchmark->code(index), e.epochs, e.needs, e.proxies,
+                            rng);
   } catch (const std::exception& ex) {
     return ex.what();
   }
@@ -493,6 +499,10 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
         std::string why;
         for (const auto& need : e->needs)
           if (why.empty()) why = missing_in_table(t, need.metric, need.first_epoch, need.last_epoch);
+        e->proxies = e->estimator->proxies();
+        for (auto p : e->proxies)
+          if (why.empty() && !t.has_proxy(p))
+            why = "table " + table_name(t) + " has no proxy " + bench::proxy_name(p);
         if (!why.empty()) {
           reasons[k] = why;
           continue;

@@ -31,7 +31,7 @@ const char* kUsage =
     "  nas-bench import (--nats-dir DIR | --nb201-csv FILE [FILE ...]) --out FILE\n"
     "  nas-bench tabulate --out FILE [--source live] [--dataset D] [--source-option k=v ...]\n"
     "                     [--archs classes|all|sample:N|LIST] [--seeds 0] [--extra-seeds 1,2]\n"
-    "                     [--executor local|mpi] [--workers W]\n"
+    "                     [--executor local|mpi] [--workers W] [--proxies]\n"
     "  nas-bench info [FILE] [--json]\n"
     "  nas-bench query [FILE] (--arch STRING | --index N) [--dataset D]\n"
     "                  [--schedule S] [--seed S | --seed-policy mean] [--json]\n"
@@ -179,6 +179,9 @@ std::optional<TabulateOptions> parse_tabulate(const std::vector<std::string>& ar
       "time-limit", po::value(&time_limit),
       "start no training after this long (e.g. 2h); the file then holds what is done, and a "
       "rerun continues")(
+      "proxies", po::bool_switch(&config.proxies),
+      "also compute the zero-cost proxies of every training at initialisation (journaled in "
+      "<out>.proxies.journal; on a finished tabulation, only the proxies are computed)")(
       "force", po::bool_switch(&config.force),
       "replace an existing --out that has no journal beside it (not a tabulation to resume)");
   const auto vm = parse(desc, args);

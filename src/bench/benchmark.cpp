@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <type_traits>
 
 #include "bench/benchmark_builder.hpp"
@@ -20,6 +21,8 @@ namespace {
 constexpr std::array<const char*, kNumMetrics> kMetricNames = {
     "train_loss", "train_acc",     "valid_loss",   "valid_acc",  "test_loss",
     "test_acc",   "ori_test_loss", "ori_test_acc", "train_time", "eval_time"};
+constexpr std::array<const char*, kNumProxies> kProxyNames = {
+    "params", "flops", "synflow", "snip", "grad_norm", "fisher", "jacov", "nwot", "zen", "zico"};
 constexpr std::array<const char*, kNumCosts> kCostNames = {"params", "flops", "latency_s",
                                                            "epoch_train_time_s",
                                                            "epoch_eval_time_s"};
@@ -31,6 +34,17 @@ std::array<E, N> enumerate() {
   return out;
 }
 
+// The value named `name` in `names` (in the enum's order); `kind` names the enum in the refusal.
+template <typename E, std::size_t N>
+E parse_name(const std::string& name, const std::array<const char*, N>& names, const char* kind) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name == names[i]) return static_cast<E>(i);
+  std::string known;
+  for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw std::invalid_argument(std::string("unknown ") + kind + " '" + name +
+                              "' (expected one of: " + known + ")");
+}
+
 }  // namespace
 
 const std::array<Metric, kNumMetrics>& all_metrics() {
@@ -39,12 +53,14 @@ const std::array<Metric, kNumMetrics>& all_metrics() {
 }
 const char* metric_name(Metric m) { return kMetricNames.at(static_cast<std::size_t>(m)); }
 Metric parse_metric(const std::string& name) {
-  for (auto m : all_metrics())
-    if (name == metric_name(m)) return m;
-  std::string known;
-  for (auto n : kMetricNames) known += (known.empty() ? "" : ", ") + std::string(n);
-  throw std::invalid_argument("unknown metric '" + name + "' (expected one of: " + known + ")");
+  return parse_name<Metric>(name, kMetricNames, "metric");
 }
+const std::array<Proxy, kNumProxies>& all_proxies() {
+  static const auto all = enumerate<Proxy, kNumProxies>();
+  return all;
+}
+const char* proxy_name(Proxy p) { return kProxyNames.at(static_cast<std::size_t>(p)); }
+Proxy parse_proxy(const std::string& name) { return parse_name<Proxy>(name, kProxyNames, "proxy"); }
 const std::array<Cost, kNumCosts>& all_costs() {
   static const auto all = enumerate<Cost, kNumCosts>();
   return all;
@@ -77,7 +93,9 @@ std::string range_error(const char* name, double v, const ValueRange& range) {
 }  // namespace
 
 bool ValueRange::contains(double v) const {
-  return std::isfinite(v) && (low_open ? v > low : v >= low) && v <= high;
+  // An infinite bound is never reached from within: `high` inf admits no +inf, and a `low`
+  // of -inf admits -inf only where the range is closed there (a proxy's value).
+  return !std::isnan(v) && (low_open ? v > low : v >= low) && (std::isinf(high) ? v < high : v <= high);
 }
 
 std::string ValueRange::to_string() const {
@@ -112,6 +130,9 @@ ValueRange value_range(Cost c) {
   }
   return {0, kInfinity, true, "seconds"};
 }
+
+ValueRange proxy_value_range() { return {-kInfinity, kInfinity, false, ""}; }
+ValueRange proxy_time_range() { return {0, kInfinity, true, "seconds"}; }
 
 std::string value_error(Metric m, double v) { return range_error(metric_name(m), v, value_range(m)); }
 std::string value_error(Cost c, double v) { return range_error(cost_name(c), v, value_range(c)); }
@@ -236,6 +257,30 @@ double Table::require(Metric m, std::size_t arch, SeedChoice seed, int epoch) co
 double Table::cost(Cost c, std::size_t arch) const {
   const double* v = costs_[static_cast<int>(c)];
   return v && arch < num_archs_ ? v[arch] : std::numeric_limits<double>::quiet_NaN();
+}
+
+double Table::per_seed(const double* values, std::size_t arch, SeedChoice seed) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (!values || arch >= num_archs_ || row_of_arch_[arch] < 0) return kNaN;
+  const auto* row = values + static_cast<std::size_t>(row_of_arch_[arch]) * seeds_.size();
+  if (seed.slot != SeedChoice::kMean)
+    return seed_present(arch, seed.slot) ? row[seed.slot] : kNaN;
+  double sum = 0;
+  int n = 0;
+  for (std::size_t s = 0; s < seeds_.size(); ++s)
+    if (seed_present(arch, static_cast<int>(s)) && !std::isnan(row[s])) {
+      sum += row[s];
+      ++n;
+    }
+  return n ? sum / n : kNaN;
+}
+
+double Table::proxy(Proxy p, std::size_t arch, SeedChoice seed) const {
+  return per_seed(proxies_[static_cast<int>(p)], arch, seed);
+}
+
+double Table::proxy_time(Proxy p, std::size_t arch, SeedChoice seed) const {
+  return per_seed(proxy_times_[static_cast<int>(p)], arch, seed);
 }
 
 SeedChoice Table::choose_seed(std::size_t arch, const SeedPolicy& policy, common::Rng& rng) const {
@@ -508,6 +553,21 @@ Benchmark Benchmark::from_bytes(common::SharedBytes bytes, const std::string& wh
         if (costs.contains(cost_name(c)))
           t.costs_[static_cast<int>(c)] =
               r.array<double>(costs.at(cost_name(c)), "f64", {n}, name + " " + cost_name(c));
+      // Absent from files written before the proxies were: no proxies.
+      const auto proxies = jt.value("proxies", nlohmann::json::object());
+      for (auto it = proxies.begin(); it != proxies.end(); ++it) {
+        Proxy p;
+        try {
+          p = parse_proxy(it.key());
+        } catch (const std::invalid_argument& e) {
+          r.fail(name + ": " + e.what());
+        }
+        const auto where = name + " proxy " + it.key();
+        t.proxies_[static_cast<int>(p)] =
+            r.array<double>(it.value().at("value"), "f64", {rows, ns}, where + " value");
+        t.proxy_times_[static_cast<int>(p)] =
+            r.array<double>(it.value().at("time_s"), "f64", {rows, ns}, where + " time_s");
+      }
       // The values, once every array of the table is known not to overlap another.
       check_values(what, t, rows);
       b.tables_.push_back(std::move(t));
@@ -543,6 +603,18 @@ void Benchmark::check_values(const std::string& what, const Table& t, std::size_
     if (!v) continue;
     if (const auto a = first_outside(v, n, value_range(c)); a < n)
       fail(name + ", architecture index " + std::to_string(a) + ": " + value_error(c, v[a]));
+  }
+  for (auto p : all_proxies()) {
+    for (const auto& [values, range, what] :
+         {std::tuple{t.proxies_[static_cast<int>(p)], proxy_value_range(), "value"},
+          std::tuple{t.proxy_times_[static_cast<int>(p)], proxy_time_range(), "time_s"}}) {
+      if (!values) continue;
+      const auto i = first_outside(values, rows * ns, range);
+      if (i == rows * ns) continue;
+      const auto quantity = std::string("proxy ") + proxy_name(p) + " " + what;
+      fail(name + ", row " + std::to_string(i / ns) + ", seed " + std::to_string(t.seeds()[i % ns]) +
+           ": " + range_error(quantity.c_str(), values[i], range));
+    }
   }
   for (auto m : all_metrics()) {
     const float* v = t.series_[static_cast<int>(m)];

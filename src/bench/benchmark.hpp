@@ -42,6 +42,27 @@ const char* metric_name(Metric m);
 // Throws std::invalid_argument listing the names.
 Metric parse_metric(const std::string& name);
 
+// Zero-cost proxies: numbers measured on an architecture's network at initialisation (epoch 0,
+// before any training) and one minibatch; higher is better for each (docs/evaluators.md defines
+// them). Stored per row and seed, each with the seconds its computation took.
+enum class Proxy : std::uint8_t {
+  Params,
+  Flops,
+  Synflow,
+  Snip,
+  GradNorm,
+  Fisher,
+  Jacov,
+  Nwot,
+  Zen,
+  Zico,
+};
+constexpr std::size_t kNumProxies = 10;
+const std::array<Proxy, kNumProxies>& all_proxies();
+const char* proxy_name(Proxy p);
+// Throws std::invalid_argument listing the names.
+Proxy parse_proxy(const std::string& name);
+
 // Per-architecture costs. NaN where unknown.
 enum class Cost : std::uint8_t { Params, Flops, Latency, EpochTrainTime, EpochEvalTime };
 constexpr std::size_t kNumCosts = 5;
@@ -55,12 +76,18 @@ struct ValueRange {
   double low, high;
   bool low_open;     // whether `low` itself is outside
   const char* unit;  // "" when none
-  // False for NaN (the format's mark of a missing value) and infinities.
+  // False for NaN (the format's mark of a missing value) and for +inf; -inf only where `low`
+  // is -inf and closed (a proxy's value).
   bool contains(double v) const;
   std::string to_string() const;  // "[0, 100] (percent)", "(0, inf) (seconds)"
 };
 ValueRange value_range(Metric m);
 ValueRange value_range(Cost c);
+// A proxy's value may be any finite number (some are logarithms, some negative) or -inf (the
+// logarithm of 0: a network whose output ignores its input, the worst value); the seconds it
+// took are in (0, inf).
+ValueRange proxy_value_range();
+ValueRange proxy_time_range();
 // Empty when `v` may be stored as a value of m (or c): inside its range, or NaN (missing). Else
 // "test_acc 150 is outside the accepted range [0, 100] (percent)"; callers put the place before.
 std::string value_error(Metric m, double v);
@@ -145,6 +172,14 @@ class Table {
   // Like value() but throws MissingDataError naming what is missing.
   double require(Metric m, std::size_t arch, SeedChoice seed, int epoch) const;
   double cost(Cost c, std::size_t arch) const;
+  // Proxy p of an architecture and seed (kMean: the mean over the seeds present that have it),
+  // and the seconds its computation took (likewise); NaN when missing.
+  bool has_proxy(Proxy p) const { return proxies_[static_cast<int>(p)] != nullptr; }
+  double proxy(Proxy p, std::size_t arch, SeedChoice seed) const;
+  double proxy_time(Proxy p, std::size_t arch, SeedChoice seed) const;
+  // The stored arrays, [num_rows, seeds] (nullptr when absent).
+  const double* proxy_array(Proxy p) const { return proxies_[static_cast<int>(p)]; }
+  const double* proxy_time_array(Proxy p) const { return proxy_times_[static_cast<int>(p)]; }
 
   // Resolves a policy for one architecture (Random draws among the seeds present).
   SeedChoice choose_seed(std::size_t arch, const SeedPolicy& policy, common::Rng& rng) const;
@@ -163,6 +198,9 @@ class Table {
   const std::int32_t* row_of_arch_ = nullptr;  // -1: no results stored
   std::array<const float*, kNumMetrics> series_{};
   std::array<const double*, kNumCosts> costs_{};
+  std::array<const double*, kNumProxies> proxies_{}, proxy_times_{};
+  // A [num_rows, seeds] array's value for (arch, seed), as proxy() reads it.
+  double per_seed(const double* values, std::size_t arch, SeedChoice seed) const;
 };
 
 // How much of the search space a table covers. A table that lacks results for some of the

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <cmath>
 #include <limits>
+#include <tuple>
 
 namespace nasrun::bench {
 
@@ -103,6 +105,9 @@ void BenchmarkBuilder::TableData::mark_present(std::size_t arch, int slot) {
     row_of_arch[arch] = static_cast<std::int32_t>(num_rows++);
     for (auto& s : series)
       if (!s.empty()) s.resize(num_rows * seeds.size() * recorded_epochs.size(), kMissing);
+    for (auto* proxies : {&proxy_values, &proxy_times})
+      for (auto& v : *proxies)
+        if (!v.empty()) v.resize(num_rows * seeds.size(), kMissing);
   }
 }
 
@@ -142,6 +147,28 @@ void BenchmarkBuilder::TableData::set(Metric m, std::size_t arch, int slot, int 
   const auto row = static_cast<std::size_t>(row_of_arch[arch]);
   s[(row * seeds.size() + static_cast<std::size_t>(slot)) * width + static_cast<std::size_t>(col)] =
       stored;
+}
+
+void BenchmarkBuilder::TableData::set_proxy(Proxy p, std::size_t arch, int slot, double value,
+                                            double time_s) {
+  check_position(arch, slot);
+  for (const auto& [v, range, what] : {std::tuple{value, proxy_value_range(), "value"},
+                                       std::tuple{time_s, proxy_time_range(), "time_s"}})
+    if (!std::isnan(v) && !range.contains(v))
+      throw std::invalid_argument("table " + dataset + "@" + schedule + ", architecture index " +
+                                  std::to_string(arch) + ", seed " +
+                                  std::to_string(seeds[static_cast<std::size_t>(slot)]) +
+                                  ": proxy " + proxy_name(p) + " " + what + " " +
+                                  std::to_string(v) + " is outside the accepted range " +
+                                  range.to_string());
+  mark_present(arch, slot);
+  const auto at = static_cast<std::size_t>(row_of_arch[arch]) * seeds.size() +
+                  static_cast<std::size_t>(slot);
+  for (auto [column, v] : {std::pair{&proxy_values[static_cast<int>(p)], value},
+                           std::pair{&proxy_times[static_cast<int>(p)], time_s}}) {
+    if (column->empty()) column->assign(num_rows * seeds.size(), kMissing);
+    (*column)[at] = v;
+  }
 }
 
 void BenchmarkBuilder::TableData::set_cost(Cost c, std::size_t arch, double value) {
@@ -205,6 +232,14 @@ std::string BenchmarkBuilder::serialize() const {
     for (auto c : all_costs())
       if (!t.costs[static_cast<int>(c)].empty())
         jt["costs"][cost_name(c)] = w.add("f64", t.costs[static_cast<int>(c)], {t.num_archs});
+    // Only where a table has proxies: a file without them is written as before they existed.
+    for (auto p : all_proxies()) {
+      const auto i = static_cast<int>(p);
+      if (t.proxy_values[i].empty()) continue;
+      const std::vector<std::size_t> shape = {t.num_rows, t.seeds.size()};
+      jt["proxies"][proxy_name(p)] = {{"value", w.add("f64", t.proxy_values[i], shape)},
+                                      {"time_s", w.add("f64", t.proxy_times[i], shape)}};
+    }
     header["tables"].push_back(std::move(jt));
   }
   auto& data = w.data();

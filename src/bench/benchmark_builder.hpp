@@ -25,6 +25,8 @@ class BenchmarkBuilder {
     std::size_t num_rows = 0;
     std::array<std::vector<float>, kNumMetrics> series;  // [row][seed][column]; empty = absent
     std::array<std::vector<double>, kNumCosts> costs;    // [arch]; empty = absent
+    // [row][seed]; empty = absent.
+    std::array<std::vector<double>, kNumProxies> proxy_values, proxy_times;
     std::size_t num_archs = 0;
 
     // Sets a value and marks the seed present. Throws std::out_of_range on a bad position and
@@ -33,6 +35,9 @@ class BenchmarkBuilder {
     void set(Metric m, std::size_t arch, int slot, int epoch, double value);
     // Throws like set() on a value outside value_range(c); NaN stays unknown.
     void set_cost(Cost c, std::size_t arch, double value);
+    // Sets a proxy's value and the seconds it took, and marks the seed present. Throws like
+    // set() on a value outside proxy_value_range() or a time outside proxy_time_range().
+    void set_proxy(Proxy p, std::size_t arch, int slot, double value, double time_s);
     void mark_present(std::size_t arch, int slot);
     // `arch` shares every result of `with` (an isomorphic architecture, say): its row, seeds
     // and costs. Call after `with` is complete.

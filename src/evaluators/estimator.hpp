@@ -28,6 +28,9 @@ class Estimator {
   // std::invalid_argument when its options do not fit (T > T_end, E > T).
   virtual int epochs_needed(int schedule_epochs) const = 0;
   virtual std::vector<CurveNeed> needs(int schedule_epochs) const = 0;
+  // The zero-cost proxies it reads (Curve::proxies). An estimator of proxies needs 0 epochs and
+  // no curve: it is charged the seconds its proxies took.
+  virtual std::vector<Proxy> proxies() const { return {}; }
   // Epochs whose validation pass the estimator uses (their time is charged unless the cost
   // model counts training time only).
   virtual std::vector<int> validation_epochs(int schedule_epochs) const = 0;

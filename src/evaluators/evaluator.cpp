@@ -126,9 +126,11 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
   epochs_ = estimator_->epochs_needed(t_end);
   needs_ = estimator_->needs(t_end);
   validation_epochs_ = estimator_->validation_epochs(t_end);
+  proxies_ = estimator_->proxies();
   // Sources index curves by these epochs unchecked: an estimator asking outside what it trains
-  // is a programming error, caught here once rather than as a stray write in a source.
-  if (epochs_ < 1 || epochs_ > t_end)
+  // is a programming error, caught here once rather than as a stray write in a source. Only an
+  // estimator of proxies trains nothing.
+  if (epochs_ < (proxies_.empty() ? 1 : 0) || epochs_ > t_end)
     throw std::logic_error("estimator trains " + std::to_string(epochs_) + " epochs of a " +
                            std::to_string(t_end) + "-epoch schedule");
   for (const auto& need : needs_)
@@ -139,6 +141,7 @@ Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
                              std::to_string(epochs_));
   check_test_split_access(*estimator_, needs_);
   source_->check_serves(needs_);
+  source_->check_serves_proxies(proxies_);
 }
 
 void Evaluator::score_curve(const Estimator& estimator, ArchCode arch, const Curve& curve,
@@ -152,8 +155,11 @@ void Evaluator::score_curve(const Estimator& estimator, ArchCode arch, const Cur
 }
 
 Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
-  const Curve curve = source_->observe(arch, epochs_, needs_, rng);
+  const Curve curve = observe_for(*source_, arch, epochs_, needs_, proxies_, rng);
   Evaluation e;
+  // Proxies at initialisation: no training, charged the seconds their computation took.
+  for (auto p : proxies_)
+    if (!std::isnan(curve.proxies.time_of(p))) e.cost_s += curve.proxies.time_of(p);
   for (double t : curve.train_time_s) e.cost_s += t;
   if (!cost_.training_time_only)
     for (int epoch : validation_epochs_)

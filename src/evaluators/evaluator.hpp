@@ -54,7 +54,9 @@ class Evaluator {
   // `at_epoch`, when given, makes the estimator of each rung of a multi-fidelity search.
   Evaluator(std::unique_ptr<Estimator> estimator, std::shared_ptr<LearningCurveSource> source,
             CostModel cost = {}, EstimatorAtEpoch at_epoch = {});
-  // Throws bench::MissingDataError when the source lacks what the estimator needs.
+  // Throws bench::MissingDataError when the source lacks what the estimator needs. An estimator
+  // of proxies observes them (LearningCurveSource::observe_proxies) and is charged the seconds
+  // they took; 0 epochs.
   Evaluation evaluate(ArchCode arch, Rng& rng);
   int epochs_per_evaluation() const { return epochs_; }
   int schedule_epochs() const { return source_->schedule_epochs(); }
@@ -88,6 +90,7 @@ class Evaluator {
   int epochs_;
   std::vector<CurveNeed> needs_;
   std::vector<int> validation_epochs_;
+  std::vector<Proxy> proxies_;
   EstimatorAtEpoch at_epoch_;
   // Made on first use; guarded, since real executors evaluate rungs from parallel threads.
   std::mutex rung_mutex_;

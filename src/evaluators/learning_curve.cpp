@@ -35,6 +35,30 @@ Curve LearningCurveSource::observe_continuing(ArchCode arch, int epochs,
   return curve;
 }
 
+void LearningCurveSource::check_serves_proxies(const std::vector<Proxy>& proxies) const {
+  if (proxies.empty()) return;
+  throw bench::MissingDataError("the curve source " + describe() +
+                                " has no zero-cost proxies (asked for " +
+                                bench::proxy_name(proxies.front()) + ")");
+}
+
+ProxyValues LearningCurveSource::observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies,
+                                                 Rng& rng) {
+  (void)arch;
+  (void)rng;
+  check_serves_proxies(proxies);
+  return {};
+}
+
+Curve observe_for(LearningCurveSource& source, ArchCode arch, int epochs,
+                  const std::vector<CurveNeed>& needs, const std::vector<Proxy>& proxies, Rng& rng) {
+  if (proxies.empty()) return source.observe(arch, epochs, needs, rng);
+  Curve curve;
+  curve.schedule_epochs = source.schedule_epochs();
+  curve.proxies = source.observe_proxies(arch, proxies, rng);
+  return curve;
+}
+
 std::shared_ptr<LearningCurveSource> SourcesBySchedule::at(const std::string& schedule) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (const auto failed = failures_.find(schedule); failed != failures_.end())

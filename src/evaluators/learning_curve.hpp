@@ -18,6 +18,7 @@
 namespace nasrun::evaluators {
 
 using bench::Metric;
+using bench::Proxy;
 using spaces::ArchCode;
 using common::Rng;
 
@@ -26,6 +27,18 @@ struct CurveNeed {
   Metric metric;
   int first_epoch;
   int last_epoch;
+};
+
+// Zero-cost proxies of one network at initialisation (epoch 0): each value, and the seconds its
+// computation took; NaN where not observed.
+struct ProxyValues {
+  ProxyValues() {
+    value.fill(std::numeric_limits<double>::quiet_NaN());
+    time_s.fill(std::numeric_limits<double>::quiet_NaN());
+  }
+  std::array<double, bench::kNumProxies> value, time_s;
+  double at(Proxy p) const { return value[static_cast<std::size_t>(p)]; }
+  double time_of(Proxy p) const { return time_s[static_cast<std::size_t>(p)]; }
 };
 
 struct Curve {
@@ -39,6 +52,9 @@ struct Curve {
   bool diverged = false;
   // Trainable parameters of the network trained; NaN where unknown.
   double params = std::numeric_limits<double>::quiet_NaN();
+  // The proxies an estimator asked for (Estimator::proxies); the curve of a proxy holds no
+  // epochs (epochs_trained 0).
+  ProxyValues proxies;
 
   // Epoch t (1-based) of a metric; throws std::logic_error if the metric was not asked for.
   double at(Metric m, int epoch) const;
@@ -83,6 +99,14 @@ class LearningCurveSource {
   // architecture (a table without that metric or epoch), so that an estimator the data cannot
   // serve is named before a study starts. A source that trains serves every need.
   virtual void check_serves(const std::vector<CurveNeed>& needs) const { (void)needs; }
+  // The zero-cost proxies `proxies` of `arch`'s network at initialisation (epoch 0), each with
+  // the seconds it took. `rng` is drawn from as observe() draws (the training seed whose
+  // initialisation the proxies see). Throws bench::MissingDataError when a proxy cannot be had;
+  // by default the source has none.
+  virtual ProxyValues observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies, Rng& rng);
+  // Throws bench::MissingDataError when the source can never serve `proxies` (by default: it
+  // has no proxies at all).
+  virtual void check_serves_proxies(const std::vector<Proxy>& proxies) const;
   // Observes `arch` at `epochs`, as one training continued: with `kept` empty a fresh training,
   // which draws from `rng`; else the training that an earlier call for the same architecture
   // left in `kept`, which trained fewer epochs, and `rng` is not drawn from. Leaves in `kept`
@@ -94,6 +118,11 @@ class LearningCurveSource {
   virtual Curve observe_continuing(ArchCode arch, int epochs, const std::vector<CurveNeed>& needs,
                                    Rng& rng, std::unique_ptr<KeptTraining>& kept);
 };
+
+// What an estimator that reads `needs` and `proxies` observes of `arch`: when it reads proxies,
+// them alone (observe_proxies; a curve of 0 epochs), else the curve of `epochs` (observe).
+Curve observe_for(LearningCurveSource& source, ArchCode arch, int epochs,
+                  const std::vector<CurveNeed>& needs, const std::vector<Proxy>& proxies, Rng& rng);
 
 // One curve source per schedule, made on first use and shared by every caller after it: the
 // sources that a study's estimators read (each names its schedule, "" for the default one).

@@ -1,7 +1,10 @@
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "common/random.hpp"
 #include "evaluators/live_network_module.hpp"
 #include "spaces/nb201.hpp"
 
@@ -21,24 +24,60 @@ void check_ops(const CellOps& ops) {
       throw std::invalid_argument("NB201 operation id " + std::to_string(op) + " out of range");
 }
 
-// ReLU - Conv(k x k, stride, padding k/2, no bias) - BatchNorm(affine, running statistics).
-torch::nn::Sequential relu_conv_bn(int in, int out, int kernel, int stride) {
-  return torch::nn::Sequential(
-      torch::nn::ReLU(),
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
-                            .stride(stride)
-                            .padding(kernel / 2)
-                            .bias(false)),
-      torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out).affine(true).track_running_stats(
-          true)));
-}
-
 std::int64_t conv_params(std::int64_t in, std::int64_t out, std::int64_t k) {
   return in * out * k * k;
 }
 std::int64_t bn_params(std::int64_t c) { return 2 * c; }
 
+thread_local ForwardProbe* current_probe = nullptr;
+
 }  // namespace
+
+ProbeScope::ProbeScope(ForwardProbe& probe) : previous_(current_probe) { current_probe = &probe; }
+ProbeScope::~ProbeScope() { current_probe = previous_; }
+
+torch::Tensor probed_conv(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  auto y = conv->forward(x);
+  return current_probe ? current_probe->layer_output(conv->weight, y) : y;
+}
+
+torch::Tensor probed_linear(torch::nn::Linear& linear, const torch::Tensor& x) {
+  auto y = linear->forward(x);
+  return current_probe ? current_probe->layer_output(linear->weight, y) : y;
+}
+
+torch::Tensor probed_relu(const torch::Tensor& x) {
+  if (current_probe) current_probe->relu_input(x);
+  return torch::relu(x);
+}
+
+torch::Tensor probed_batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
+  if (!current_probe) return bn->forward(x);
+  current_probe->batch_norm_input(x);
+  return current_probe->skips_batch_norm() ? x : bn->forward(x);
+}
+
+void probed_features(const torch::Tensor& map) {
+  if (current_probe) current_probe->features(map);
+}
+
+torch::Tensor probed_global_pool(const torch::Tensor& map) {
+  probed_features(map);
+  return torch::adaptive_avg_pool2d(map, {1, 1}).flatten(1);
+}
+
+ReluConvBnImpl::ReluConvBnImpl(int in, int out, int kernel, int stride)
+    : conv_(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+                                                          .stride(stride)
+                                                          .padding(kernel / 2)
+                                                          .bias(false)))),
+      bn_(register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out)
+                                                            .affine(true)
+                                                            .track_running_stats(true)))) {}
+
+torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) {
+  return probed_batch_norm(bn_, probed_conv(conv_, probed_relu(x)));
+}
 
 void NetworkConfig::validate() const {
   auto check = [](const char* name, int v, int lo, int hi) {
@@ -84,11 +123,11 @@ std::int64_t count_module_parameters(const NetworkConfig& config, const CellOps&
 
 CellImpl::CellImpl(int channels, const CellOps& ops) : ops_(ops) {
   check_ops(ops);
-  convs_.resize(ops.size(), torch::nn::Sequential(nullptr));
+  convs_.resize(ops.size(), ReluConvBn(nullptr));
   for (std::size_t d = 0; d < ops.size(); ++d) {
     if (ops[d] == kConv1x1 || ops[d] == kConv3x3)
       convs_[d] = register_module("edge" + std::to_string(d),
-                                  relu_conv_bn(channels, channels, ops[d] == kConv1x1 ? 1 : 3, 1));
+                                  ReluConvBn(channels, channels, ops[d] == kConv1x1 ? 1 : 3, 1));
   }
   pool_ = register_module(
       "pool", torch::nn::AvgPool2d(
@@ -118,28 +157,28 @@ torch::Tensor CellImpl::forward(const torch::Tensor& x) {
 }
 
 ReductionImpl::ReductionImpl(int in_channels, int out_channels) {
-  conv_a_ = register_module("conv_a", relu_conv_bn(in_channels, out_channels, 3, 2));
-  conv_b_ = register_module("conv_b", relu_conv_bn(out_channels, out_channels, 3, 1));
-  shortcut_ = register_module(
-      "shortcut",
-      torch::nn::Sequential(
-          torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(2).stride(2).padding(0)),
-          torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, 1).bias(false))));
+  conv_a_ = register_module("conv_a", ReluConvBn(in_channels, out_channels, 3, 2));
+  conv_b_ = register_module("conv_b", ReluConvBn(out_channels, out_channels, 3, 1));
+  shortcut_pool_ = register_module(
+      "shortcut_pool", torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(2).stride(2).padding(0)));
+  shortcut_conv_ = register_module(
+      "shortcut_conv",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, 1).bias(false)));
 }
 
 torch::Tensor ReductionImpl::forward(const torch::Tensor& x) {
-  return shortcut_->forward(x) + conv_b_->forward(conv_a_->forward(x));
+  return probed_conv(shortcut_conv_, shortcut_pool_->forward(x)) +
+         conv_b_->forward(conv_a_->forward(x));
 }
 
 Nb201NetworkImpl::Nb201NetworkImpl(const NetworkConfig& config, const CellOps& ops) {
   config.validate();
   check_ops(ops);
   const int c = config.channels;
-  stem_ = register_module(
-      "stem", torch::nn::Sequential(
-                  torch::nn::Conv2d(
-                      torch::nn::Conv2dOptions(config.input_channels, c, 3).padding(1).bias(false)),
-                  torch::nn::BatchNorm2d(c)));
+  stem_conv_ = register_module(
+      "stem_conv",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(config.input_channels, c, 3).padding(1).bias(false)));
+  stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(c));
   body_ = torch::nn::Sequential();
   int channels = c;
   for (int stage = 0; stage < 3; ++stage) {
@@ -150,15 +189,14 @@ Nb201NetworkImpl::Nb201NetworkImpl(const NetworkConfig& config, const CellOps& o
     for (int i = 0; i < config.cells; ++i) body_->push_back(Cell(channels, ops));
   }
   body_ = register_module("body", body_);
-  last_act_ = register_module(
-      "last_act", torch::nn::Sequential(torch::nn::BatchNorm2d(channels), torch::nn::ReLU()));
+  last_bn_ = register_module("last_bn", torch::nn::BatchNorm2d(channels));
   classifier_ = register_module("classifier", torch::nn::Linear(channels, config.num_classes));
 }
 
 torch::Tensor Nb201NetworkImpl::forward(const torch::Tensor& x) {
-  auto y = last_act_->forward(body_->forward(stem_->forward(x)));
-  y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
-  return classifier_->forward(y);
+  const auto stem = probed_batch_norm(stem_bn_, probed_conv(stem_conv_, x));
+  const auto map = probed_relu(probed_batch_norm(last_bn_, body_->forward(stem)));
+  return probed_linear(classifier_, probed_global_pool(map));
 }
 
 void initialise_parameters(torch::nn::Module& module, at::Generator& generator) {
@@ -180,6 +218,16 @@ void initialise_parameters(torch::nn::Module& module, at::Generator& generator) 
       bn->reset_parameters();  // weight 1, bias 0, running mean 0, running variance 1
     }
   }
+}
+
+std::shared_ptr<NetworkModule> initialised_network(const NetworkBuilder& builder,
+                                                   const NetworkConfig& config,
+                                                   const Choices& choices, std::uint64_t seed) {
+  // A private generator: concurrent trainings never touch LibTorch's global one.
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(common::mix_seed(seed, 1));
+  auto net = builder(config, choices);
+  initialise_parameters(*net, generator);
+  return net;
 }
 
 std::int64_t parameter_count(const torch::nn::Module& module) {

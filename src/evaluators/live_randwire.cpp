@@ -26,15 +26,31 @@ namespace {
 using spaces::RandWireSpace;
 using spaces::randwire::Dag;
 
-// ReLU - depthwise conv 3x3 (stride) - pointwise conv 1x1 - BN.
-torch::nn::Sequential separable_conv(int in, int out, int stride) {
-  return torch::nn::Sequential(
-      torch::nn::ReLU(),
-      torch::nn::Conv2d(
-          torch::nn::Conv2dOptions(in, in, 3).stride(stride).padding(1).groups(in).bias(false)),
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).bias(false)),
-      torch::nn::BatchNorm2d(out));
-}
+// ReLU - depthwise conv 3x3 (stride) - pointwise conv 1x1 - BN, applied through the probed_*
+// functions (live_network_module.hpp) so that the zero-cost proxies see its layers.
+class SeparableConvImpl : public torch::nn::Module {
+ public:
+  SeparableConvImpl(int in, int out, int stride)
+      : depthwise_(register_module(
+            "depthwise", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, in, 3)
+                                               .stride(stride)
+                                               .padding(1)
+                                               .groups(in)
+                                               .bias(false)))),
+        pointwise_(register_module(
+            "pointwise", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).bias(false)))),
+        bn_(register_module("bn", torch::nn::BatchNorm2d(out))) {}
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    return probed_batch_norm(bn_,
+                             probed_conv(pointwise_, probed_conv(depthwise_, probed_relu(x))));
+  }
+
+ private:
+  torch::nn::Conv2d depthwise_, pointwise_;
+  torch::nn::BatchNorm2d bn_;
+};
+TORCH_MODULE(SeparableConv);
 
 class RandWireStageImpl : public torch::nn::Module {
  public:
@@ -45,7 +61,7 @@ class RandWireStageImpl : public torch::nn::Module {
       const bool input = preds.empty();
       nodes_.push_back(register_module(
           "node" + std::to_string(j),
-          separable_conv(input ? in_channels : out_channels, out_channels, input ? 2 : 1)));
+          SeparableConv(input ? in_channels : out_channels, out_channels, input ? 2 : 1)));
       weights_.push_back(preds.size() < 2 ? torch::Tensor()
                                           : register_parameter("weights" + std::to_string(j),
                                                                torch::zeros({static_cast<long>(
@@ -79,7 +95,7 @@ class RandWireStageImpl : public torch::nn::Module {
  private:
   Dag dag_;
   std::vector<std::size_t> outputs_;
-  std::vector<torch::nn::Sequential> nodes_;
+  std::vector<SeparableConv> nodes_;
   std::vector<torch::Tensor> weights_;  // undefined for nodes with fewer than two inputs
 };
 TORCH_MODULE(RandWireStage);
@@ -89,12 +105,11 @@ class RandWireNetwork : public NetworkModule {
   RandWireNetwork(const NetworkConfig& config, const RandWireSpace::StageDags& dags) {
     config.validate();
     const int c = config.channels;
-    stem_ = register_module(
-        "stem", torch::nn::Sequential(
-                    torch::nn::Conv2d(torch::nn::Conv2dOptions(config.input_channels, c, 3)
-                                          .padding(1)
-                                          .bias(false)),
-                    torch::nn::BatchNorm2d(c)));
+    stem_conv_ = register_module(
+        "stem_conv",
+        torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(config.input_channels, c, 3).padding(1).bias(false)));
+    stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(c));
     stages_ = torch::nn::Sequential();
     int channels = c;
     for (std::size_t s = 0; s < dags.size(); ++s) {
@@ -107,12 +122,15 @@ class RandWireNetwork : public NetworkModule {
   }
 
   torch::Tensor forward(const torch::Tensor& x) override {
-    auto y = torch::relu(stages_->forward(stem_->forward(x)));
-    return classifier_->forward(torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1));
+    const auto stem = probed_batch_norm(stem_bn_, probed_conv(stem_conv_, x));
+    const auto map = probed_relu(stages_->forward(stem));
+    return probed_linear(classifier_, probed_global_pool(map));
   }
 
  private:
-  torch::nn::Sequential stem_{nullptr}, stages_{nullptr};
+  torch::nn::Conv2d stem_conv_{nullptr};
+  torch::nn::BatchNorm2d stem_bn_{nullptr};
+  torch::nn::Sequential stages_{nullptr};
   torch::nn::Linear classifier_{nullptr};
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/numbers.hpp"
+#include "evaluators/live_proxies.hpp"
 #include "evaluators/plugin_source.hpp"
 
 namespace nasrun::evaluators::live {
@@ -147,6 +148,7 @@ const std::vector<std::pair<std::string, std::string>>& LiveOptions::keys() {
                          "spilled to files (1024)"},
       {"kept_dir", "existing folder in which a folder of spilled trainings is made "
                    "(the system's temporary folder)"},
+      {"proxy_batch", "images of the minibatch the zero-cost proxies see (64)"},
   };
   return k;
 }
@@ -227,6 +229,8 @@ LiveOptions LiveOptions::parse(const nlohmann::json& extra, const std::string& d
   if (auto v = get("kept_memory_mb"))
     o.kept_memory_mb = static_cast<std::size_t>(parse_int("kept_memory_mb", *v, 0, 1000000000));
   if (auto v = get("kept_dir")) o.kept_dir = *v;
+  if (auto v = get("proxy_batch"))
+    o.proxy_batch = static_cast<int>(parse_int("proxy_batch", *v, 2, 1000000));
   if (o.train.nesterov && o.train.momentum == 0)
     throw std::invalid_argument("live source: nesterov=true needs momentum > 0 (set nesterov=false)");
   o.network.validate();
@@ -333,6 +337,13 @@ Curve LiveCurveSource::observe_continuing(ArchCode arch, int epochs,
   continued->epochs = curve.epochs_trained;
   kept_->check_in(*continued);
   return curve;
+}
+
+ProxyValues LiveCurveSource::observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies,
+                                             Rng& rng) {
+  space_->check(arch);
+  return compute_proxies(network_builder_, options_.network, space_->decode(arch), *data_,
+                         options_.proxy_batch, training_seed(rng), proxies);
 }
 
 double LiveCurveSource::final_test_error(ArchCode arch) {

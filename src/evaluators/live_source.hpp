@@ -35,6 +35,8 @@ struct LiveOptions {
   // kept_dir ("" = the system's temporary folder).
   std::size_t kept_memory_mb = 1024;
   std::string kept_dir;
+  // Images of the minibatch the zero-cost proxies see.
+  int proxy_batch = 64;
 
   // The settings `extra` may hold, each "key: meaning (default)".
   static const std::vector<std::pair<std::string, std::string>>& keys();
@@ -79,6 +81,10 @@ class LiveCurveSource : public LearningCurveSource {
   // architecture, thread-safe; concurrent callers of the same architecture share one run).
   // NaN when truth=none, or when the truth run diverged.
   double final_test_error(ArchCode arch) override;
+  // The proxies of the network a training of the drawn seed starts from (compute_proxies,
+  // live_proxies.hpp), on proxy_batch training images.
+  ProxyValues observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies, Rng& rng) override;
+  void check_serves_proxies(const std::vector<Proxy>&) const override {}
 
   const LiveOptions& options() const { return options_; }
   const DataSplits& data() const { return *data_; }

@@ -118,6 +118,31 @@ void TabularCurveSource::check_serves(const std::vector<CurveNeed>& needs) const
   }
 }
 
+void TabularCurveSource::check_serves_proxies(const std::vector<Proxy>& proxies) const {
+  for (auto p : proxies)
+    if (!data_->has_proxy(p))
+      throw MissingDataError("table " + data_->dataset() + "@" + data_->schedule() +
+                             " has no proxy " + bench::proxy_name(p) +
+                             " (nas-bench tabulate --proxies computes them)");
+}
+
+ProxyValues TabularCurveSource::observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies,
+                                                Rng& rng) {
+  const auto index = benchmark_->index_of(arch);
+  const auto seed = data_->choose_seed(index, policy_.data, rng);
+  ProxyValues v;
+  for (auto p : proxies) {
+    const auto i = static_cast<std::size_t>(p);
+    v.value[i] = data_->proxy(p, index, seed);
+    v.time_s[i] = data_->proxy_time(p, index, seed);
+    if (std::isnan(v.value[i]))
+      throw MissingDataError("table " + data_->dataset() + "@" + data_->schedule() +
+                             " has no proxy " + bench::proxy_name(p) + " for " +
+                             benchmark_->space().to_string(arch));
+  }
+  return v;
+}
+
 double TabularCurveSource::final_test_error(ArchCode arch) {
   const double e = test_error_[benchmark_->index_of(arch)];
   if (std::isnan(e))

@@ -36,6 +36,9 @@ class TabularCurveSource : public LearningCurveSource {
                            Rng& rng, std::unique_ptr<KeptTraining>& kept) override;
   double final_test_error(ArchCode arch) override;
   void check_serves(const std::vector<CurveNeed>& needs) const override;
+  // The proxies of the seed the data policy picks (the mean over seeds with `mean`).
+  ProxyValues observe_proxies(ArchCode arch, const std::vector<Proxy>& proxies, Rng& rng) override;
+  void check_serves_proxies(const std::vector<Proxy>& proxies) const override;
 
  private:
   Curve curve_of(ArchCode arch, std::size_t index, bench::SeedChoice seed, int epochs,

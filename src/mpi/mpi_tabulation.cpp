@@ -19,20 +19,22 @@ constexpr std::chrono::milliseconds kPollInterval{1};
 struct TrainingMessage {
   std::uint64_t arch = 0;
   std::int64_t seed = 0;
+  bool curve = true, proxies = false;
   template <class Archive>
   void serialize(Archive& a, unsigned) {
-    a& arch& seed;
+    a& arch& seed& curve& proxies;
   }
 };
 
 struct TrainedMessage {
   std::uint64_t arch = 0;
   std::int64_t seed = 0;
-  std::string record, failure;
+  bool curve = true, proxies = false;
+  std::string record, proxy_record, failure;
   int attempts = 1;
   template <class Archive>
   void serialize(Archive& a, unsigned) {
-    a& arch& seed& record& failure& attempts;
+    a& arch& seed& curve& proxies& record& proxy_record& failure& attempts;
   }
 };
 
@@ -42,8 +44,9 @@ void serve_tabulation(const boost::mpi::communicator& world, const experiment::T
   while (next_message_is(world, kTraining, "a training")) {
     TrainingMessage m;
     world.recv(0, kTraining, m);
-    const auto t = trainer.train({m.arch, m.seed});
-    world.send(0, kTrained, TrainedMessage{m.arch, m.seed, t.record, t.failure, t.attempts});
+    const auto t = trainer.train({m.arch, m.seed, m.curve, m.proxies});
+    world.send(0, kTrained, TrainedMessage{m.arch, m.seed, m.curve, m.proxies, t.record,
+                                           t.proxy_record, t.failure, t.attempts});
   }
 }
 
@@ -63,7 +66,8 @@ void MpiTrainingPool::start(const experiment::Training& training) {
   while (rank < world_.size() && busy_[static_cast<std::size_t>(rank)]) ++rank;
   if (rank == world_.size()) throw std::logic_error("no free MPI rank for a training");
   busy_[static_cast<std::size_t>(rank)] = true;
-  world_.send(rank, kTraining, TrainingMessage{training.arch, training.seed});
+  world_.send(rank, kTraining,
+              TrainingMessage{training.arch, training.seed, training.curve, training.proxies});
 }
 
 experiment::Trained MpiTrainingPool::wait() {
@@ -76,7 +80,11 @@ experiment::Trained MpiTrainingPool::wait() {
     TrainedMessage m;
     world_.recv(status->source(), kTrained, m);
     busy_[static_cast<std::size_t>(status->source())] = false;
-    experiment::Trained t{{m.arch, m.seed}, std::move(m.record), m.attempts, {}};
+    experiment::Trained t{{m.arch, m.seed, m.curve, m.proxies},
+                          std::move(m.record),
+                          std::move(m.proxy_record),
+                          m.attempts,
+                          {}};
     if (!m.failure.empty()) t.failure = "MPI rank " + std::to_string(status->source()) + ": " + m.failure;
     return t;
   }

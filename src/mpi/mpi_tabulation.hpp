@@ -1,7 +1,7 @@
 // nas-bench tabulate --executor mpi: rank 0 runs the tabulation (its lock, journal, work list and
 // benchmark, tabulate()); ranks 1..N-1 train. Every rank runs the same command, so every rank
-// builds the same Trainer; only trainings (architecture, seed) and their results (the journal
-// record) travel.
+// builds the same Trainer; only trainings (architecture, seed, whether to train it and whether to
+// compute its proxies) and their results (the journal records) travel.
 #pragma once
 
 #include <boost/mpi/communicator.hpp>

@@ -39,25 +39,31 @@ std::vector<evaluators::CurveNeed> needs(int epochs) {
           {Metric::TestLoss, epochs, epochs}, {Metric::TestAcc, epochs, epochs}};
 }
 
+// A number of the journal, NaN written as null (JSON has no NaN).
+nlohmann::json number_or_null(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
 nlohmann::json to_record(const Training& item, const evaluators::Curve& c) {
   nlohmann::json series = nlohmann::json::object();
   for (auto m : bench::all_metrics()) {
     const auto& s = c.series[static_cast<int>(m)];
     if (s.empty()) continue;
     nlohmann::json values = nlohmann::json::array();
-    for (double v : s) values.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+    for (double v : s) values.push_back(number_or_null(v));
     series[bench::metric_name(m)] = values;
   }
   // The source's own time series, which need not be in `series`.
   series["train_time"] = c.train_time_s;
   nlohmann::json eval = nlohmann::json::array();
-  for (double v : c.eval_time_s) eval.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+  for (double v : c.eval_time_s) eval.push_back(number_or_null(v));
   series["eval_time"] = eval;
   return {{"arch", item.arch},
           {"seed", item.seed},
           {"epochs", c.epochs_trained},
           {"diverged", c.diverged},
-          {"params", std::isnan(c.params) ? nlohmann::json(nullptr) : nlohmann::json(c.params)},
+          {"params", number_or_null(c.params)},
           {"series", series}};
 }
 
@@ -102,19 +108,13 @@ std::string seed_list(const std::set<std::int64_t>& seeds) {
   return out;
 }
 
-// Why a journal record cannot count toward the plan, or "" when it can. Nothing in a journal is
-// trusted: a line may have been cut, run into another one, or edited by hand.
-std::string record_problem(const nlohmann::json& r, const Plan& plan) {
-  auto malformed = [](const std::string& key) {
-    return "expected a record with arch, seed, epochs, diverged, params and series (" + key +
-           " is missing or of the wrong type)";
-  };
-  for (const char* key : {"arch", "seed", "epochs"})
-    if (!r.contains(key) || !r[key].is_number_integer()) return malformed(key);
-  if (!r.contains("diverged") || !r["diverged"].is_boolean()) return malformed("diverged");
-  if (!r.contains("params") || !(r["params"].is_number() || r["params"].is_null()))
-    return malformed("params");
-  if (!r.contains("series") || !r["series"].is_object()) return malformed("series");
+// Why a record's architecture and seed cannot count toward the plan, or "" when they can.
+// `expected` names a record's fields for the message.
+std::string item_problem(const nlohmann::json& r, const Plan& plan, const char* expected) {
+  for (const char* key : {"arch", "seed"})
+    if (!r.contains(key) || !r[key].is_number_integer())
+      return std::string("expected a record with ") + expected + " (" + key +
+             " is missing or of the wrong type)";
   const auto& arch = r["arch"];
   if (!arch.is_number_unsigned() || arch.get<std::uint64_t>() >= plan.space.size())
     return "architecture " + arch.dump() + " is outside the space (expected 0.." +
@@ -127,6 +127,23 @@ std::string record_problem(const nlohmann::json& r, const Plan& plan) {
   if (!plan.items.count({code, seed}))
     return "architecture " + std::to_string(code) + " (" + plan.space.to_string(code) +
            ") with seed " + std::to_string(seed) + " is not in this tabulation's plan";
+  return "";
+}
+
+// Why a journal record of a training cannot count toward the plan, or "" when it can. Nothing
+// in a journal is trusted: a line may have been cut, run into another one, or edited by hand.
+std::string record_problem(const nlohmann::json& r, const Plan& plan) {
+  constexpr const char* kFields = "arch, seed, epochs, diverged, params and series";
+  auto malformed = [&](const std::string& key) {
+    return std::string("expected a record with ") + kFields + " (" + key +
+           " is missing or of the wrong type)";
+  };
+  if (!r.contains("epochs") || !r["epochs"].is_number_integer()) return malformed("epochs");
+  if (!r.contains("diverged") || !r["diverged"].is_boolean()) return malformed("diverged");
+  if (!r.contains("params") || !(r["params"].is_number() || r["params"].is_null()))
+    return malformed("params");
+  if (!r.contains("series") || !r["series"].is_object()) return malformed("series");
+  if (const auto why = item_problem(r, plan, kFields); !why.empty()) return why;
   const auto epochs = r["epochs"].get<std::int64_t>();
   const bool diverged_early = r["diverged"].get<bool>() && epochs >= 1 && epochs < plan.epochs;
   if (epochs != plan.epochs && !diverged_early)
@@ -161,6 +178,58 @@ std::string record_problem(const nlohmann::json& r, const Plan& plan) {
   return "";
 }
 
+// JSON has no infinity: a proxy's value of -inf is written as the string "-inf".
+constexpr const char* kMinusInfinity = "-inf";
+
+nlohmann::json proxy_value_json(double v) {
+  return std::isinf(v) && v < 0 ? nlohmann::json(kMinusInfinity) : number_or_null(v);
+}
+
+double proxy_value_of(const nlohmann::json& v) {
+  return v == kMinusInfinity ? -std::numeric_limits<double>::infinity() : json_number(v);
+}
+
+// What a tabulation with proxies computes: every proxy.
+std::vector<bench::Proxy> every_proxy() {
+  return {bench::all_proxies().begin(), bench::all_proxies().end()};
+}
+
+// A line of the proxies' journal: every proxy of one (architecture, seed) as [value, seconds].
+nlohmann::json to_proxy_record(const Training& item, const evaluators::ProxyValues& v) {
+  nlohmann::json proxies = nlohmann::json::object();
+  for (auto p : bench::all_proxies())
+    proxies[bench::proxy_name(p)] = {proxy_value_json(v.at(p)), number_or_null(v.time_of(p))};
+  return {{"arch", item.arch}, {"seed", item.seed}, {"proxies", proxies}};
+}
+
+// Why a record of the proxies' journal cannot count toward the plan, or "" when it can.
+std::string proxy_record_problem(const nlohmann::json& r, const Plan& plan) {
+  constexpr const char* kFields = "arch, seed and proxies";
+  if (!r.contains("proxies") || !r["proxies"].is_object())
+    return std::string("expected a record with ") + kFields +
+           " (proxies is missing or of the wrong type)";
+  if (const auto why = item_problem(r, plan, kFields); !why.empty()) return why;
+  const auto& proxies = r["proxies"];
+  for (auto p : bench::all_proxies()) {
+    const auto name = bench::proxy_name(p);
+    if (!proxies.contains(name)) return std::string("no proxy ") + name;
+    const auto& pair = proxies[name];
+    auto holds = [&](std::size_t i, const bench::ValueRange& range) {
+      return pair[i].is_null() || (pair[i].is_number() && range.contains(pair[i].get<double>()));
+    };
+    if (!pair.is_array() || pair.size() != 2 ||
+        !(holds(0, bench::proxy_value_range()) || pair[0] == kMinusInfinity) ||
+        !holds(1, bench::proxy_time_range()))
+      return std::string("proxy ") + name + " is " + pair.dump() +
+             " (expected [value, seconds]: a finite number, \"-inf\" or null; a number > 0 or "
+             "null)";
+  }
+  if (proxies.size() != bench::kNumProxies)
+    return "proxies holds " + std::to_string(proxies.size()) + " entries (expected the " +
+           std::to_string(bench::kNumProxies) + " proxies)";
+  return "";
+}
+
 // The settings that differ between a journal's header and this run, for the refusal.
 std::string settings_differences(const nlohmann::json& journal, const nlohmann::json& now) {
   std::set<std::string> keys;
@@ -189,7 +258,9 @@ std::string read_if_present(const std::string& path) {
 // moved to <journal>.rejected, so that no crash or mishap leaves a journal that cannot resume.
 class Journal {
  public:
-  Journal(const std::string& path, const nlohmann::json& settings, const Plan& plan)
+  // `problem` says why a record cannot count ("" when it can).
+  Journal(const std::string& path, const nlohmann::json& settings,
+          const std::function<std::string(const nlohmann::json&)>& problem)
       : path_(path), settings_(settings) {
     const std::string text = read_if_present(path);
     std::vector<std::string> bad_lines;
@@ -206,7 +277,7 @@ class Journal {
         check_header(j);
         continue;
       }
-      auto why = j.is_discarded() ? std::string("not a JSON line") : record_problem(j, plan);
+      auto why = j.is_discarded() ? std::string("not a JSON line") : problem(j);
       if (why.empty()) {
         const auto item =
             std::make_pair(j["arch"].get<spaces::ArchCode>(), j["seed"].get<std::int64_t>());
@@ -344,7 +415,8 @@ void check_outputs(const TabulationConfig& config) {
     throw common::FileError("--out " + out + ": cannot write in its folder " + folder + " (" +
                            std::strerror(errno) + ")");
   std::error_code ec;
-  for (const auto& path : {out + ".journal", out + ".journal.rejected"})
+  for (const auto& path : {out + ".journal", out + ".journal.rejected", out + ".proxies.journal",
+                           out + ".proxies.journal.rejected"})
     if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
       throw common::FileError(path + " is not a regular file");
 }
@@ -388,8 +460,6 @@ void check_work(const TabulationConfig& config, const std::vector<spaces::ArchCo
                                   space.to_string(a) + ")");
   }
 }
-
-double json_number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
 
 std::string machine_description() {
   std::string cpu;
@@ -506,18 +576,31 @@ Trainer::Trainer(const TabulationConfig& config) : retries_(config.retries) {
     auto o = config.source_options;
     o.data_seeds = bench::SeedPolicy::fixed(s);
     sources_[s] = evaluators::make_curve_source(config.source, o);
+    if (config.proxies) sources_[s]->check_serves_proxies(every_proxy());
   }
   epochs_ = sources_.begin()->second->schedule_epochs();
 }
 
 Trained Trainer::train(const Training& training) const {
-  Trained out{training, {}, 1, {}};
+  Trained out{training, {}, {}, 1, {}};
+  auto& source = *sources_.at(training.seed);
+  // Each result from a generator of its own, seeded by the (architecture, seed) alone.
+  auto rng = [&] {
+    return common::Rng(common::mix_seed(static_cast<std::uint64_t>(training.seed), training.arch));
+  };
   for (;; ++out.attempts) {
     try {
-      common::Rng rng(common::mix_seed(static_cast<std::uint64_t>(training.seed), training.arch));
-      const auto curve =
-          sources_.at(training.seed)->observe(training.arch, epochs_, needs(epochs_), rng);
-      out.record = to_record(training, curve).dump();
+      if (training.proxies && out.proxy_record.empty()) {
+        auto r = rng();
+        out.proxy_record =
+            to_proxy_record(training, source.observe_proxies(training.arch, every_proxy(), r))
+                .dump();
+      }
+      if (training.curve) {
+        auto r = rng();
+        out.record = to_record(training, source.observe(training.arch, epochs_, needs(epochs_), r))
+                         .dump();
+      }
       return out;
     } catch (const std::exception& e) {
       if (out.attempts > retries_) {
@@ -531,11 +614,11 @@ Trained Trainer::train(const Training& training) const {
 namespace {
 
 // Hands the work list to the pool in its order as slots become free, and journals each result
-// as it comes back; stops starting trainings at the time limit or after a failed one. Returns
+// as it comes back (the training's record in `journal`, the proxies' in `proxy_journal`); stops starting trainings at the time limit or after a failed one. Returns
 // whether the time limit stopped it; throws std::runtime_error naming the failed trainings once
 // the running ones have ended.
 bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journal& journal,
-                   const spaces::SearchSpace& space, double time_limit_s,
+                   Journal* proxy_journal, const spaces::SearchSpace& space, double time_limit_s,
                    const std::function<void()>& recorded) {
   const auto started = std::chrono::steady_clock::now();
   std::size_t next = 0;
@@ -556,6 +639,9 @@ bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journa
     if (running == 0) break;
     const auto trained = pool.wait();
     --running;
+    // A training that failed keeps the proxies computed before it.
+    if (!trained.proxy_record.empty())
+      proxy_journal->add_record(nlohmann::json::parse(trained.proxy_record));
     if (!trained.failure.empty()) {
       failures.push_back("architecture " + std::to_string(trained.training.arch) + " (" +
                          space.to_string(trained.training.arch) + ") with seed " +
@@ -563,7 +649,7 @@ bool run_work_list(const std::vector<Training>& todo, TrainingPool& pool, Journa
                          std::to_string(trained.attempts) + " tries: " + trained.failure);
       continue;
     }
-    journal.add_record(nlohmann::json::parse(trained.record));
+    if (!trained.record.empty()) journal.add_record(nlohmann::json::parse(trained.record));
     recorded();
   }
   if (!failures.empty()) {
@@ -627,13 +713,35 @@ TabulationResult tabulate(const TabulationConfig& config,
       {"selection_seed", config.selection_seed}};
   Plan plan{space, epochs, all_seeds, {}};
   for (const auto& it : items) plan.items.emplace(it.arch, it.seed);
-  Journal journal(config.out + ".journal", settings, plan);
-  std::set<std::pair<spaces::ArchCode, std::int64_t>> done;
-  for (const auto& r : journal.records())
-    done.emplace(r["arch"].get<spaces::ArchCode>(), r["seed"].get<std::int64_t>());
+  Journal journal(config.out + ".journal", settings,
+                  [&](const nlohmann::json& r) { return record_problem(r, plan); });
+  // The proxies have a journal of their own, so that they can be added to a tabulation whose
+  // trainings are done, and the trainings' journal stays as it was without them.
+  std::unique_ptr<Journal> proxy_journal;
+  if (config.proxies) {
+    auto proxy_settings = settings;
+    std::vector<std::string> names;
+    for (auto p : bench::all_proxies()) names.emplace_back(bench::proxy_name(p));
+    proxy_settings["proxies"] = names;
+    proxy_journal = std::make_unique<Journal>(
+        config.out + ".proxies.journal", proxy_settings,
+        [&](const nlohmann::json& r) { return proxy_record_problem(r, plan); });
+  }
+  using Done = std::set<std::pair<spaces::ArchCode, std::int64_t>>;
+  auto done_in = [](const Journal* j) {
+    Done done;
+    if (j)
+      for (const auto& r : j->records())
+        done.emplace(r["arch"].get<spaces::ArchCode>(), r["seed"].get<std::int64_t>());
+    return done;
+  };
+  const Done trained = done_in(&journal), proxied = done_in(proxy_journal.get());
   std::vector<Training> todo;
-  for (const auto& it : items)
-    if (!done.count({it.arch, it.seed})) todo.push_back(it);
+  for (auto it : items) {
+    it.curve = !trained.count({it.arch, it.seed});
+    it.proxies = config.proxies && !proxied.count({it.arch, it.seed});
+    if (it.curve || it.proxies) todo.push_back(it);
+  }
   // A seeded random order, so that a tabulation stopped early (--time-limit, a kill) holds a
   // uniform random sample of its work, extra seeds included, not the lowest codes. Each result
   // depends on its (arch, seed) only, so the order changes nothing else.
@@ -652,13 +760,14 @@ TabulationResult tabulate(const TabulationConfig& config,
       make_pool ? make_pool(trainer)
                 : std::make_unique<ThreadPool>(trainer, std::max(workers, 1));
   const bool out_of_time =
-      run_work_list(todo, *pool, journal, space, config.time_limit_s, [&] {
+      run_work_list(todo, *pool, journal, proxy_journal.get(), space, config.time_limit_s, [&] {
         ++p.done;
         p.elapsed_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (progress) progress(p);
       });
   journal.restore_if_replaced();
+  if (proxy_journal) proxy_journal->restore_if_replaced();
 
   // The benchmark: every cell of the space, indexed by its code.
   std::vector<spaces::ArchCode> codes(space.size());
@@ -676,6 +785,9 @@ TabulationResult tabulate(const TabulationConfig& config,
     return std::make_pair(a["arch"].get<std::uint64_t>(), a["seed"].get<std::int64_t>()) <
            std::make_pair(b["arch"].get<std::uint64_t>(), b["seed"].get<std::int64_t>());
   });
+  Done trained_now;
+  for (const auto& r : records)
+    trained_now.emplace(r["arch"].get<spaces::ArchCode>(), r["seed"].get<std::int64_t>());
   double train_seconds = 0;
   std::size_t diverged = 0;
   std::map<spaces::ArchCode, std::pair<double, double>> time_sums;  // train, eval
@@ -705,6 +817,23 @@ TabulationResult tabulate(const TabulationConfig& config,
     ++time_counts[arch];
     if (r["params"].is_number()) table.set_cost(bench::Cost::Params, arch, r["params"].get<double>());
   }
+  // Proxies of the trainings that have a record: an architecture counts as present only once
+  // it is trained.
+  double proxy_seconds = 0;
+  std::size_t proxy_records = 0;
+  if (proxy_journal)
+    for (const auto& r : proxy_journal->records()) {
+      const auto arch = r["arch"].get<std::size_t>();
+      const auto seed = r["seed"].get<std::int64_t>();
+      if (!trained_now.count({arch, seed})) continue;
+      ++proxy_records;
+      for (auto p : bench::all_proxies()) {
+        const auto& pair = r["proxies"][bench::proxy_name(p)];
+        const double time_s = json_number(pair[1]);
+        table.set_proxy(p, arch, table.slot_of_seed(seed), proxy_value_of(pair[0]), time_s);
+        if (!std::isnan(time_s)) proxy_seconds += time_s;
+      }
+    }
   for (const auto& [arch, sums] : time_sums) {
     table.set_cost(bench::Cost::EpochTrainTime, arch, sums.first / time_counts[arch]);
     // No validation pass timed (none recorded, or every run diverged at once): unknown, not 0 s.
@@ -725,7 +854,8 @@ TabulationResult tabulate(const TabulationConfig& config,
     }
   }
   // The journal holds only records of the plan, each once.
-  const bool complete = records.size() == items.size();
+  const bool complete =
+      records.size() == items.size() && (!config.proxies || proxy_records == items.size());
   auto& meta = builder.meta();
   meta = config.meta;
   meta["source"] = "nas-bench tabulate";
@@ -744,10 +874,15 @@ TabulationResult tabulate(const TabulationConfig& config,
   meta["architectures_sharing_a_class_result"] = shared;
   meta["diverged"] = diverged;
   meta["measured_training_seconds"] = train_seconds;
+  if (config.proxies)
+    meta["proxies"] = {{"records", proxy_records}, {"measured_seconds", proxy_seconds}};
   meta["machine"] = machine_description();
   meta["software"] = std::string("nas-run 0.1.0, ") + "compiler " + __VERSION__;
   builder.write(config.out);
-  return {p.done - p.resumed, items.size(), p.resumed, complete, out_of_time, journal.rejected()};
+  auto rejected = journal.rejected();
+  if (proxy_journal)
+    rejected.insert(rejected.end(), proxy_journal->rejected().begin(), proxy_journal->rejected().end());
+  return {p.done - p.resumed, items.size(), p.resumed, complete, out_of_time, rejected};
 }
 
 }  // namespace nasrun::experiment

@@ -4,10 +4,10 @@
 // Every finished (architecture, seed) training is appended to a journal (<out>.journal) and
 // flushed to disk before the next one is counted, so a tabulation killed at any moment, even by
 // SIGKILL, continues where it stopped when rerun with the same settings: no finished training is
-// lost or repeated. The benchmark itself is written atomically at the end. Trainings run in
-// parallel, on threads or on the ranks of an MPI job (a TrainingPool: one work list and one
-// journal whatever runs them); each depends on its (architecture, seed) alone, so the result
-// equals a serial run's.
+// lost or repeated (likewise the zero-cost proxies, with --proxies, in <out>.proxies.journal).
+// The benchmark itself is written atomically at the end. Trainings run in parallel, on threads
+// or on the ranks of an MPI job (a TrainingPool: one work list and one journal whatever runs
+// them); each depends on its (architecture, seed) alone, so the result equals a serial run's.
 //
 // One tabulation at a time per output: it holds the lock <out>.lock from before it reads the
 // journal to its end. Resuming checks every journal record against the plan and the possible
@@ -45,6 +45,10 @@ struct TabulationConfig {
   std::string out;
   // Files the tabulation reads, as (option, path): --out may be none of them.
   std::vector<std::pair<std::string, std::string>> inputs;
+  // Also compute every zero-cost proxy of each (architecture, seed) at initialisation (before
+  // training), journaled in <out>.proxies.journal; a tabulation whose trainings are done then
+  // computes only the proxies.
+  bool proxies = false;
   // Replace an existing --out that has no journal beside it (not this command's own output).
   bool force = false;
   nlohmann::json meta = nlohmann::json::object();  // added to the file's provenance
@@ -59,27 +63,32 @@ struct TabulationResult {
   std::size_t trained = 0, total = 0, resumed = 0;
   bool complete = false;  // every planned training has its record
   bool stopped_by_time_limit = false;
-  // The journal's lines set aside in <journal>.rejected, each "<journal>:<line>: <why>".
+  // The journals' lines set aside in <journal>.rejected, each "<journal>:<line>: <why>".
   std::vector<std::string> rejected;
 };
 
-// One training of a tabulation: an architecture with one training seed.
+// One unit of a tabulation's work list: an architecture with one training seed, and what is
+// still to do for it (a resumed tabulation may have journaled one of the two already).
 struct Training {
   spaces::ArchCode arch = 0;
   std::int64_t seed = 0;
+  bool curve = true;     // train it (the training journal's record)
+  bool proxies = false;  // compute its zero-cost proxies (the proxies journal's record)
 };
 
-// A training as the fault policy ran it: its journal record, or what its last try threw.
+// A training as the fault policy ran it: its journal records, or what its last try threw.
 struct Trained {
   Training training;
-  std::string record;  // one JSON object; empty when every try threw
+  std::string record;        // one JSON object; empty when not asked for or every try threw
+  std::string proxy_record;  // likewise, for the proxies (computed before the training)
   int attempts = 1;
   std::string failure;  // non-empty: every try threw this
 };
 
 // Trains a tabulation's trainings where it is built: in the tabulating process, or on an MPI
 // rank that was given the same configuration. One curve source per training seed, all built
-// (and their options checked) by the constructor. Trainings may run from parallel threads.
+// (and their options checked, with config.proxies that they compute the proxies) by the
+// constructor. Trainings may run from parallel threads.
 class Trainer {
  public:
   explicit Trainer(const TabulationConfig& config);
@@ -89,7 +98,9 @@ class Trainer {
   // The fault policy of the real search executors (docs/executors.md): a training that throws
   // (out of memory, a device error) is tried again, afresh with the same seed, up to
   // config.retries more times; the first try that succeeds is its record, the same as if
-  // nothing had failed. When every try threw, `failure` says what the last one threw.
+  // nothing had failed. When every try threw, `failure` says what the last one threw. The
+  // proxies, when asked for, come first; a retry does not compute them again once they are had,
+  // so a training that fails still returns them.
   Trained train(const Training& training) const;
 
  private:
