@@ -138,5 +138,15 @@ TEST_CASE("Retraining an embedded cell with the file's recorded settings reprodu
   }
   CHECK(curve.at(bench::Metric::TestAcc, epochs) ==
         Approx(t.value(bench::Metric::TestAcc, arch, seed0, epochs)).margin(1.0));
+
+  // The zero-cost proxies of the same network at initialisation: bit-identical on the machine
+  // that tabulated them; elsewhere within LibTorch's rounding.
+  const std::vector<bench::Proxy> proxies(bench::all_proxies().begin(), bench::all_proxies().end());
+  const auto values = source->observe_proxies(b.code(arch), proxies, rng);
+  for (auto p : proxies) {
+    INFO("proxy " << bench::proxy_name(p));
+    REQUIRE(t.has_proxy(p));
+    CHECK(values.at(p) == Approx(t.proxy(p, arch, seed0)).epsilon(1e-4));
+  }
 }
 #endif  // NASRUN_HAVE_LIVE
