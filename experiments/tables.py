@@ -119,6 +119,26 @@ def rank_embedded(c):
     return markdown(["estimator"] + [f"T={T}" for T in RANK_TS], rows)
 
 
+PROXIES = ["params", "flops", "synflow", "snip", "grad_norm", "fisher", "jacov", "nwot", "zen",
+           "zico"]
+
+
+def rank_proxies(c):
+    # A proxy needs no training (its rows are equal at every T); the curve estimators after 1 and
+    # 3 epochs are the reference.
+    rel = "fashion-mnist/proxies.csv"
+    scored = [(f"`{p}` (no training)", c.find(rel, T=1, estimator=p)) for p in PROXIES]
+    scored += [(f"`{e}` after {T} epoch{'s' if T > 1 else ''}", c.find(rel, T=T, estimator=e))
+               for T in (1, 3) for e in ("sotle", "val-early")]
+    rhos = [float(r["spearman"]) for _, r in scored]
+    taus = [float(r["kendall"]) for _, r in scored]
+    rho_cells = bold_best(rhos, [f"{v:.3f}" for v in rhos])
+    tau_cells = bold_best(taus, [f"{v:.3f}" for v in taus])
+    rows = [[label, rho, tau, r["n"]]
+            for (label, r), rho, tau in zip(scored, rho_cells, tau_cells)]
+    return markdown(["estimator", "Spearman's rho", "Kendall's tau", "architectures"], rows)
+
+
 def rank_windows(c):
     # A window longer than T has no value ("-"): it needs E epochs.
     rows = [[f"SoTL-E, E={E}"] +
@@ -296,6 +316,38 @@ def mf_time(value):
     return "never" if value == "inf" else f"{float(value):.1f}"
 
 
+def search_outcome(r):
+    # A row of multifidelity_table.py: the final error [interval], the time to the target
+    # [interval], the share of runs that reached it, the speed-up over RE + val-final.
+    return [f"{float(r['final_incumbent_test_error']):.2f} "
+            f"[{float(r['final_incumbent_test_error_ci95_low']):.2f}, "
+            f"{float(r['final_incumbent_test_error_ci95_high']):.2f}]",
+            f"{mf_time(r['time_to_target_median_s'])} "
+            f"[{mf_time(r['time_to_target_ci95_low_s'])}, "
+            f"{mf_time(r['time_to_target_ci95_high_s'])}]",
+            f"{float(r['target_reached_fraction']):.2f}",
+            r["speedup_over_re_val_final"] or "-"]
+
+
+ZERO_COST_PARTS = [("baseline", "Val Acc (T_end)", ("re",)),
+                   ("proxy", "jacov alone (no training)", ("re", "tpe")),
+                   ("sotle", "SoTL-E (T=3; rungs: at the rung)", ("re", "tpe", "sh", "asha")),
+                   ("warmup", "jacov warm-up, then SoTL-E", ("re", "tpe", "sh", "asha"))]
+
+
+def zero_cost_search(c):
+    rel = "fashion-mnist/zero_cost_search.csv"
+    rows = []
+    for part, label, strategies in ZERO_COST_PARTS:
+        for s in strategies:
+            r = c.find(rel, part=part, strategy=s)
+            name = s.upper() if s in ("re", "tpe") else s
+            rows.append([f"{name} + {label}", f"{float(r['evaluations_per_run']):,.0f}"] +
+                        search_outcome(r))
+    return markdown(["strategy + score", "evaluations per run", "final error %",
+                     "time to 19.5% (s)", "reached", "speed-up"], rows)
+
+
 def multifidelity(seeds):
     def make(c):
         rel = "fashion-mnist/multifidelity.csv"
@@ -303,15 +355,8 @@ def multifidelity(seeds):
         for s, e in MF_COMBOS:
             cells = [mf_label(s, e)]
             for workers in (1, 8):
-                r = c.find(rel, seeds=seeds, workers=workers, strategy=s, evaluator=e)
-                cells.append(f"{float(r['final_incumbent_test_error']):.2f} "
-                             f"[{float(r['final_incumbent_test_error_ci95_low']):.2f}, "
-                             f"{float(r['final_incumbent_test_error_ci95_high']):.2f}]")
-                cells.append(f"{mf_time(r['time_to_target_median_s'])} "
-                             f"[{mf_time(r['time_to_target_ci95_low_s'])}, "
-                             f"{mf_time(r['time_to_target_ci95_high_s'])}]")
-                cells.append(f"{float(r['target_reached_fraction']):.2f}")
-                cells.append(r["speedup_over_re_val_final"] or "-")
+                cells += search_outcome(
+                    c.find(rel, seeds=seeds, workers=workers, strategy=s, evaluator=e))
             rows.append(cells)
         header = ["strategy + score"]
         for workers in (1, 8):
@@ -366,6 +411,8 @@ def bn_lag(c):
 TABLES = [
     ("experiments/README.md", "rank-embedded", rank_embedded),
     ("experiments/README.md", "rank-windows", rank_windows),
+    ("experiments/README.md", "rank-proxies", rank_proxies),
+    ("experiments/README.md", "zero-cost-search", zero_cost_search),
     ("experiments/README.md", "rank-pilot", rank_pilot),
     ("experiments/README.md", "rank-independent", rank_independent),
     ("experiments/README.md", "rank-fig8", rank_fig8),

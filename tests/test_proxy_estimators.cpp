@@ -132,3 +132,32 @@ TEST_CASE("A proxy estimator over a table without proxies is refused before it r
       Catch::Matchers::Message("table toy@4 has no proxy synflow (nas-bench tabulate --proxies "
                                "computes them)"));
 }
+
+TEST_CASE("An evaluator's warm-up proxy scores warm-up jobs and one that trains is refused",
+          "[proxies][estimators][warmup]") {
+  const auto bm = std::make_shared<const bench::Benchmark>(with_proxies().build());
+  auto source = std::make_shared<evaluators::TabularCurveSource>(
+      bm, "toy", "", evaluators::TabularPolicy{bench::SeedPolicy::fixed(2)});
+  evaluators::EstimatorOptions options;
+  options.T = 2;
+  auto proxy = [&](const std::string& name) {
+    return std::make_unique<evaluators::Evaluator>(evaluators::make_estimator(name, options),
+                                                   source);
+  };
+  evaluators::Evaluator warmed(evaluators::make_estimator("sotle", options), source, {}, {},
+                               proxy("zico"));
+  common::Rng rng(0);
+  const auto e = warmed.evaluate_warmup(bm->code(3), rng);
+  CHECK(e.score == -proxy_value(Proxy::Zico, 3, 1));
+  CHECK(e.cost_s == proxy_seconds(Proxy::Zico));
+  CHECK(e.epochs == 0);
+  CHECK(warmed.epochs_per_evaluation() == 2);  // its own estimator unchanged
+
+  evaluators::Evaluator plain(evaluators::make_estimator("sotle", options), source);
+  CHECK_THROWS_WITH(plain.evaluate_warmup(bm->code(3), rng),
+                    "this evaluator has no warm-up proxy");
+  CHECK_THROWS_WITH(evaluators::Evaluator(evaluators::make_estimator("sotle", options), source,
+                                          {}, {}, proxy("val-early")),
+                    "a warm-up is scored by a zero-cost proxy, which trains nothing; this one "
+                    "trains 2 epochs");
+}

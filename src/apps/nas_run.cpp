@@ -72,6 +72,11 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
       ("n-init", po::value(&s.n_init)->default_value(10), "random initial architectures per run")
       ("init-file", po::value(&s.init_file),
        "initial designs per run (TSV: seed, position, arch); run i uses seed i's first n-init")
+      ("warmup", po::value<std::string>(),
+       "zero-cost warm-up: rank --warmup-sample random architectures by this proxy (charged "
+       "its measured time) and start each run from the best n-init (docs/evaluators.md)")
+      ("warmup-sample", po::value<std::size_t>(),
+       "the architectures a zero-cost warm-up ranks (default 1000)")
       ("workers", po::value(&s.workers)->default_value(1),
        "parallel workers per run (asynchronous): simulated ones, or with --executor local the "
        "trainings run at once; 1 reproduces the paper")
@@ -127,7 +132,7 @@ void add_output_options(po::options_description& desc, Options& o) {
 void refuse_negative_unsigned(const po::parsed_options& parsed) {
   for (const auto& option : parsed.options)
     if (option.string_key == "n-init" || option.string_key == "max-evaluations" ||
-        option.string_key == "seed")
+        option.string_key == "seed" || option.string_key == "warmup-sample")
       for (const auto& value : option.value)
         if (!value.empty() && value.front() == '-')
           throw cli::UsageError("--" + option.string_key + " must be 0 or more, got " + value);
@@ -169,6 +174,8 @@ std::optional<Options> parse(int argc, char** argv) {
   if (vm.count("T")) s.T = vm["T"].as<int>();
   if (vm.count("E")) s.E = vm["E"].as<int>();
   if (vm.count("mu")) s.mu = vm["mu"].as<double>();
+  if (vm.count("warmup")) s.warmup = vm["warmup"].as<std::string>();
+  if (vm.count("warmup-sample")) s.warmup_sample = vm["warmup-sample"].as<std::size_t>();
   s.workers_given = !vm["workers"].defaulted();
   if (vm.count("devices")) s.devices = vm["devices"].as<std::string>();
   if (vm.count("min-epochs")) s.min_epochs = vm["min-epochs"].as<int>();

@@ -117,11 +117,16 @@ EstimatorAtEpoch estimator_at_epochs(const std::string& name, const EstimatorOpt
 
 Evaluator::Evaluator(std::unique_ptr<Estimator> estimator,
                      std::shared_ptr<LearningCurveSource> source, CostModel cost,
-                     EstimatorAtEpoch at_epoch)
+                     EstimatorAtEpoch at_epoch, std::unique_ptr<Evaluator> warmup)
     : estimator_(std::move(estimator)),
       source_(std::move(source)),
       cost_(cost),
-      at_epoch_(std::move(at_epoch)) {
+      at_epoch_(std::move(at_epoch)),
+      warmup_(std::move(warmup)) {
+  if (warmup_ && warmup_->epochs_per_evaluation() != 0)
+    throw std::invalid_argument("a warm-up is scored by a zero-cost proxy, which trains "
+                                "nothing; this one trains " +
+                                std::to_string(warmup_->epochs_per_evaluation()) + " epochs");
   const int t_end = source_->schedule_epochs();
   epochs_ = estimator_->epochs_needed(t_end);
   needs_ = estimator_->needs(t_end);
@@ -169,6 +174,11 @@ Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
       }
   score_curve(*estimator_, arch, curve, e);
   return e;
+}
+
+Evaluation Evaluator::evaluate_warmup(ArchCode arch, Rng& rng) {
+  if (!warmup_) throw std::logic_error("this evaluator has no warm-up proxy");
+  return warmup_->evaluate(arch, rng);
 }
 
 const Evaluator::RungEstimator& Evaluator::rung_estimator(int epochs) {

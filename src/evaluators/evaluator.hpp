@@ -52,13 +52,19 @@ class Evaluator {
   // std::logic_error when the estimator asks for a test metric and is not an oracle
   // (check_test_split_access).
   // `at_epoch`, when given, makes the estimator of each rung of a multi-fidelity search.
+  // `warmup`, when given, scores the warm-up jobs of a search (evaluate_warmup): an evaluator of
+  // a zero-cost proxy, which trains nothing; std::invalid_argument when it trains.
   Evaluator(std::unique_ptr<Estimator> estimator, std::shared_ptr<LearningCurveSource> source,
-            CostModel cost = {}, EstimatorAtEpoch at_epoch = {});
+            CostModel cost = {}, EstimatorAtEpoch at_epoch = {},
+            std::unique_ptr<Evaluator> warmup = nullptr);
   // Throws bench::MissingDataError when the source lacks what the estimator needs. An estimator
   // of proxies observes them (LearningCurveSource::observe_proxies) and is charged the seconds
   // they took; 0 epochs.
   Evaluation evaluate(ArchCode arch, Rng& rng);
   int epochs_per_evaluation() const { return epochs_; }
+  // The architecture scored by the warm-up proxy, charged what it took (a zero-cost warm-up,
+  // search/warmup.hpp). Throws std::logic_error when the evaluator has no warm-up proxy.
+  Evaluation evaluate_warmup(ArchCode arch, Rng& rng);
   int schedule_epochs() const { return source_->schedule_epochs(); }
 
   // Makes the estimator of every rung at epochs first..last, with the checks evaluate_rung()
@@ -92,6 +98,7 @@ class Evaluator {
   std::vector<int> validation_epochs_;
   std::vector<Proxy> proxies_;
   EstimatorAtEpoch at_epoch_;
+  std::unique_ptr<Evaluator> warmup_;
   // Made on first use; guarded, since real executors evaluate rungs from parallel threads.
   std::mutex rung_mutex_;
   std::map<int, RungEstimator> rung_estimators_;

@@ -16,6 +16,7 @@ std::shared_ptr<evaluators::Trial> JobEvaluator::trial(std::uint64_t id) {
 
 evaluators::Evaluation JobEvaluator::evaluate(const search::Job& job, common::Rng& rng) {
   if (job.epochs == search::Job::kEstimatorEpochs) return evaluator_.evaluate(job.arch, rng);
+  if (job.epochs == search::Job::kWarmupEpochs) return evaluator_.evaluate_warmup(job.arch, rng);
   return evaluator_.evaluate_rung(job.arch, job.epochs, rng, *trial(job.trial));
 }
 
@@ -29,7 +30,7 @@ Attempted failed_job(std::string failure) {
 
 Attempted JobEvaluator::evaluate_retrying(const search::Job& job, std::uint64_t seed,
                                           int retries) {
-  const bool rung = job.epochs != search::Job::kEstimatorEpochs;
+  const bool rung = job.is_rung();
   const bool continues = rung && trial(job.trial)->epochs > 0;
   std::string failure;
   for (int attempts = 1;; ++attempts) {

@@ -14,7 +14,7 @@ namespace {
 class TrialLedger {
  public:
   void check(const search::Job& job) {
-    if (job.epochs == search::Job::kEstimatorEpochs) return;
+    if (!job.is_rung()) return;
     if (dropped_.count(job.trial))
       throw std::logic_error("the strategy continues trial " + std::to_string(job.trial) +
                              " (architecture " + std::to_string(job.arch) +

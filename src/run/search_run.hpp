@@ -64,14 +64,16 @@ struct RunBudget {
 // `data_rng` drives the evaluator's random choices (e.g. which training seed a tabular lookup
 // reads); the strategy has its own generator.
 //
-// A job at Job::kEstimatorEpochs is evaluated at the estimator's T (Evaluator::evaluate); any
-// other job is a rung (Evaluator::evaluate_rung): a new trial starts a training, a known one
+// A job at Job::kEstimatorEpochs is evaluated at the estimator's T (Evaluator::evaluate), one
+// at Job::kWarmupEpochs by the evaluator's warm-up proxy (Evaluator::evaluate_warmup); any other
+// job is a rung (Evaluator::evaluate_rung): a new trial starts a training, a known one
 // continues it, and the trials the strategy drops release their kept state. The incumbent is
 // the best score at the highest fidelity any job has reached so far (ties: the earlier stays),
-// which for single-fidelity strategies is simply the best score; a failed job (real executors'
-// fault policy) is told to the strategy as the worst score and is never the incumbent. Throws
-// std::logic_error when
-// the strategy continues a trial it dropped, or asks a trial for no more epochs than it has.
+// which for single-fidelity strategies is simply the best score, and after a warm-up the best
+// trained architecture as soon as there is one (the warm-up's fidelity is the lowest); a failed
+// job (real executors' fault policy) is told to the strategy as the worst score and is never
+// the incumbent. Throws std::logic_error when the strategy continues a trial it dropped, or
+// asks a trial for no more epochs than it has.
 //
 // The executor carries the jobs out and keeps the clock; the runner launches a job on each idle
 // worker (lowest first) while the executor has budget left and fewer than `max_evaluations` jobs

@@ -12,7 +12,7 @@ TrialPlacement::Placed TrialPlacement::place(const search::Job& job, std::uint64
     throw std::logic_error("no free place for trial " + std::to_string(job.trial));
   Placed placed;
   placed.place = static_cast<int>(first_free - free.begin());
-  if (job.epochs == search::Job::kEstimatorEpochs) return placed;
+  if (!job.is_rung()) return placed;
   auto [it, fresh] = trials_.try_emplace(job.trial, Trial{placed.place, {seed, {}}});
   auto& trial = it->second;
   if (!fresh) {
@@ -30,7 +30,7 @@ TrialPlacement::Placed TrialPlacement::place(const search::Job& job, std::uint64
 }
 
 void TrialPlacement::known(const search::Job& job, std::uint64_t seed) {
-  if (job.epochs == search::Job::kEstimatorEpochs) return;
+  if (!job.is_rung()) return;
   trials_.try_emplace(job.trial, Trial{kNowhere, {seed, {}}})
       .first->second.history.epochs.push_back(job.epochs);
 }

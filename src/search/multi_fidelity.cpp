@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "search/warmup.hpp"
+
 namespace nasrun::search {
 
 bool is_multi_fidelity(const std::string& name) {
@@ -32,6 +34,10 @@ void check_strategy_name(const std::string& name) {
 std::unique_ptr<MultiFidelityStrategy> make_job_strategy(const std::string& name,
                                                          const StrategyContext& ctx) {
   check_strategy_name(name);
+  if (ctx.warmup_sample > 0)
+    return std::make_unique<WarmupStart>(ctx, [name](const StrategyContext& after) {
+      return make_job_strategy(name, after);
+    });
   if (!is_multi_fidelity(name)) {
     return std::make_unique<SingleFidelityJobs>(make_strategy(name, ctx));
   }

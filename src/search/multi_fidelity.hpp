@@ -30,9 +30,13 @@ struct Job {
   std::uint64_t trial = 0;
   ArchCode arch = 0;
   // The epoch of the schedule to train to. kEstimatorEpochs: the evaluator's own T (what a
-  // single-fidelity strategy's jobs ask for).
+  // single-fidelity strategy's jobs ask for). kWarmupEpochs: no training, scored by the
+  // evaluator's warm-up proxy (warmup.hpp); the lowest fidelity of all.
   int epochs = 0;
   static constexpr int kEstimatorEpochs = 0;
+  static constexpr int kWarmupEpochs = -1;
+  // A rung of a trial: training to `epochs` that a later job of the trial may continue.
+  bool is_rung() const { return epochs > 0; }
 };
 
 class MultiFidelityStrategy {
@@ -80,8 +84,10 @@ void check_strategy_name(const std::string& name);
 std::vector<std::pair<std::string, std::string>> all_strategies();
 
 // Any strategy by name as jobs: a multi-fidelity one as it is, a single-fidelity one as a job
-// per ask() at Job::kEstimatorEpochs, each its own trial. Throws UnknownNameError naming both
-// kinds' names, std::invalid_argument for a context without a space or with bad fidelities.
+// per ask() at Job::kEstimatorEpochs, each its own trial; behind a zero-cost warm-up
+// (WarmupStart) when ctx.warmup_sample is above 0. Throws UnknownNameError naming both kinds'
+// names, std::invalid_argument for a context without a space, with bad fidelities or with a
+// warm-up that does not fit (check_warmup).
 std::unique_ptr<MultiFidelityStrategy> make_job_strategy(const std::string& name,
                                                          const StrategyContext& ctx);
 

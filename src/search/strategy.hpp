@@ -24,6 +24,9 @@ struct StrategyContext {
   std::size_t n_init = 10;
   // When not empty, proposed first, in order, instead of n_init random ones.
   std::vector<ArchCode> initial_design;
+  // Above 0: the initial design is the best n_init of this many random architectures by a
+  // zero-cost proxy (a zero-cost warm-up, warmup.hpp), whatever the strategy.
+  std::size_t warmup_sample = 0;
   // The fidelities a multi-fidelity strategy may hand out (multi_fidelity.hpp); single-fidelity
   // strategies ignore them.
   struct Fidelities {

@@ -11,6 +11,7 @@
 #include "run/budget_tracker.hpp"
 #include "run/local_executor.hpp"
 #include "run/training_cost.hpp"
+#include "search/warmup.hpp"
 #include "spaces/search_space_registry.hpp"
 #include "study/initial_designs.hpp"
 
@@ -87,7 +88,31 @@ void check_names(const StudyOptions& o) {
     throw PlanError("--mu sets the weight of tse-ema's moving average, and none of the "
                     "evaluators (" + joined(o.evaluators) + ") reads it (tse-ema-naslib fixes "
                     "its own, 0.99, as NASLib does)");
+  if (o.warmup_sample && !o.warmup)
+    throw PlanError("--warmup-sample sets how many architectures a zero-cost warm-up ranks, and "
+                    "there is no --warmup");
+  if (o.warmup) {
+    std::vector<std::string> proxies;
+    for (auto p : bench::all_proxies()) proxies.push_back(bench::proxy_name(p));
+    if (std::find(proxies.begin(), proxies.end(), *o.warmup) == proxies.end())
+      throw PlanError("--warmup " + *o.warmup + " is not a zero-cost proxy; a warm-up ranks "
+                      "architectures by one of " + joined(proxies));
+  }
   evaluators::curve_source_registry().at(o.source);
+}
+
+// The warm-up fits the space and the initial designs (search::check_warmup).
+void check_warmup(const StudyOptions& o, const StudyPlan& plan) {
+  search::StrategyContext ctx;
+  ctx.space = plan.space;
+  ctx.n_init = o.n_init;
+  ctx.warmup_sample = plan.config.warmup_sample;
+  if (!plan.config.initial_designs.empty()) ctx.initial_design = plan.config.initial_designs[0];
+  try {
+    search::check_warmup(ctx);
+  } catch (const std::invalid_argument& e) {
+    throw PlanError(e.what());
+  }
 }
 
 // The source's options, the space and the dataset; for a tabular study, the benchmark.
@@ -155,10 +180,13 @@ std::shared_ptr<evaluators::SourcesBySchedule> shared_sources(
       });
 }
 
-// Each evaluator that can score any epoch also scores the rungs of multi-fidelity strategies.
+// Each evaluator that can score any epoch also scores the rungs of multi-fidelity strategies;
+// with a `warmup` proxy, each scores warm-up jobs by it.
 EvaluatorMaker evaluators_over(std::shared_ptr<evaluators::SourcesBySchedule> sources,
-                               const evaluators::CostModel& cost) {
-  return [sources, cost](const std::string& name, const evaluators::EstimatorOptions& options) {
+                               const evaluators::CostModel& cost,
+                               std::optional<std::string> warmup) {
+  return [sources, cost, warmup](const std::string& name,
+                                 const evaluators::EstimatorOptions& options) {
     auto estimator = evaluators::make_estimator(name, options);
     auto curves = sources->at(estimator->schedule());
     try {
@@ -166,8 +194,12 @@ EvaluatorMaker evaluators_over(std::shared_ptr<evaluators::SourcesBySchedule> so
       evaluators::EstimatorAtEpoch at_epoch;
       if (evaluators::scores_any_epoch(name, schedule))
         at_epoch = evaluators::estimator_at_epochs(name, options, schedule);
+      std::unique_ptr<evaluators::Evaluator> proxy;
+      if (warmup)
+        proxy = std::make_unique<evaluators::Evaluator>(
+            evaluators::make_estimator(*warmup, options), sources->at(""), cost);
       return std::make_unique<evaluators::Evaluator>(std::move(estimator), curves, cost,
-                                                     std::move(at_epoch));
+                                                     std::move(at_epoch), std::move(proxy));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("evaluator '" + name + "': " + e.what());
     }
@@ -324,6 +356,7 @@ StudyConfig configuration(const StudyOptions& o, const std::vector<std::string>&
   config.seeds = o.seeds;
   config.base_seed = o.base_seed;
   config.n_init = o.n_init;
+  if (o.warmup) config.warmup_sample = o.warmup_sample.value_or(kDefaultWarmupSample);
   config.cost.training_time_only = o.train_time_only;
   config.threads = o.threads;
   config.budget.workers = devices.empty() ? o.workers : static_cast<int>(devices.size());
@@ -358,7 +391,8 @@ void plan_device_workers(const StudyOptions& o, const evaluators::SourceOptions&
     if (fresh) {
       auto options = source;
       options.extra["device"] = device;
-      it->second = evaluators_over(shared_sources(o.source, options), plan.config.cost);
+      it->second =
+          evaluators_over(shared_sources(o.source, options), plan.config.cost, o.warmup);
       for (const auto& e : plan.config.evaluators) it->second(e, plan.config.estimator);
     }
     makers.push_back(it->second);
@@ -449,13 +483,14 @@ StudyPlan plan_study(const StudyOptions& o) {
     plan.config.initial_designs = read_initial_designs(o.init_file, *plan.space);
     plan.inputs.emplace_back("--init-file", o.init_file);
   }
+  check_warmup(o, plan);
   try {
     check_study(plan.config);
   } catch (const std::invalid_argument& e) {
     throw PlanError(e.what());
   }
   plan.sources = shared_sources(o.source, source);
-  plan.make_evaluator = evaluators_over(plan.sources, plan.config.cost);
+  plan.make_evaluator = evaluators_over(plan.sources, plan.config.cost, o.warmup);
   // Defaults that follow the benchmark, as the paper's T=50 and 150 h follow NAS-Bench-201's
   // 200-epoch schedule; a 10-epoch benchmark then scores at T=3. Estimators that ignore T
   // (val-final) would accept any, but a T the schedule lacks is a mistake.
@@ -481,7 +516,9 @@ StudyPlan plan_study(const StudyOptions& o) {
                                {"max_epochs", plan.config.fidelity.max_epochs},
                                {"eta", plan.config.fidelity.eta},
                                {"brackets", plan.config.fidelity.brackets}};
-  // Likewise only studies on a real executor record it.
+  // Likewise only studies with a warm-up, and those on a real executor, record them.
+  if (o.warmup)
+    plan.record["warmup"] = {{"proxy", *o.warmup}, {"sample", plan.config.warmup_sample}};
   if (o.executor != "simulated") {
     plan.record["executor"] = o.executor;
     plan.record["budget_clock"] = o.budget_clock;

@@ -30,6 +30,10 @@ struct StudyOptions {
   std::uint64_t base_seed = 0;
   std::size_t n_init = 10;
   std::string init_file;  // "" = n_init random initial architectures per run
+  // A zero-cost warm-up (search/warmup.hpp): the proxy that ranks `warmup_sample` random
+  // architectures (unset: kDefaultWarmupSample), whose best n_init are each run's initial design.
+  std::optional<std::string> warmup;
+  std::optional<std::size_t> warmup_sample;
   std::string source = "tabular";
   // The search space of a source that trains ("" = nb201); a benchmark names its own.
   std::string space;
@@ -68,6 +72,9 @@ struct StudyOptions {
 // Options that contradict each other or the data, said in terms of the options (a program
 // reports it as a usage error). Other failures (an unknown name, a file that cannot be read, a
 // seed policy that does not parse) keep their own types.
+// The architectures a zero-cost warm-up ranks when --warmup-sample is not given.
+inline constexpr std::size_t kDefaultWarmupSample = 1000;
+
 // The most threads --executor local starts for one run.
 inline constexpr int kMaxLocalWorkers = 1024;
 

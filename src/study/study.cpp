@@ -46,6 +46,10 @@ void check_study(const StudyConfig& config) {
     throw std::invalid_argument("--n-init " + std::to_string(config.n_init) +
                                 " is more than a run can hold (at most " +
                                 std::to_string(kMaxInitialArchitectures) + ")");
+  if (config.warmup_sample > kMaxInitialArchitectures)
+    throw std::invalid_argument("--warmup-sample " + std::to_string(config.warmup_sample) +
+                                " is more than a run can hold (at most " +
+                                std::to_string(kMaxInitialArchitectures) + ")");
   if (config.budget.workers > kMaxWorkers)
     throw std::invalid_argument("--workers " + std::to_string(config.budget.workers) +
                                 " is more than a run can simulate (at most " +
@@ -69,6 +73,7 @@ RunResult run_one(const StudyConfig& config, spaces::SearchSpacePtr space,
   ctx.n_init = config.n_init;
   ctx.initial_design = initial_design(config, run);
   ctx.fidelity = config.fidelity;
+  ctx.warmup_sample = config.warmup_sample;
   auto s = search::make_job_strategy(strategy, ctx);
   auto e = make_evaluator(evaluator, config.estimator);
   common::Rng data_rng(common::mix_seed(r.seed, 2));

@@ -30,6 +30,9 @@ struct StudyConfig {
   std::size_t n_init = 10;
   // Initial designs per run index (e.g. the paper's); empty = n_init random ones.
   std::vector<std::vector<spaces::ArchCode>> initial_designs;
+  // Above 0: each run's initial design is the best n_init of this many random architectures by
+  // the evaluators' warm-up proxy (a zero-cost warm-up, search/warmup.hpp).
+  std::size_t warmup_sample = 0;
   evaluators::EstimatorOptions estimator;
   evaluators::CostModel cost;
   RunBudget budget;
@@ -88,8 +91,9 @@ std::vector<spaces::ArchCode> initial_design(const StudyConfig& config, int run)
 // The most runs (strategies x evaluators x seeds) one study holds: every run's trace stays in
 // memory until the summary, so a count beyond this is refused before anything is allocated.
 inline constexpr long long kMaxStudyRuns = 100000;
-// The most initial architectures and simulated workers of one run: each is allocated up front
-// (the planned design, the workers' slots), for every run in flight.
+// The most initial (or warm-up) architectures and simulated workers of one run: each is
+// allocated up front (the planned design, the warm-up's sample, the workers' slots), for every
+// run in flight.
 inline constexpr std::size_t kMaxInitialArchitectures = 1000000;
 inline constexpr int kMaxWorkers = 65536;
 

@@ -40,6 +40,18 @@ def test_python_and_nas_run_give_identical_results(tmp_path):
     assert without_time(nasrun.run_study(**STUDY)) == without_time(cli_summary)
 
 
+def test_a_warm_up_from_python_is_nas_run_s(tmp_path):
+    cli_out, py_out = str(tmp_path / "cli"), str(tmp_path / "py")
+    warmup = ["--warmup", "jacov", "--warmup-sample", "30"]
+    subprocess.run([program("nas-run"), *CLI, *warmup, "--out", cli_out], check=True,
+                   capture_output=True)
+    nasrun.run_study(**STUDY, warmup="jacov", warmup_sample=30, out=py_out)
+    for name in ["results.csv", "config.json"]:
+        assert filecmp.cmp(os.path.join(cli_out, name), os.path.join(py_out, name), shallow=False)
+    with open(os.path.join(py_out, "config.json")) as f:
+        assert json.load(f)["warmup"] == {"proxy": "jacov", "sample": 30}
+
+
 def test_a_lists_of_names_is_a_comma_list():
     as_text = nasrun.run_study(strategy="rs,re", seeds=2, budget="5x")
     as_list = nasrun.run_study(strategy=["rs", "re"], seeds=2, budget="5x")
@@ -60,6 +72,7 @@ def test_the_thread_count_changes_nothing():
     ({"evaluator": "val-final", "T": 0}, ["--evaluator", "val-final", "--T", "0"]),
     ({"data_seed": "often"}, ["--data-seed", "often"]),
     ({"eta": 3}, ["--eta", "3"]),
+    ({"warmup": "sotle"}, ["--warmup", "sotle"]),
     ({"dataset": "cifar100"}, ["--dataset", "cifar100"]),
     ({"target_error": 101}, ["--target-error", "101"]),
 ])
