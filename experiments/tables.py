@@ -89,7 +89,7 @@ def bold_best(values, formatted, best=max):
     return [f"**{f}**" if v == top else f for v, f in zip(values, formatted)]
 
 
-# --- Rank correlations (nas-rank CSVs: T,estimator,spearman,kendall,n) -----------------------
+# --- Rank correlations (nas-rank CSVs: T,estimator,spearman,kendall,n,median_cost_s) ----------
 
 RANK_TS = [1, 2, 3, 4, 5, 6, 8, 10]
 
@@ -121,22 +121,32 @@ def rank_embedded(c):
 
 PROXIES = ["params", "flops", "synflow", "snip", "grad_norm", "fisher", "jacov", "nwot", "zen",
            "zico"]
+PROXY_TS = [1, 3, 5, 10]
+
+
+def seconds(value):
+    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
 
 
 def rank_proxies(c):
-    # A proxy needs no training (its rows are equal at every T); the curve estimators after 1 and
-    # 3 epochs are the reference.
+    # A proxy needs no training (its rows are equal at every T); SoTL-E, the validation
+    # accuracy and the hybrids are read at each training budget T.
     rel = "fashion-mnist/proxies.csv"
-    scored = [(f"`{p}` (no training)", c.find(rel, T=1, estimator=p)) for p in PROXIES]
-    scored += [(f"`{e}` after {T} epoch{'s' if T > 1 else ''}", c.find(rel, T=T, estimator=e))
-               for T in (1, 3) for e in ("sotle", "val-early")]
-    rhos = [float(r["spearman"]) for _, r in scored]
-    taus = [float(r["kendall"]) for _, r in scored]
-    rho_cells = bold_best(rhos, [f"{v:.3f}" for v in rhos])
-    tau_cells = bold_best(taus, [f"{v:.3f}" for v in taus])
-    rows = [[label, rho, tau, r["n"]]
-            for (label, r), rho, tau in zip(scored, rho_cells, tau_cells)]
-    return markdown(["estimator", "Spearman's rho", "Kendall's tau", "architectures"], rows)
+    names = PROXIES + ["sotle", "val-early", "jacov+sotle", "jacov+val-early", "nwot+sotle"]
+    columns = {name: [] for name in names}
+    for T in PROXY_TS:
+        found = [c.find(rel, T=T, estimator=name) for name in names]
+        rhos = [float(r["spearman"]) for r in found]
+        rho_cells = bold_best(rhos, [f"{v:.3f}" for v in rhos])
+        for name, r, rho in zip(names, found, rho_cells):
+            columns[name] += [rho, f"{float(r['kendall']):.3f}",
+                              seconds(float(r["median_cost_s"]))]
+    header = ["estimator"]
+    for T in PROXY_TS:
+        header += [f"T={T}: rho", "tau", "cost (s)"]
+    rows = [[f"`{name}`" + (" (no training)" if name in PROXIES else "")] + columns[name]
+            for name in names]
+    return markdown(header, rows)
 
 
 def rank_windows(c):

@@ -175,7 +175,8 @@ TEST_CASE("Rank study on the toy benchmark equals correlations computed from its
   RankStudyConfig config;
   config.dataset = "toy";
   config.estimators = parse_rank_estimators(
-      {"sotle", "sotl", "sovl-e-E2", "val-early", "tse-ema", "test-loss"}, {1, 3});
+      {"sotle", "sotl", "sovl-e-E2", "val-early", "tse-ema", "test-loss", "sotl+val-early"},
+      {1, 3});
   config.sample = 2000;
   config.seed = 11;
   const auto r = run_rank_study(toy(), config);
@@ -207,20 +208,31 @@ TEST_CASE("Rank study on the toy benchmark equals correlations computed from its
       val.push_back(50.0 + static_cast<double>(c % 41) + T);
       ema.push_back(-e);
     }
-    auto check = [&](const std::string& label, const std::vector<double>& x) {
+    // The toy's epoch t trains for 10 + t seconds and validates for 1: what an evaluator is
+    // charged for T epochs and the validation passes the estimator reads.
+    const double training = 10.0 * T + T * (T + 1) / 2.0;
+    auto check = [&](const std::string& label, const std::vector<double>& x, int validations) {
       INFO(label << " at T=" << T);
       const auto* row = find_row(r, T, label);
       REQUIRE(row);
       CHECK(row->n == 2000);
       CHECK(row->spearman == Approx(spearman(x, truth)).margin(1e-9));
       CHECK(row->kendall == Approx(kendall_tau_b(x, truth)).margin(1e-9));
+      CHECK(row->median_cost_s == training + validations);
     };
-    check("sotle-E1", sotle1);
-    check("sotl", sotl);
-    check("val-early", val);
-    check("tse-ema", ema);
-    if (T >= 3) check("sotle-E3", sotle3);
-    if (T >= 2) check("sovl-e-E2", sovle2);
+    check("sotle-E1", sotle1, 0);
+    check("sotl", sotl, 0);
+    check("val-early", val, 1);
+    check("tse-ema", ema, 0);
+    if (T >= 3) check("sotle-E3", sotle3, 0);
+    if (T >= 2) check("sovl-e-E2", sovle2, 2);
+    // The hybrid: the mean of the two ranks, each scaled to 0..1; one training shared, with
+    // val-early's validation pass.
+    std::vector<double> hybrid;
+    const auto by_sotl = average_ranks(sotl), by_val = average_ranks(val);
+    for (std::size_t i = 0; i < by_sotl.size(); ++i)
+      hybrid.push_back(((by_sotl[i] - 1) / 1999 + (by_val[i] - 1) / 1999) / 2);
+    check("sotl+val-early", hybrid, 1);
     // A window longer than T is skipped, with the estimator's own reason.
     if (T < 3) CHECK_FALSE(find_row(r, T, "sotle-E3"));
   }
@@ -249,8 +261,9 @@ TEST_CASE("Rank study on the toy benchmark equals correlations computed from its
   }));
   // The CSV: header, then one line per row.
   const auto csv = rank_csv(r);
-  CHECK(csv.rfind("T,estimator,spearman,kendall,n\n", 0) == 0);
+  CHECK(csv.rfind("T,estimator,spearman,kendall,n,median_cost_s\n", 0) == 0);
   CHECK(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')) == r.rows.size() + 1);
+  CHECK_THAT(csv, Catch::Contains("\n3,val-early,") && Catch::Contains(",37\n"));
 }
 
 TEST_CASE("Rank study: samples, seeds and configuration errors", "[rank]") {
@@ -300,6 +313,26 @@ TEST_CASE("Rank study: samples, seeds and configuration errors", "[rank]") {
   CHECK(parse_rank_estimator("sovl-e-E5").name == "sovl-e");
   CHECK(parse_rank_estimator("sovl-e-E5").E == 5);
   CHECK_THROWS_WITH(parse_rank_estimators({"sotle", "sotle"}), Catch::Contains("twice"));
+  // Hybrids: registry estimators a search may use, each once.
+  const auto hybrid = parse_rank_estimator("jacov+sotle-E2");
+  CHECK(hybrid.label == "jacov+sotle-E2");
+  REQUIRE(hybrid.parts.size() == 2);
+  CHECK(hybrid.parts[1].name == "sotle");
+  CHECK(hybrid.parts[1].E == 2);
+  CHECK_THROWS_WITH(parse_rank_estimator("sotle+lcsvr"),
+                    "estimator 'sotle+lcsvr': a hybrid combines estimators a search may use, "
+                    "not lcsvr");
+  CHECK_THROWS_WITH(parse_rank_estimator("sotle+test-acc"), Catch::Contains("not test-acc"));
+  CHECK_THROWS_WITH(parse_rank_estimator("sotl+sotl"),
+                    "estimator 'sotl+sotl' combines sotl twice");
+  CHECK_THROWS_WITH(parse_rank_estimator("sotl+"), Catch::Contains("unknown estimator ''"));
+  // A part the table lacks skips the hybrid, naming the part.
+  config.dataset = "toy";
+  config.estimators = parse_rank_estimators({"sotl+synflow"});
+  config.T_values = {2};
+  const auto skipped = run_rank_study(toy(), config);
+  REQUIRE(skipped.skipped.size() == 1);
+  CHECK(skipped.skipped[0].reason == "synflow: table toy@10 has no proxy synflow");
   CHECK(T_grid(200, 50) == std::vector<int>{1, 50, 100, 150, 200});
   CHECK(T_grid(10, 4) == std::vector<int>{1, 4, 8, 10});
 }
@@ -522,7 +555,7 @@ TEST_CASE("nas-rank: CSV, figure and clear errors", "[cli][rank]") {
   INFO(r.output);
   REQUIRE(r.status == 0);
   const auto csv = common::read_file(dir.file("rank.csv"));
-  CHECK(csv.rfind("T,estimator,spearman,kendall,n\n", 0) == 0);
+  CHECK(csv.rfind("T,estimator,spearman,kendall,n,median_cost_s\n", 0) == 0);
   CHECK_THAT(csv, Catch::Contains("\n5,sotle-E3,") && Catch::Contains("\n10,val-early,"));
   CHECK_THAT(csv, !Catch::Contains("test-loss"));
   CHECK_THAT(r.output, Catch::Contains("test-loss: skipped at every T: table toy@10 has no test_loss"));
@@ -636,7 +669,7 @@ TEST_CASE("nas-rank --require-seeds keeps the architectures trained with every s
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("20 architectures") && Catch::Contains("trained with seeds 0, 1"));
-  CHECK_THAT(common::read_file(out), Catch::EndsWith(",20\n"));
+  CHECK_THAT(common::read_file(out), Catch::Contains("test-acc,") && Catch::Contains(",20,"));
   r = run_rank(args + " --require-seeds 0,x");
   CHECK(r.status != 0);
   CHECK_THAT(r.output, Catch::Contains("--require-seeds"));

@@ -8,13 +8,16 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "analysis/rank_correlation.hpp"
 #include "analysis/csv_header.hpp"
 #include "common/file_io.hpp"
 #include "common/gnuplot.hpp"
+#include "common/median.hpp"
 #include "common/random.hpp"
+#include "evaluators/charged_cost.hpp"
 #include "evaluators/estimator.hpp"
 #include "evaluators/tabular_source.hpp"
 
@@ -180,20 +183,28 @@ std::vector<std::size_t> evaluation_set(const bench::Table& t, const RankStudyCo
 
 // Scores of the registry estimators at one T, NaN where an architecture lacks a value.
 struct EstimatorAtT {
-  std::size_t spec;  // index into config.estimators
+  std::size_t spec;      // index into config.estimators
+  std::size_t part = 0;  // of a hybrid spec (0 for any other)
   std::unique_ptr<evaluators::Estimator> estimator;
   evaluators::LearningCurveSource* source;
   int epochs;
   std::vector<CurveNeed> needs;
   std::vector<bench::Proxy> proxies;
+  std::vector<int> validation_epochs;
+  // What an evaluator charges for the estimator's curve (charged_cost).
+  double cost(const evaluators::Curve& curve) const {
+    return evaluators::charged_cost(curve, proxies, validation_epochs, false);
+  }
 };
 
 // Estimators that read the same schedule for as many epochs share one lookup per architecture
 // (the union of their needs); an architecture that lacks a value of the union is looked up
 // again for each estimator alone, so one estimator's missing metric never costs another its
 // values.
+// Each estimator's cost for each architecture comes with its score.
 void score_group(Context& ctx, const std::vector<std::size_t>& archs,
-                 std::vector<EstimatorAtT*>& group, std::vector<std::vector<double>>& scores) {
+                 std::vector<EstimatorAtT*>& group, std::vector<std::vector<double>>& scores,
+                 std::vector<std::vector<double>>& costs) {
   std::map<Metric, std::pair<int, int>> range;
   for (auto* e : group)
     for (const auto& need : e->needs) {
@@ -211,14 +222,19 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
   auto* source = group.front()->source;
   const int epochs = group.front()->epochs;
   const auto& bm = *ctx.benchmark;
-  for (std::size_t k = 0; k < group.size(); ++k) scores[k].assign(archs.size(), kNaN);
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    scores[k].assign(archs.size(), kNaN);
+    costs[k].assign(archs.size(), kNaN);
+  }
   parallel(archs.size(), [&](std::size_t i) {
     const auto code = bm.code(archs[i]);
     try {
       auto rng = ctx.data_rng(archs[i]);
       const auto curve = evaluators::observe_for(*source, code, epochs, all, proxies, rng);
-      for (std::size_t k = 0; k < group.size(); ++k)
+      for (std::size_t k = 0; k < group.size(); ++k) {
         scores[k][i] = -group[k]->estimator->score(curve);
+        costs[k][i] = group[k]->cost(curve);
+      }
       return;
     } catch (const MissingDataError&) {
     }
@@ -228,10 +244,42 @@ void score_group(Context& ctx, const std::vector<std::size_t>& archs,
         const auto curve = evaluators::observe_for(*source, code, epochs, group[k]->needs,
                                                    group[k]->proxies, rng);
         scores[k][i] = -group[k]->estimator->score(curve);
+        costs[k][i] = group[k]->cost(curve);
       } catch (const MissingDataError&) {
       }
     }
   });
+}
+
+// One estimator's scores (negated: higher is better) and costs over the evaluation set.
+struct Scored {
+  std::vector<double> score, cost;
+  bool trains = false;  // it reads a training (else proxies only)
+};
+
+// A hybrid from its parts (by part): each architecture's score is the mean of its ranks by each
+// part, scaled to 0..1 over the architectures the part scores; its cost is the seconds of the
+// parts' proxies plus one training, the costliest the parts read (they share it: at one T
+// their validation passes nest); NaN where any part has none.
+Scored combine_ranks(const std::map<std::size_t, Scored>& parts) {
+  const std::size_t n = parts.begin()->second.score.size();
+  Scored hybrid{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), false};
+  std::vector<double> training(n, 0.0);
+  for (const auto& [part, scored] : parts) {
+    const auto ranks = average_ranks(scored.score);
+    const auto m = static_cast<double>(
+        std::count_if(ranks.begin(), ranks.end(), [](double r) { return !std::isnan(r); }));
+    for (std::size_t i = 0; i < n; ++i) {
+      hybrid.score[i] += m > 1 ? (ranks[i] - 1) / (m - 1) / static_cast<double>(parts.size()) : kNaN;
+      if (!scored.trains)
+        hybrid.cost[i] += scored.cost[i];
+      else if (!std::isnan(training[i]) &&
+               (std::isnan(scored.cost[i]) || scored.cost[i] > training[i]))
+        training[i] = scored.cost[i];  // the costliest; unknown (NaN) stays unknown
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) hybrid.cost[i] += training[i];
+  return hybrid;
 }
 
 // The first MissingDataError an estimator meets (to say why it has no values at all).
@@ -345,10 +393,34 @@ std::vector<std::string> rank_estimator_names() {
   return names;
 }
 
+namespace {
+
+RankEstimatorSpec parse_hybrid(const std::string& token) {
+  RankEstimatorSpec hybrid{token, "", std::nullopt, {}};
+  std::set<std::string> seen;
+  std::size_t start = 0;
+  for (;;) {
+    const auto plus = token.find('+', start);
+    auto part = parse_rank_estimator(token.substr(start, plus - start));
+    if (part.name == kLcSvr || is_oracle(part.name))
+      throw std::invalid_argument("estimator '" + token + "': a hybrid combines estimators a "
+                                  "search may use, not " + part.name);
+    if (!seen.insert(part.label).second)
+      throw std::invalid_argument("estimator '" + token + "' combines " + part.label + " twice");
+    hybrid.parts.push_back(part);
+    if (plus == std::string::npos) break;
+    start = plus + 1;
+  }
+  return hybrid;
+}
+
+}  // namespace
+
 RankEstimatorSpec parse_rank_estimator(const std::string& token) {
-  if (token == kLcSvr) return {token, token, std::nullopt};
+  if (token.find('+') != std::string::npos) return parse_hybrid(token);
+  if (token == kLcSvr) return {token, token, std::nullopt, {}};
   const auto& registry = evaluators::estimator_registry();
-  if (registry.contains(token)) return {token, token, std::nullopt};
+  if (registry.contains(token)) return {token, token, std::nullopt, {}};
   const auto dash = token.rfind("-E");
   if (dash != std::string::npos && dash > 0 && registry.contains(token.substr(0, dash))) {
     const auto name = token.substr(0, dash);
@@ -359,7 +431,7 @@ RankEstimatorSpec parse_rank_estimator(const std::string& token) {
       throw std::invalid_argument("estimator '" + token + "': the window after -E must be a positive integer");
     if (!evaluators::takes_window(name))
       throw std::invalid_argument("estimator '" + token + "': " + name + " takes no window E");
-    return {token, name, std::stoi(digits)};
+    return {token, name, std::stoi(digits), {}};
   }
   throw unknown_name("estimator", token, rank_estimator_names(),
                      "a windowed one may take -E<k>, e.g. sotle-E10");
@@ -373,7 +445,7 @@ std::vector<RankEstimatorSpec> parse_rank_estimators(const std::vector<std::stri
   for (const auto& token : tokens) {
     auto spec = parse_rank_estimator(token);
     if (spec.name == "sotle" && !spec.E && !E_grid.empty()) {
-      for (int E : E_grid) out.push_back({"sotle-E" + std::to_string(E), "sotle", E});
+      for (int E : E_grid) out.push_back({"sotle-E" + std::to_string(E), "sotle", E, {}});
     } else {
       out.push_back(spec);
     }
@@ -399,9 +471,13 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
                                const RankStudyConfig& config, const RankProgress& progress) {
   if (!benchmark) throw std::invalid_argument("the rank study needs a benchmark");
   if (config.estimators.empty()) throw std::invalid_argument("the rank study needs an estimator");
+  auto reads_mu = [](const RankEstimatorSpec& s) {
+    return s.name != kLcSvr && evaluators::takes_mu(s.name);
+  };
   if (config.ema_mu && std::none_of(config.estimators.begin(), config.estimators.end(),
-                                    [](const RankEstimatorSpec& s) {
-                                      return s.name != kLcSvr && evaluators::takes_mu(s.name);
+                                    [&](const RankEstimatorSpec& s) {
+                                      return reads_mu(s) || std::any_of(s.parts.begin(),
+                                                                        s.parts.end(), reads_mu);
                                     }))
     throw std::invalid_argument("mu sets the weight of tse-ema's moving average, and none of the "
                                 "estimators reads it (tse-ema-naslib fixes its own, 0.99)");
@@ -465,64 +541,94 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
   for (int T : result.T_values) {
     std::vector<std::optional<RankRow>> rows(config.estimators.size());
     std::vector<std::string> reasons(config.estimators.size());
+    // `cost`: what each architecture's score cost; the row gives the median over those
+    // correlated (NaN where none is known).
     auto correlate = [&](std::size_t k, const std::vector<double>& x, const std::vector<double>& y,
-                         const std::string& if_empty) {
+                         const std::vector<double>& cost, const std::string& if_empty) {
       const auto c = rank_correlation(x, y);
-      if (c.n == 0)
+      if (c.n == 0) {
         reasons[k] = if_empty;
-      else
-        rows[k] = RankRow{T, config.estimators[k].label, c.spearman, c.kendall, c.n};
+        return;
+      }
+      std::vector<double> known;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!std::isnan(x[i]) && !std::isnan(y[i]) && !std::isnan(cost[i])) known.push_back(cost[i]);
+      rows[k] = RankRow{T, config.estimators[k].label, c.spearman, c.kendall, c.n,
+                        known.empty() ? kNaN : common::median_of(known)};
     };
 
-    // Registry estimators, grouped by (schedule, epochs observed).
+    // Registry estimators (each part of a hybrid is one), grouped by (schedule, epochs
+    // observed).
     std::vector<std::unique_ptr<EstimatorAtT>> built;
     std::map<std::pair<std::string, int>, std::vector<EstimatorAtT*>> groups;
-    for (std::size_t k = 0; k < config.estimators.size(); ++k) {
-      const auto& spec = config.estimators[k];
-      if (spec.name == kLcSvr) continue;
+    // The estimator of one part at T, or nothing with `reason` saying why it has no values.
+    auto build = [&](std::size_t k, std::size_t part, const RankEstimatorSpec& spec,
+                     std::string& reason) -> std::unique_ptr<EstimatorAtT> {
       try {
         auto e = std::make_unique<EstimatorAtT>();
         e->spec = k;
+        e->part = part;
         e->estimator = evaluators::make_estimator(
             spec.name, {T, spec.E, config.ema_mu.value_or(evaluators::EstimatorOptions{}.ema_mu),
              table.truth_metric()});
-        std::string source_error;
-        e->source = ctx.source(e->estimator->schedule(), source_error);
-        if (!e->source) {
-          reasons[k] = source_error;
-          continue;
-        }
+        e->source = ctx.source(e->estimator->schedule(), reason);
+        if (!e->source) return nullptr;
         e->epochs = e->estimator->epochs_needed(e->source->schedule_epochs());
         e->needs = e->estimator->needs(e->source->schedule_epochs());
+        e->validation_epochs = e->estimator->validation_epochs(e->source->schedule_epochs());
         evaluators::check_test_split_access(*e->estimator, e->needs);
         const auto& t = benchmark->table(config.dataset, e->estimator->schedule());
-        std::string why;
         for (const auto& need : e->needs)
-          if (why.empty()) why = missing_in_table(t, need.metric, need.first_epoch, need.last_epoch);
+          if (reason.empty())
+            reason = missing_in_table(t, need.metric, need.first_epoch, need.last_epoch);
         e->proxies = e->estimator->proxies();
         for (auto p : e->proxies)
-          if (why.empty() && !t.has_proxy(p))
-            why = "table " + table_name(t) + " has no proxy " + bench::proxy_name(p);
-        if (!why.empty()) {
-          reasons[k] = why;
-          continue;
-        }
+          if (reason.empty() && !t.has_proxy(p))
+            reason = "table " + table_name(t) + " has no proxy " + bench::proxy_name(p);
+        if (!reason.empty()) return nullptr;
+        return e;
+      } catch (const std::invalid_argument& ex) {
+        reason = ex.what();
+        return nullptr;
+      }
+    };
+    for (std::size_t k = 0; k < config.estimators.size(); ++k) {
+      const auto& spec = config.estimators[k];
+      if (spec.name == kLcSvr) continue;
+      const auto parts = spec.parts.empty() ? std::vector<RankEstimatorSpec>{spec} : spec.parts;
+      std::vector<std::unique_ptr<EstimatorAtT>> estimators;
+      for (std::size_t part = 0; part < parts.size() && reasons[k].empty(); ++part) {
+        auto e = build(k, part, parts[part], reasons[k]);
+        if (e) estimators.push_back(std::move(e));
+      }
+      if (!reasons[k].empty()) {
+        if (!spec.parts.empty()) reasons[k] = parts[estimators.size()].label + ": " + reasons[k];
+        continue;
+      }
+      for (auto& e : estimators) {
         groups[{e->estimator->schedule(), e->epochs}].push_back(e.get());
         built.push_back(std::move(e));
-      } catch (const std::invalid_argument& ex) {
-        reasons[k] = ex.what();
       }
     }
+    // Each spec's parts' scores and costs, by part.
+    std::map<std::size_t, std::map<std::size_t, Scored>> scored;
+    std::map<std::size_t, const EstimatorAtT*> first_part;
     for (auto& [key, group] : groups) {
-      std::vector<std::vector<double>> scores(group.size());
-      score_group(ctx, archs, group, scores);
+      std::vector<std::vector<double>> scores(group.size()), costs(group.size());
+      score_group(ctx, archs, group, scores, costs);
       for (std::size_t g = 0; g < group.size(); ++g) {
-        const auto k = group[g]->spec;
-        const bool any = std::any_of(scores[g].begin(), scores[g].end(),
-                                     [](double v) { return !std::isnan(v); });
-        correlate(k, scores[g], truth, any ? "no architecture has both a score and a truth"
-                                           : first_missing(ctx, *group[g], archs.front()));
+        scored[group[g]->spec][group[g]->part] = {std::move(scores[g]), std::move(costs[g]),
+                                                  group[g]->epochs > 0};
+        if (group[g]->part == 0) first_part[group[g]->spec] = group[g];
       }
+    }
+    for (auto& [k, parts] : scored) {
+      const auto hybrid = parts.size() == 1 ? parts.begin()->second : combine_ranks(parts);
+      const bool any = std::any_of(hybrid.score.begin(), hybrid.score.end(),
+                                   [](double v) { return !std::isnan(v); });
+      correlate(k, hybrid.score, truth, hybrid.cost,
+                any ? "no architecture has both a score and a truth"
+                    : first_missing(ctx, *first_part.at(k), archs.front()));
     }
 
     for (std::size_t k = 0; k < config.estimators.size(); ++k) {
@@ -547,7 +653,12 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
         const auto model = LcSvr::fit_with_search(X, y, options);
         result.lcsvr_fits.push_back({T, model.hyper_parameters(), model.cv_mse()});
         const auto& positions = lcsvr.eval_positions;
-        std::vector<double> predicted(positions.size(), kNaN), target(positions.size());
+        std::vector<double> predicted(positions.size(), kNaN), target(positions.size()),
+            cost(positions.size(), kNaN);
+        // Charged as an evaluator reading the validation accuracy at epochs 1..T would be
+        // (LcSVR's one-off training set of full trainings is not in it).
+        std::vector<int> validation_epochs(static_cast<std::size_t>(T));
+        std::iota(validation_epochs.begin(), validation_epochs.end(), 1);
         const std::vector<CurveNeed> needs{{Metric::ValidAcc, 1, T}};
         parallel(positions.size(), [&](std::size_t j) {
           const auto index = archs[positions[j]];
@@ -556,13 +667,14 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
             auto rng = ctx.data_rng(index);
             const auto curve = truth_source->observe(benchmark->code(index), T, needs, rng);
             const auto& va = curve.series[static_cast<int>(Metric::ValidAcc)];
+            cost[j] = evaluators::charged_cost(curve, {}, validation_epochs, false);
             if (std::all_of(va.begin(), va.end(), [](double v) { return std::isfinite(v); }))
               predicted[j] = model.predict(lcsvr_features(
                   space, benchmark->code(index), lcsvr, table.cost(bench::Cost::Params, index), va));
           } catch (const MissingDataError&) {
           }
         });
-        correlate(k, predicted, target,
+        correlate(k, predicted, target, cost,
                   positions.empty()
                       ? "every architecture of the evaluation set is in LcSVR's training set (or "
                         "shares the results of one in it)"
@@ -591,21 +703,25 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
 }
 
 std::string rank_csv(const RankStudyResult& result) {
-  std::string out = "T,estimator,spearman,kendall,n\n";
-  auto number = [](double v) {
+  std::string out = "T,estimator,spearman,kendall,n,median_cost_s\n";
+  auto number = [](double v, const char* format) {
     if (std::isnan(v)) return std::string("nan");
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", v);
+    std::snprintf(buf, sizeof buf, format, v);
     return std::string(buf);
   };
+  // Costs span microseconds (params) to minutes: six significant digits.
   for (const auto& r : result.rows)
-    out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman) + "," +
-           number(r.kendall) + "," + std::to_string(r.n) + "\n";
+    out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman, "%.6f") + "," +
+           number(r.kendall, "%.6f") + "," + std::to_string(r.n) + "," +
+           number(r.median_cost_s, "%.6g") + "\n";
   return out;
 }
 
 bool is_rank_csv(const std::string& path) {
-  return starts_with_header_of(path, rank_csv({}));
+  // Also the header of the versions before median_cost_s.
+  return starts_with_header_of(path, rank_csv({})) ||
+         starts_with_header_of(path, "T,estimator,spearman,kendall,n\n");
 }
 
 std::vector<std::string> describe_skips(const RankStudyResult& result) {

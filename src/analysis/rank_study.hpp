@@ -38,16 +38,23 @@ namespace nasrun::experiment {
 
 struct RankEstimatorSpec {
   std::string label;     // the CSV's and the figure's name, e.g. "sotle-E10"
-  std::string name;      // an estimator registry name or "lcsvr"
+  std::string name;      // an estimator registry name or "lcsvr"; "" for a hybrid
   std::optional<int> E;  // window, for estimators that take one
+  // A hybrid ("jacov+sotle"): the estimators it combines. Each architecture's hybrid score is
+  // the mean of its ranks by each of them (ranks scaled to 0..1 over the architectures each
+  // scores), in the manner of Abdelfattah et al.'s vote of proxies; its cost is the sum of
+  // theirs. An architecture lacking any part's score has none.
+  std::vector<RankEstimatorSpec> parts;
 };
 
 // Every name --estimators accepts: the estimator registry's names (the oracles test-loss and
 // test-acc among them) and lcsvr.
 std::vector<std::string> rank_estimator_names();
 // "sotle", "sotle-E10" (a window for an estimator that takes one), "test-loss", "test-acc",
-// "lcsvr".
-// Throws UnknownNameError listing the valid names, or std::invalid_argument for a bad window.
+// "lcsvr", or a hybrid of two or more registry estimators a search may use, joined by '+'
+// ("jacov+sotle", "nwot+sotle-E2").
+// Throws UnknownNameError listing the valid names, or std::invalid_argument for a bad window or
+// a bad hybrid (one part, a part twice, lcsvr or an oracle as a part).
 RankEstimatorSpec parse_rank_estimator(const std::string& token);
 // Parses the tokens; with a non-empty E grid, a plain "sotle" becomes one "sotle-E<k>" per k
 // (the paper's Fig. 3). Duplicate labels are an error.
@@ -87,6 +94,10 @@ struct RankRow {
   std::string estimator;  // label
   double spearman = 0, kendall = 0;
   std::size_t n = 0;  // architectures correlated over (those with every value needed)
+  // The median over those architectures of what a search's evaluator is charged for the
+  // estimator at T (evaluators/charged_cost.hpp: training, the validation passes it reads, its
+  // proxies' computation); NaN where the table records no times.
+  double median_cost_s = 0;
 };
 
 struct RankSkip {
@@ -130,7 +141,8 @@ using RankProgress = std::function<void(int T, std::size_t done, std::size_t tot
 RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark,
                                const RankStudyConfig& config, const RankProgress& progress = {});
 
-// The CSV: header "T,estimator,spearman,kendall,n", one line per row, "nan" where undefined.
+// The CSV: header "T,estimator,spearman,kendall,n,median_cost_s", one line per row, "nan" where
+// undefined.
 std::string rank_csv(const RankStudyResult& result);
 // Whether the file at `path` starts with rank_csv's header: an earlier nas-rank output, which a
 // rerun may replace.

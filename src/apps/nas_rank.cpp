@@ -93,7 +93,7 @@ void add_options(po::options_description& desc, Arguments& a) {
        "dataset of the benchmark (default: its only dataset; required when it has several)")
       ("estimators", po::value(&a.estimators)->default_value(
            "sotle,sotl,sovl,sovl-e,val-early,tse-ema,test-loss,lcsvr"),
-       "estimators, a comma list (see below)")
+       "estimators, a comma list (see below); a hybrid joins estimators with '+' (jacov+sotle)")
       ("E-grid", po::value(&a.E_grid),
        "windows E for sotle, a comma list (e.g. 1,10,20,30,40,50,60,70 as the paper's Fig. 3): "
        "sotle becomes sotle-E1, sotle-E10, ...")
@@ -117,7 +117,7 @@ void add_options(po::options_description& desc, Arguments& a) {
        "random-search draws of LcSVR's (C, nu, gamma), each scored by 3-fold cross-validation")
       ("threads", po::value(&a.threads)->default_value(0),
        "threads (0 = all cores); results do not depend on it")
-      ("out", po::value(&a.out), "output CSV: T,estimator,spearman,kendall,n (required)")
+      ("out", po::value(&a.out), "output CSV: T,estimator,spearman,kendall,n,median_cost_s (required)")
       ("force", po::bool_switch(&a.force),
        "replace an existing --out that is not an earlier nas-rank CSV")
       ("plot", po::bool_switch(&a.plot),

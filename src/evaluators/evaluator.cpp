@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "evaluators/charged_cost.hpp"
+
 namespace nasrun::evaluators {
 
 int check_epoch_in_schedule(int T, int schedule_epochs) {
@@ -163,15 +165,7 @@ Evaluation Evaluator::evaluate(ArchCode arch, Rng& rng) {
   const Curve curve = observe_for(*source_, arch, epochs_, needs_, proxies_, rng);
   Evaluation e;
   // Proxies at initialisation: no training, charged the seconds their computation took.
-  for (auto p : proxies_)
-    if (!std::isnan(curve.proxies.time_of(p))) e.cost_s += curve.proxies.time_of(p);
-  for (double t : curve.train_time_s) e.cost_s += t;
-  if (!cost_.training_time_only)
-    for (int epoch : validation_epochs_)
-      if (epoch <= curve.epochs_trained) {
-        const double t = curve.eval_time_s[static_cast<std::size_t>(epoch - 1)];
-        if (!std::isnan(t)) e.cost_s += t;
-      }
+  e.cost_s = charged_cost(curve, proxies_, validation_epochs_, cost_.training_time_only);
   score_curve(*estimator_, arch, curve, e);
   return e;
 }
