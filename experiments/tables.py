@@ -339,10 +339,12 @@ def search_outcome(r):
             r["speedup_over_re_val_final"] or "-"]
 
 
-ZERO_COST_PARTS = [("baseline", "Val Acc (T_end)", ("re",)),
-                   ("proxy", "jacov alone (no training)", ("re", "tpe")),
-                   ("sotle", "SoTL-E (T=3; rungs: at the rung)", ("re", "tpe", "sh", "asha")),
-                   ("warmup", "jacov warm-up, then SoTL-E", ("re", "tpe", "sh", "asha"))]
+ZERO_COST_PARTS = [
+    ("baseline", "Val Acc (T_end)", ("re",)),
+    ("proxy", "jacov alone (no training)", ("re", "tpe")),
+    ("sotle", "SoTL-E (T=3; rungs: at the rung)", ("re", "tpe", "sh", "hyperband", "asha")),
+    ("warmup", "jacov warm-up, then SoTL-E", ("re", "tpe", "sh", "hyperband", "asha")),
+    ("rungs", "jacov rung in every bracket, then SoTL-E", ("sh", "hyperband"))]
 
 
 def zero_cost_search(c):

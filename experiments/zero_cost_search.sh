@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Zero-cost proxies in search on the embedded benchmark (issue 19): RE and TPE scored by the best
 # proxy of the rank study (jacov, proxies.sh) alone, with no training; RE, TPE, successive
-# halving and ASHA with SoTL-E after a zero-cost warm-up (the best n-init of 1,000 random
-# architectures by jacov, charged its measured seconds: Abdelfattah et al.'s "zero-cost
-# warmup"; for SH and ASHA the proxy is a rung below their first); the same with SoTL-E alone;
-# and RE with the final validation accuracy, the speed-up's baseline. 20 seeds, 1 worker,
+# halving, Hyperband and ASHA with SoTL-E after a zero-cost warm-up (the best n-init of 1,000
+# random architectures by jacov, charged its measured seconds: Abdelfattah et al.'s
+# "zero-cost warmup"); SH and Hyperband with a jacov rung below the first of every bracket
+# (--proxy-rungs); the same with SoTL-E alone; and RE with the final validation accuracy, the
+# speed-up's baseline. 20 seeds, 1 worker,
 # nas-run's default budget (150 full trainings of the median architecture) and T (3 of 10),
 # training time charged only (the paper's accounting; a proxy is charged its computation).
 #
@@ -12,7 +13,7 @@
 # Writes experiments/results/fashion-mnist/zero_cost_search.csv (multifidelity_table.py
 # --parts: the final incumbent's test error with its bootstrap 95% interval, the median time to
 # 19.5% test error, the speed-up over RE + val-final) and the figure of the warm-up part
-# (zero_cost_search.{png,svg}). Running time: about 10 s.
+# (zero_cost_search.{png,svg}). Running time: about 40 s.
 source "$(dirname "$0")/lib.sh"
 require_benchmark "$embedded"
 target=19.5
@@ -30,8 +31,10 @@ study() {
 
 study baseline --strategy re --evaluator val-final
 study proxy --strategy re,tpe --evaluator "$proxy"
-study sotle --strategy re,tpe,sh,asha --evaluator sotle
-study warmup --strategy re,tpe,sh,asha --evaluator sotle --warmup "$proxy" --plot
+study sotle --strategy re,tpe,sh,hyperband,asha --evaluator sotle
+study warmup --strategy re,tpe,sh,hyperband,asha --evaluator sotle --warmup "$proxy" --plot
+study rungs --strategy sh,hyperband --evaluator sotle --warmup "$proxy" --warmup-sample 0 \
+    --proxy-rungs
 cp "$work/warmup-20-1/figure.png" "$out/$script.png"
 cp "$work/warmup-20-1/figure.svg" "$out/$script.svg"
 /usr/bin/python3 experiments/multifidelity_table.py "$work" --parts > "$out/$script.csv"

@@ -410,8 +410,9 @@ TEST_CASE("Plan: fidelities of multi-fidelity strategies, and what they refuse",
   o.strategies = {"re"};
   CHECK_FALSE(experiment::plan_study(o).record.contains("fidelity"));
   o.eta = 2;
-  CHECK_THAT(plan_error(o), Catch::StartsWith("--min-epochs, --max-epochs, --eta and --brackets "
-                                              "set the fidelities of multi-fidelity strategies") &&
+  CHECK_THAT(plan_error(o), Catch::StartsWith("--min-epochs, --max-epochs, --eta, --brackets and "
+                                              "--proxy-rungs set the fidelities of "
+                                              "multi-fidelity strategies") &&
                                 Catch::EndsWith("and the study has none"));
 
   o = toy_options();

@@ -242,3 +242,113 @@ TEST_CASE("The plan refuses a warm-up that is not a proxy, or that has nothing t
   o.warmup_sample.reset();
   CHECK(experiment::plan_study(o).config.warmup_sample == experiment::kDefaultWarmupSample);
 }
+
+TEST_CASE("Proxy rungs: each bracket scores eta times its first rung by the proxy and trains "
+          "the best", "[warmup][strategies]") {
+  // min 1, max 9, eta 3: SH's bracket trains 9 at 1 epoch, 3 at 3, 1 at 9; below it 27 by the
+  // proxy, in every bracket.
+  auto ctx = warmup_context(0, 10);
+  ctx.fidelity.proxy_rungs = true;
+  auto s = make_job_strategy("sh", ctx);
+  for (int bracket = 0; bracket < 2; ++bracket) {
+    INFO("bracket " << bracket);
+    std::vector<Job> screened;
+    while (auto job = s->ask()) screened.push_back(*job);
+    REQUIRE(screened.size() == 27);
+    std::vector<ArchCode> archs;
+    for (const auto& job : screened) {
+      CHECK(job.epochs == Job::kWarmupEpochs);
+      archs.push_back(job.arch);
+    }
+    CHECK(std::set<ArchCode>(archs.begin(), archs.end()).size() == 27);
+    for (const auto& job : screened) s->tell(job, proxy_score(job.arch));
+    // The 18 the proxy ranks lowest are dropped untrained; the best 9 start training, each the
+    // same trial it was screened as.
+    CHECK(s->take_dropped().size() == 18);
+    const auto best = best_by_proxy(archs, 9);
+    std::vector<Job> first_rung;
+    while (auto job = s->ask()) first_rung.push_back(*job);
+    REQUIRE(first_rung.size() == 9);
+    for (std::size_t i = 0; i < 9; ++i) {
+      CHECK(first_rung[i].arch == best[i]);
+      CHECK(first_rung[i].epochs == 1);
+      const auto screened_as = std::find_if(screened.begin(), screened.end(), [&](const Job& j) {
+        return j.arch == best[i];
+      });
+      CHECK(first_rung[i].trial == screened_as->trial);
+    }
+    // The rest of the bracket as without the proxy rung.
+    for (int epochs : {1, 3, 9}) {
+      std::vector<Job> rung = epochs == 1 ? first_rung : std::vector<Job>{};
+      if (epochs > 1)
+        while (auto job = s->ask()) rung.push_back(*job);
+      for (const auto& job : rung) {
+        CHECK(job.epochs == epochs);
+        s->tell(job, proxy_score(job.arch) / epochs);
+      }
+      s->take_dropped();
+    }
+  }
+  CHECK(takes_proxy_rungs("hyperband", ctx.space));
+  CHECK(takes_proxy_rungs("bohb", ctx.space));
+  CHECK(takes_proxy_rungs("one-epoch-topk", ctx.space));
+  CHECK_FALSE(takes_proxy_rungs("asha", ctx.space));
+  CHECK_FALSE(takes_proxy_rungs("re", ctx.space));
+}
+
+TEST_CASE("A study with proxy rungs scores every bracket's proxy rung, and the plan refuses them "
+          "where nothing runs brackets", "[warmup][study][embedded]") {
+  auto o = warmup_study();
+  o.strategies = {"hyperband"};
+  o.warmup_sample = 0;
+  o.proxy_rungs = true;
+  const auto plan = experiment::plan_study(o);
+  CHECK(plan.record.at("fidelity").at("proxy_rungs") == true);
+  const auto runs = experiment::run_study(plan.config, plan.space, plan.make_evaluator);
+  for (const auto& run : runs) {
+    // Hyperband's first bracket (min 1, max 10, eta 3: 9 configurations at its first rung)
+    // scores 27 by the proxy first, charged, untrained; its later brackets screen again.
+    std::size_t screened = 0, trained = 0;
+    bool screened_after_training = false;
+    for (const auto& r : run.trace.rows) {
+      if (r.epochs == 0) {
+        ++screened;
+        CHECK(r.cost_s > 0);
+        screened_after_training = screened_after_training || trained > 0;
+      } else {
+        ++trained;
+      }
+    }
+    CHECK(std::all_of(run.trace.rows.begin(), run.trace.rows.begin() + 27,
+                      [](const auto& r) { return r.epochs == 0; }));
+    CHECK(run.trace.rows[27].epochs > 0);
+    CHECK(screened_after_training);
+    CHECK(trained > 0);
+  }
+  auto error_with = [](auto change) {
+    auto o = warmup_study();
+    change(o);
+    return testing::error_of([&] { experiment::plan_study(o); });
+  };
+  CHECK(error_with([](auto& o) {
+          o.strategies = {"asha"};
+          o.proxy_rungs = true;
+        }) == "--proxy-rungs puts a rung below the first of each bracket, and none of asha runs "
+              "brackets (bohb,hyperband,one-epoch-topk,sh do)");
+  CHECK_THAT(error_with([](auto& o) {
+               o.strategies = {"re"};
+               o.proxy_rungs = true;
+             }),
+             Catch::StartsWith("--min-epochs, --max-epochs, --eta, --brackets and --proxy-rungs "
+                               "set the fidelities of multi-fidelity strategies (") &&
+                 Catch::EndsWith("), and the study has none"));
+  CHECK(error_with([](auto& o) {
+          o.warmup.reset();
+          o.warmup_sample.reset();
+          o.strategies = {"sh"};
+          o.proxy_rungs = true;
+        }) == "--proxy-rungs scores a rung by the proxy of --warmup, and there is none");
+  CHECK(error_with([](auto& o) { o.warmup_sample = 0; }) ==
+        "--warmup-sample 0 ranks nothing, and there is no --proxy-rungs: the proxy of --warmup "
+        "jacov would score nothing");
+}

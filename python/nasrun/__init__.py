@@ -66,7 +66,7 @@ def run_study(**options):
     Every keyword is the nas-run option of the same name with '_' for '-': strategy and
     evaluator (a comma list or a list of names), seeds, benchmark, dataset, source, space,
     source_options (a dict, --source-option), device, budget, T, E, mu, n_init, init_file,
-    warmup, warmup_sample, workers, threads, seed, data_seed, truth_seed, train_time_only, max_evaluations,
+    warmup, warmup_sample, proxy_rungs, workers, threads, seed, data_seed, truth_seed, train_time_only, max_evaluations,
     min_epochs, max_epochs, eta, brackets; and the output ones: out (the folder nas-run --out
     writes, resumed the same way; none by default), force, target_error, plot, plot_curve.
     Defaults are nas-run's. The GIL is released while the runs go on.

@@ -76,7 +76,10 @@ void add_study_options(po::options_description& desc, experiment::StudyOptions& 
        "zero-cost warm-up: rank --warmup-sample random architectures by this proxy (charged "
        "its measured time) and start each run from the best n-init (docs/evaluators.md)")
       ("warmup-sample", po::value<std::size_t>(),
-       "the architectures a zero-cost warm-up ranks (default 1000)")
+       "the architectures a zero-cost warm-up ranks (default 1000; 0: none, with --proxy-rungs)")
+      ("proxy-rungs", po::bool_switch(&s.proxy_rungs),
+       "bracket strategies (sh, hyperband, bohb, one-epoch-topk): below each bracket's first "
+       "rung, eta times its architectures scored by the --warmup proxy, the best continuing")
       ("workers", po::value(&s.workers)->default_value(1),
        "parallel workers per run (asynchronous): simulated ones, or with --executor local the "
        "trainings run at once; 1 reproduces the paper")

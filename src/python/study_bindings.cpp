@@ -79,6 +79,7 @@ const std::map<std::string, Setter>& setters() {
       {"warmup", [](O& o, W&, H v) { o.warmup = optional_of<std::string>(v); }},
       {"warmup_sample",
        [](O& o, W&, H v) { o.warmup_sample = optional_of<std::size_t>(v); }},
+      {"proxy_rungs", [](O& o, W&, H v) { o.proxy_rungs = v.cast<bool>(); }},
       {"workers", [](O& o, W&, H v) { o.workers = v.cast<int>(); }},
       {"threads", [](O& o, W&, H v) { o.threads = v.cast<int>(); }},
       {"seed", [](O& o, W&, H v) { o.base_seed = v.cast<std::uint64_t>(); }},

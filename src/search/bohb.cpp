@@ -29,7 +29,7 @@ constexpr double kRandomFraction = 1.0 / 3;
 class Bohb : public SynchronousBrackets {
  public:
   explicit Bohb(const StrategyContext& ctx)
-      : SynchronousBrackets(ctx.space, iteration_brackets(ctx.fidelity), [this](const std::unordered_set<ArchCode>& in_bracket) { return propose(in_bracket); }),
+      : SynchronousBrackets(ctx, iteration_brackets(ctx.fidelity), [this](const std::unordered_set<ArchCode>& in_bracket) { return propose(in_bracket); }),
         space_(ctx.space), design_(ctx), rng_(common::mix_seed(ctx.seed, 0x4248)),
         min_points_(ctx.space->num_dimensions() + 1) {}
 

@@ -45,10 +45,17 @@ std::vector<Bracket> iteration_brackets(const Fidelities& fidelities) {
   return brackets;
 }
 
-SynchronousBrackets::SynchronousBrackets(spaces::SearchSpacePtr space, std::vector<Bracket> cycle,
+SynchronousBrackets::SynchronousBrackets(const StrategyContext& ctx, std::vector<Bracket> cycle,
                                          ProposeArchitecture propose)
-    : space_(std::move(space)), cycle_(std::move(cycle)), propose_(std::move(propose)) {
+    : space_(ctx.space), cycle_(std::move(cycle)), propose_(std::move(propose)) {
   if (cycle_.empty()) throw std::logic_error("synchronous brackets need at least one bracket");
+  if (ctx.fidelity.proxy_rungs)
+    for (auto& bracket : cycle_) {
+      const auto first = bracket.rungs.front().configurations;
+      const auto screened =
+          static_cast<std::size_t>(std::ceil(ctx.fidelity.eta * static_cast<double>(first)));
+      bracket.rungs.insert(bracket.rungs.begin(), Rung{0, Job::kWarmupEpochs, screened});
+    }
 }
 
 void SynchronousBrackets::start_bracket() {

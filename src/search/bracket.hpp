@@ -35,8 +35,11 @@ std::vector<Bracket> iteration_brackets(const Fidelities& fidelities);
 class SynchronousBrackets : public MultiFidelityStrategy {
  public:
   // Precondition: `cycle` is not empty; in each bracket, epochs rise from rung to rung and
-  // configurations do not, with at least one in every rung.
-  SynchronousBrackets(spaces::SearchSpacePtr space, std::vector<Bracket> cycle,
+  // configurations do not, with at least one in every rung. With ctx.fidelity.proxy_rungs each
+  // bracket first scores ceil(eta n) new architectures by a zero-cost proxy (a rung at
+  // Job::kWarmupEpochs, which trains nothing) and starts the best n of them, the same trials,
+  // at its first rung of n configurations: the proxy is rung 0 of every bracket.
+  SynchronousBrackets(const StrategyContext& ctx, std::vector<Bracket> cycle,
                       ProposeArchitecture propose);
 
   std::optional<Job> ask() override;

@@ -13,7 +13,7 @@ namespace {
 const Registration<multi_fidelity_strategy_registry> kRegistration{
     "hyperband", "Hyperband (Li et al. 2018): brackets s_max..0 of successive halving, repeated",
     [](const StrategyContext& ctx) -> std::unique_ptr<MultiFidelityStrategy> {
-      return std::make_unique<SynchronousBrackets>(ctx.space, iteration_brackets(ctx.fidelity),
+      return std::make_unique<SynchronousBrackets>(ctx, iteration_brackets(ctx.fidelity),
                                                    design_then_uniform(ctx, 0x4842));
     }};
 

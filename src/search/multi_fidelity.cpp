@@ -46,6 +46,14 @@ std::unique_ptr<MultiFidelityStrategy> make_job_strategy(const std::string& name
   return multi_fidelity_strategy_registry().at(name).factory(ctx);
 }
 
+bool takes_proxy_rungs(const std::string& name, spaces::SearchSpacePtr space) {
+  StrategyContext ctx;
+  ctx.space = std::move(space);
+  ctx.fidelity = {1, 3, 3, 0, true};
+  const auto job = make_job_strategy(name, ctx)->ask();
+  return job && job->epochs == Job::kWarmupEpochs;
+}
+
 void check_fidelities(const Fidelities& f) {
   if (!(f.eta >= 2))
     throw std::invalid_argument("--eta must be at least 2 (each rung keeps 1/eta of the one "

@@ -91,6 +91,11 @@ std::vector<std::pair<std::string, std::string>> all_strategies();
 std::unique_ptr<MultiFidelityStrategy> make_job_strategy(const std::string& name,
                                                          const StrategyContext& ctx);
 
+// Whether the strategy `name` starts its brackets with a proxy rung when
+// Fidelities::proxy_rungs asks for one (the bracket strategies; not ASHA, not a
+// single-fidelity one): asked of the strategy itself, on `space`.
+bool takes_proxy_rungs(const std::string& name, spaces::SearchSpacePtr space);
+
 // Throws std::invalid_argument naming the option (--eta, --min-epochs, --max-epochs,
 // --brackets) when eta < 2, min_epochs < 1, min_epochs > max_epochs or brackets < 0.
 void check_fidelities(const Fidelities& fidelities);

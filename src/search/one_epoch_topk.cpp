@@ -34,7 +34,7 @@ const Registration<multi_fidelity_strategy_registry> kRegistration{
     "One-epoch top-K (Egele et al. 2023): n trials at --min-epochs, the best K to --max-epochs",
     [](const StrategyContext& ctx) -> std::unique_ptr<MultiFidelityStrategy> {
       return std::make_unique<SynchronousBrackets>(
-          ctx.space, std::vector<Bracket>{round_of(ctx.fidelity)}, design_then_uniform(ctx, 0x314b));
+          ctx, std::vector<Bracket>{round_of(ctx.fidelity)}, design_then_uniform(ctx, 0x314b));
     }};
 
 }  // namespace

@@ -34,6 +34,9 @@ struct StrategyContext {
     int max_epochs = 1;  // the schedule's T_end
     double eta = 3;      // each rung keeps 1/eta of the one below, at eta times its epochs
     int brackets = 0;    // Hyperband and BOHB: brackets per iteration; 0 = all s_max + 1
+    // Bracket strategies: below each bracket's first rung, a rung of eta times its
+    // configurations scored by a zero-cost proxy (jobs at Job::kWarmupEpochs; bracket.hpp).
+    bool proxy_rungs = false;
   } fidelity;
 };
 

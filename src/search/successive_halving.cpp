@@ -14,7 +14,7 @@ const Registration<multi_fidelity_strategy_registry> kRegistration{
     "sh", "Successive halving (Jamieson & Talwalkar 2016): Hyperband's largest bracket, repeated",
     [](const StrategyContext& ctx) -> std::unique_ptr<MultiFidelityStrategy> {
       return std::make_unique<SynchronousBrackets>(
-          ctx.space, std::vector<Bracket>{hyperband_brackets(ctx.fidelity).front()},
+          ctx, std::vector<Bracket>{hyperband_brackets(ctx.fidelity).front()},
           design_then_uniform(ctx, 0x5348));
     }};
 

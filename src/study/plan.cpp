@@ -91,6 +91,11 @@ void check_names(const StudyOptions& o) {
   if (o.warmup_sample && !o.warmup)
     throw PlanError("--warmup-sample sets how many architectures a zero-cost warm-up ranks, and "
                     "there is no --warmup");
+  if (o.proxy_rungs && !o.warmup)
+    throw PlanError("--proxy-rungs scores a rung by the proxy of --warmup, and there is none");
+  if (o.warmup_sample == std::size_t{0} && !o.proxy_rungs)
+    throw PlanError("--warmup-sample 0 ranks nothing, and there is no --proxy-rungs: the proxy "
+                    "of --warmup " + *o.warmup + " would score nothing");
   if (o.warmup) {
     std::vector<std::string> proxies;
     for (auto p : bench::all_proxies()) proxies.push_back(bench::proxy_name(p));
@@ -219,9 +224,9 @@ std::vector<std::string> multi_fidelity_strategies(const StudyOptions& o) {
 search::Fidelities resolve_fidelities(const StudyOptions& o, const StudyPlan& plan) {
   const auto multi = multi_fidelity_strategies(o);
   if (multi.empty()) {
-    if (o.min_epochs || o.max_epochs || o.eta || o.brackets)
-      throw PlanError("--min-epochs, --max-epochs, --eta and --brackets set the fidelities of "
-                      "multi-fidelity strategies (" +
+    if (o.min_epochs || o.max_epochs || o.eta || o.brackets || o.proxy_rungs)
+      throw PlanError("--min-epochs, --max-epochs, --eta, --brackets and --proxy-rungs set the "
+                      "fidelities of multi-fidelity strategies (" +
                       joined(search::multi_fidelity_strategy_registry().names()) +
                       "), and the study has none");
     return {};
@@ -231,6 +236,18 @@ search::Fidelities resolve_fidelities(const StudyOptions& o, const StudyPlan& pl
   f.max_epochs = o.max_epochs.value_or(plan.schedule_epochs);
   f.eta = o.eta.value_or(3);
   f.brackets = o.brackets.value_or(0);
+  f.proxy_rungs = o.proxy_rungs;
+  auto takes_proxy_rungs = [&](const std::string& s) {
+    return search::takes_proxy_rungs(s, plan.space);
+  };
+  if (o.proxy_rungs && std::none_of(multi.begin(), multi.end(), takes_proxy_rungs)) {
+    auto bracket_strategies = search::multi_fidelity_strategy_registry().names();
+    bracket_strategies.erase(std::remove_if(bracket_strategies.begin(), bracket_strategies.end(),
+                                            [&](const auto& s) { return !takes_proxy_rungs(s); }),
+                             bracket_strategies.end());
+    throw PlanError("--proxy-rungs puts a rung below the first of each bracket, and none of " +
+                    joined(multi) + " runs brackets (" + joined(bracket_strategies) + " do)");
+  }
   try {
     search::check_fidelities(f);
   } catch (const std::invalid_argument& e) {
@@ -516,6 +533,7 @@ StudyPlan plan_study(const StudyOptions& o) {
                                {"max_epochs", plan.config.fidelity.max_epochs},
                                {"eta", plan.config.fidelity.eta},
                                {"brackets", plan.config.fidelity.brackets}};
+  if (plan.config.fidelity.proxy_rungs) plan.record["fidelity"]["proxy_rungs"] = true;
   // Likewise only studies with a warm-up, and those on a real executor, record them.
   if (o.warmup)
     plan.record["warmup"] = {{"proxy", *o.warmup}, {"sample", plan.config.warmup_sample}};

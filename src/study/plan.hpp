@@ -33,7 +33,10 @@ struct StudyOptions {
   // A zero-cost warm-up (search/warmup.hpp): the proxy that ranks `warmup_sample` random
   // architectures (unset: kDefaultWarmupSample), whose best n_init are each run's initial design.
   std::optional<std::string> warmup;
-  std::optional<std::size_t> warmup_sample;
+  std::optional<std::size_t> warmup_sample;  // 0: no one-off warm-up (with --proxy-rungs)
+  // Bracket strategies score a rung of the --warmup proxy below each bracket's first
+  // (Fidelities::proxy_rungs).
+  bool proxy_rungs = false;
   std::string source = "tabular";
   // The search space of a source that trains ("" = nb201); a benchmark names its own.
   std::string space;
