@@ -73,6 +73,7 @@ def test_the_thread_count_changes_nothing():
     ({"data_seed": "often"}, ["--data-seed", "often"]),
     ({"eta": 3}, ["--eta", "3"]),
     ({"warmup": "sotle"}, ["--warmup", "sotle"]),
+    ({"strategy": "sh", "proxy_rungs": True}, ["--strategy", "sh", "--proxy-rungs"]),
     ({"dataset": "cifar100"}, ["--dataset", "cifar100"]),
     ({"target_error": 101}, ["--target-error", "101"]),
 ])
