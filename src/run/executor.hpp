@@ -100,8 +100,8 @@ class JobEvaluator {
  public:
   explicit JobEvaluator(evaluators::Evaluator& evaluator) : evaluator_(evaluator) {}
   // A job at Job::kEstimatorEpochs is Evaluator::evaluate, one at Job::kWarmupEpochs
-  // Evaluator::evaluate_warmup, any other Evaluator::evaluate_rung of its trial. The runner has checked the job (it continues no dropped trial, and goes beyond
-  // the trial's epochs).
+  // Evaluator::evaluate_warmup, any other Evaluator::evaluate_rung of its trial. The runner has
+  // checked the job (it continues no dropped trial, and goes beyond the trial's epochs).
   evaluators::Evaluation evaluate(const search::Job& job, common::Rng& rng);
   void release(std::uint64_t trial);
   // The fault policy of the real executors. The job is evaluated with a generator seeded `seed`;
