@@ -523,6 +523,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
     throw MissingDataError("table " + table_name(table) + " has no " + result.truth_metric +
                            " at epoch " + std::to_string(table.epochs()) +
                            " for any architecture of the evaluation set: there is no truth to rank by");
+  if (config.keep_scores) result.truth = truth;
 
   // LcSVR's split and training curves, once.
   const bool want_lcsvr = std::any_of(config.estimators.begin(), config.estimators.end(),
@@ -541,6 +542,8 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
   for (int T : result.T_values) {
     std::vector<std::optional<RankRow>> rows(config.estimators.size());
     std::vector<std::string> reasons(config.estimators.size());
+    std::vector<std::vector<double>> kept(config.keep_scores ? config.estimators.size() : 0,
+                                          std::vector<double>(n, kNaN));
     // `cost`: what each architecture's score cost; the row gives the median over those
     // correlated (NaN where none is known).
     auto correlate = [&](std::size_t k, const std::vector<double>& x, const std::vector<double>& y,
@@ -626,6 +629,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
       const auto hybrid = parts.size() == 1 ? parts.begin()->second : combine_ranks(parts);
       const bool any = std::any_of(hybrid.score.begin(), hybrid.score.end(),
                                    [](double v) { return !std::isnan(v); });
+      if (config.keep_scores) kept[k] = hybrid.score;
       correlate(k, hybrid.score, truth, hybrid.cost,
                 any ? "no architecture has both a score and a truth"
                     : first_missing(ctx, *first_part.at(k), archs.front()));
@@ -674,6 +678,8 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
           } catch (const MissingDataError&) {
           }
         });
+        if (config.keep_scores)
+          for (std::size_t j = 0; j < positions.size(); ++j) kept[k][positions[j]] = predicted[j];
         correlate(k, predicted, target, cost,
                   positions.empty()
                       ? "every architecture of the evaluation set is in LcSVR's training set (or "
@@ -696,6 +702,7 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
       else
         result.skipped.push_back({T, config.estimators[k].label, reasons[k]});
     }
+    if (config.keep_scores) result.scores.push_back(std::move(kept));
     ++done;
     if (progress) progress(T, done, result.T_values.size());
   }

@@ -87,6 +87,9 @@ struct RankStudyConfig {
   std::size_t lcsvr_train = 200;
   LcSvrOptions lcsvr;
   int threads = 0;  // 0 = all cores; the results do not depend on it
+  // Keep the truth and every score in the result (RankStudyResult::truth, ::scores), for an
+  // analysis of its own over them (group_selection.hpp).
+  bool keep_scores = false;
 };
 
 struct RankRow {
@@ -127,6 +130,11 @@ struct RankStudyResult {
   std::vector<LcSvrFit> lcsvr_fits;
   std::vector<RankRow> rows;       // by T, then in the order of config.estimators
   std::vector<RankSkip> skipped;   // (T, estimator) pairs with no architecture to correlate
+  // With config.keep_scores: each architecture's truth, by position in `archs` (NaN where
+  // unknown), and scores[t][k][i], estimator k's score of architecture archs[i] at T_values[t]
+  // as correlated (higher is better; NaN where it has none, all NaN where k was skipped).
+  std::vector<double> truth;
+  std::vector<std::vector<std::vector<double>>> scores;
 };
 
 // 1, then every multiple of `step` up to T_end, and T_end.

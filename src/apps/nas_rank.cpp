@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "analysis/bayesian_linear_regression.hpp"
+#include "analysis/group_selection.hpp"
 #include "analysis/loss_curves.hpp"
 #include "analysis/rank_study.hpp"
 #include "apps/cli_common.hpp"
@@ -84,7 +85,8 @@ struct Arguments {
   bool benchmark_given = false, plot = false, force = false;
 };
 
-void add_options(po::options_description& desc, Arguments& a) {
+// The rank study's options; `out` and `plot` say what --out and --plot write.
+void add_options(po::options_description& desc, Arguments& a, const char* out, const char* plot) {
   desc.add_options()
       ("help,h", "show this help, with the estimators available")
       ("benchmark", po::value(&a.benchmark),
@@ -117,26 +119,18 @@ void add_options(po::options_description& desc, Arguments& a) {
        "random-search draws of LcSVR's (C, nu, gamma), each scored by 3-fold cross-validation")
       ("threads", po::value(&a.threads)->default_value(0),
        "threads (0 = all cores); results do not depend on it")
-      ("out", po::value(&a.out), "output CSV: T,estimator,spearman,kendall,n,median_cost_s (required)")
+      ("out", po::value(&a.out), out)
       ("force", po::bool_switch(&a.force),
-       "replace an existing --out that is not an earlier nas-rank CSV")
-      ("plot", po::bool_switch(&a.plot),
-       "also draw Spearman's rho versus T as <out without .csv>.png and .svg (gnuplot)");
+       "replace an existing output that is not an earlier one of nas-rank's")
+      ("plot", po::bool_switch(&a.plot), plot);
 }
 
-// The options, checked, or nothing when --help was given (and printed).
-std::optional<Arguments> parse(int argc, char** argv, po::variables_map& vm) {
-  Arguments a;
-  po::options_description desc(
-      "nas-rank: how well each performance estimator at epoch T ranks architectures by their\n"
-      "final test accuracy (Spearman's rho and Kendall's tau-b, for every T), as in the paper's\n"
-      "Fig. 2, 3 and 4. Loss-based scores are negated (lower loss = better rank).\n\n"
-      "Usage: nas-rank --benchmark FILE --dataset D --out rank.csv [--plot]\n"
-      "       nas-rank loss-curves ...         a metric's mean by epoch (paper Fig. 9; --help)\n"
-      "       nas-rank regression-example ...  the paper's Fig. 1 (section 5.1; --help)\n\n"
-      "Options");
-  add_options(desc, a);
-  po::store(cli::parse_arguments(desc, {argv + std::min(argc, 1), argv + argc}), vm);
+// The rank study's options in `args`, checked, or nothing when --help was given (and printed
+// with `desc`, which add_options filled into `a`).
+std::optional<Arguments> check_arguments(Arguments& a, const po::options_description& desc,
+                                         const std::vector<std::string>& args,
+                                         po::variables_map& vm) {
+  po::store(cli::parse_arguments(desc, args), vm);
   if (vm.count("help")) {
     std::cout << desc << "\nEstimators:\n" << estimator_help();
     return std::nullopt;
@@ -152,11 +146,28 @@ std::optional<Arguments> parse(int argc, char** argv, po::variables_map& vm) {
   return a;
 }
 
+std::optional<Arguments> parse(int argc, char** argv, po::variables_map& vm) {
+  Arguments a;
+  po::options_description desc(
+      "nas-rank: how well each performance estimator at epoch T ranks architectures by their\n"
+      "final test accuracy (Spearman's rho and Kendall's tau-b, for every T), as in the paper's\n"
+      "Fig. 2, 3 and 4. Loss-based scores are negated (lower loss = better rank).\n\n"
+      "Usage: nas-rank --benchmark FILE --dataset D --out rank.csv [--plot]\n"
+      "       nas-rank loss-curves ...         a metric's mean by epoch (paper Fig. 9; --help)\n"
+      "       nas-rank regression-example ...  the paper's Fig. 1 (section 5.1; --help)\n"
+      "       nas-rank group-selection ...     choosing a generator's setting (paper Fig. 5; --help)\n\n"
+      "Options");
+  add_options(desc, a, "output CSV: T,estimator,spearman,kendall,n,median_cost_s (required)",
+              "also draw Spearman's rho versus T as <out without .csv>.png and .svg (gnuplot)");
+  return check_arguments(a, desc, {argv + std::min(argc, 1), argv + argc}, vm);
+}
+
 // The CSV and, with --plot, the figure's files may replace none of the inputs, and the CSV
-// nothing but an earlier nas-rank CSV unless --force.
-void check_outputs(const Arguments& a) {
+// nothing but an earlier output of `program` (`earlier` says which files are) unless --force.
+void check_outputs(const Arguments& a, const std::string& program = "nas-rank",
+                   bool (*earlier)(const std::string&) = experiment::is_rank_csv) {
   const std::vector<std::pair<std::string, std::string>> inputs = {{"--benchmark", a.benchmark}};
-  common::check_output_file(a.out, inputs, {"--out", "nas-rank", experiment::is_rank_csv}, a.force);
+  common::check_output_file(a.out, inputs, {"--out", program, earlier}, a.force);
   if (a.plot)
     for (const char* ext : {".png", ".svg", ".dat", ".gp"})
       common::check_not_an_input(figure_stem(a.out) + ext, "--plot", inputs);
@@ -334,6 +345,76 @@ int run_loss_curves(int argc, char** argv) {
   return 0;
 }
 
+// nas-rank group-selection: paper Fig. 5.
+int run_group_selection(int argc, char** argv) {
+  Arguments a;
+  std::string group_by, groups_out;
+  po::options_description desc(
+      "nas-rank group-selection: the paper's section 5.4 (Fig. 5): the groups of architectures\n"
+      "that share a choice of one dimension (RandWire's generator settings, 8 wirings each),\n"
+      "ranked by the mean of their members' scores at each T instead of by their mean final\n"
+      "test accuracy: the rank correlation of the two, the group each T would choose and its\n"
+      "true rank. Loss-based scores are negated (higher is better).\n\n"
+      "Usage: nas-rank group-selection --benchmark FILE --out selection.csv [--group-by DIM]\n"
+      "                                [--estimators sotle --E-grid 1 --T 2,5,10] [--plot]\n\n"
+      "Options");
+  add_options(desc, a,
+              "output CSV, one line per T and estimator: T,estimator,spearman,kendall,groups,"
+              "chosen,chosen_truth,chosen_true_rank,best,best_truth (required)",
+              "also draw each group's mean score (the first estimator's, at each T) and mean "
+              "truth as <out without .csv>.png and .svg (gnuplot)");
+  desc.add_options()
+      ("group-by", po::value(&group_by),
+       "the dimension whose choices are the groups, by name (default: the space's first)")
+      ("groups-out", po::value(&groups_out),
+       "the groups' CSV: T,estimator,group_index,group,n,score_mean,score_se,truth_mean,truth_se "
+       "(default: <out without .csv>-groups.csv)");
+  po::variables_map vm;
+  if (!check_arguments(a, desc, {argv + 2, argv + argc}, vm)) return 0;
+  if (groups_out.empty()) groups_out = figure_stem(a.out) + "-groups.csv";
+  check_outputs(a, "nas-rank group-selection", experiment::is_group_selection_csv);
+  const std::vector<std::pair<std::string, std::string>> inputs = {{"--benchmark", a.benchmark},
+                                                                   {"--out", a.out}};
+  common::check_output_file(groups_out, inputs,
+                            {"--groups-out", "nas-rank group-selection", experiment::is_group_rows_csv},
+                            a.force);
+  experiment::GroupSelectionConfig config{configuration(a, vm), group_by};
+  auto benchmark = evaluators::open_benchmark(
+      a.benchmark_given ? std::optional<std::string>(a.benchmark) : std::nullopt,
+      cli::default_benchmark_path());
+  config.study.dataset = a.dataset.empty() ? cli::usage_error_on<std::invalid_argument>([&] {
+    return evaluators::only_dataset(*benchmark);
+  }) : a.dataset;
+  if (config.dimension.empty()) config.dimension = benchmark->space().dimension_name(0);
+  const auto result = cli::usage_error_on<std::invalid_argument>(
+      [&] { return experiment::run_group_selection(benchmark, config); });
+  for (const auto& line : result.skipped) std::printf("%s\n", line.c_str());
+  if (result.summary.empty())
+    throw std::runtime_error("no estimator could be computed at any T on " + result.dataset +
+                             "@" + result.schedule + " (reasons above)");
+  common::write_file_atomically(a.out, experiment::group_selection_csv(result));
+  common::write_file_atomically(groups_out, experiment::group_rows_csv(result));
+  std::printf("%s@%s, groups by %s, truth = mean final %s over each group\n",
+              result.dataset.c_str(), result.schedule.c_str(), result.dimension.c_str(),
+              result.truth_metric.c_str());
+  std::printf("%-14s %4s %8s %7s  %-24s %10s  %s\n", "estimator", "T", "rho", "groups",
+              "chosen (true rank)", "its truth", "best group (truth)");
+  for (const auto& r : result.summary)
+    std::printf("%-14s %4d %8.3f %7zu  %-24s %10.2f  %s (%.2f)\n", r.estimator.c_str(), r.T,
+                r.spearman, r.groups, (r.chosen + " (" + std::to_string(r.chosen_true_rank) + ")").c_str(),
+                r.chosen_truth, r.best.c_str(), r.best_truth);
+  std::printf("%zu rows in %s, %zu in %s\n", result.summary.size(), a.out.c_str(),
+              result.groups.size(), groups_out.c_str());
+  if (a.plot) {
+    const auto stem = figure_stem(a.out);
+    experiment::plot_group_selection(result, stem,
+                                     "Choosing a " + result.dimension + " by the estimators (" +
+                                         result.dataset + ")");
+    std::printf("figure: %s.png, %s.svg\n", stem.c_str(), stem.c_str());
+  }
+  return 0;
+}
+
 // nas-rank regression-example: paper Fig. 1.
 int run_regression_example(int argc, char** argv) {
   int points = 100;
@@ -388,6 +469,7 @@ int main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "loss-curves") return run_loss_curves(argc, argv);
     if (command == "regression-example") return run_regression_example(argc, argv);
+    if (command == "group-selection") return run_group_selection(argc, argv);
     return run(argc, argv);
   });
 }
