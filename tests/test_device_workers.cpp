@@ -9,6 +9,7 @@
 #include "evaluators/plugin_source.hpp"
 #include "run/trial_placement.hpp"
 #include "study/plan.hpp"
+#include "plan_support.hpp"
 #include "test_support.hpp"
 #ifdef NASRUN_HAVE_LIVE
 #include "live_fake_data.hpp"
@@ -118,9 +119,7 @@ TEST_CASE("Devices: the options that contradict --devices are refused, naming th
   o.budget = "1h";
   o.executor = "local";
   o.devices = "cpu,cpu";
-  auto plan_error = [](const StudyOptions& options) {
-    return testing::error_of([&] { plan_study(options); });
-  };
+  using testing::plan_error;
   auto bad = o;
   bad.executor = "simulated";
   CHECK(plan_error(bad) == "--devices starts one local worker per device: it needs --executor local");

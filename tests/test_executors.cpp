@@ -18,6 +18,7 @@
 #include "study/plan.hpp"
 #include "study/study_output.hpp"
 #include "sleeping_source.hpp"
+#include "plan_support.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
@@ -324,9 +325,7 @@ TEST_CASE("Executor options: bad values are refused, a real executor is recorded
   o.benchmark = std::string(NASRUN_SOURCE_DIR) + "/data/fashion-mnist-nb201.nasbench";
   o.seeds = 1;
   o.budget = "2x";
-  auto plan_error = [&](const StudyOptions& options) {
-    return testing::error_of([&] { plan_study(options); });
-  };
+  using testing::plan_error;
   auto bad = o;
   bad.executor = "cluster";
   CHECK(plan_error(bad) == "--executor must be simulated, local or mpi, got 'cluster'");

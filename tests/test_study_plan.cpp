@@ -10,11 +10,13 @@
 
 #include "evaluators/curve_source.hpp"
 #include "study/plan.hpp"
+#include "plan_support.hpp"
 #include "test_support.hpp"
 
 using namespace nasrun;
 using experiment::PlanError;
 using experiment::StudyOptions;
+using testing::plan_error;
 using TableData = bench::BenchmarkBuilder::TableData;
 
 namespace {
@@ -80,16 +82,6 @@ StudyOptions trainer_options() {
   return o;
 }
 
-std::string plan_error(const StudyOptions& o) {
-  try {
-    experiment::plan_study(o);
-  } catch (const PlanError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("other exception: ") + e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 
