@@ -234,6 +234,58 @@ def regression_example(c):
                      "fitted training loss (mean per point)"], rows)
 
 
+# --- The RandWire benchmark (experiments/randwire.sh) -----------------------------------------
+
+RANDWIRE = "fashion-mnist-randwire"
+
+
+def rank_randwire(c):
+    rel = f"{RANDWIRE}/fig4d.csv"
+    estimators = [
+        rho_row(c, "SoTL-E (E=1)", rel, "sotle"),
+        rho_row(c, "SoTL", rel, "sotl"),
+        rho_row(c, "SoVL", rel, "sovl"),
+        rho_row(c, "Val Acc at T", rel, "val-early"),
+        rho_row(c, "TSE-EMA (mu=0.9)", rel, "tse-ema"),
+        rho_row(c, "LcSVR (100 training networks)", rel, "lcsvr"),
+        rho_row(c, "jacov (no training)", rel, "jacov"),
+        rho_row(c, "jacov+sotle", rel, "jacov+sotle"),
+    ]
+    columns = [bold_best([v[k] for _, v in estimators], [f"{v[k]:.3f}" for _, v in estimators])
+               for k in range(len(RANK_TS))]
+    rows = [[label] + [columns[k][i] for k in range(len(RANK_TS))]
+            for i, (label, _) in enumerate(estimators)]
+    label, loss = rho_row(c, "final test loss", rel, "test-loss")
+    rows.append([label] + [f"{v:.3f}" for v in loss])
+    return markdown(["estimator"] + [f"T={T}" for T in RANK_TS], rows)
+
+
+def randwire_selection(c):
+    rel = f"{RANDWIRE}/fig5.csv"
+    rows = []
+    for T in RANK_TS:
+        cells = [str(T)]
+        for estimator in ("sotle-E1", "val-early"):
+            r = c.find(rel, T=T, estimator=estimator)
+            cells += [f"{float(r['spearman']):.3f}",
+                      f"{r['chosen']} ({float(r['chosen_truth']):.2f}%, rank {r['chosen_true_rank']})"]
+        rows.append(cells)
+    best = c.find(rel, T=RANK_TS[-1], estimator="sotle-E1")
+    rows.append(["truth", "1", f"{best['best']} ({float(best['best_truth']):.2f}%, rank 1)", "1",
+                 f"{best['best']} ({float(best['best_truth']):.2f}%, rank 1)"])
+    return markdown(["T", "SoTL-E: rho of the 69 settings", "its choice (mean test acc, true rank)",
+                     "Val Acc: rho", "its choice (mean test acc, true rank)"], rows)
+
+
+def search_randwire(c):
+    rel = f"{RANDWIRE}/search.csv"
+    columns = [("SoTL-E (T=3)", "sotle"), ("Val Acc (T=3)", "val-early"),
+               ("Val Acc (T_end)", "val-final")]
+    rows = [[s.upper()] + [search_cell(c, rel, s, e, 2) for _, e in columns]
+            for s in ("re", "tpe", "rs")]
+    return markdown(["strategy"] + [label for label, _ in columns], rows)
+
+
 # --- Searches (results.csv of nas-run) --------------------------------------------------------
 
 def search_cell(c, rel, strategy, evaluator, digits):
@@ -425,6 +477,9 @@ TABLES = [
     ("experiments/README.md", "rank-windows", rank_windows),
     ("experiments/README.md", "rank-proxies", rank_proxies),
     ("experiments/README.md", "zero-cost-search", zero_cost_search),
+    ("experiments/README.md", "rank-randwire", rank_randwire),
+    ("experiments/README.md", "randwire-selection", randwire_selection),
+    ("experiments/README.md", "search-randwire", search_randwire),
     ("experiments/README.md", "rank-pilot", rank_pilot),
     ("experiments/README.md", "rank-independent", rank_independent),
     ("experiments/README.md", "rank-fig8", rank_fig8),
