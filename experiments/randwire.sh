@@ -7,7 +7,7 @@
 #
 # Usage: experiments/randwire.sh [BENCHMARK]   (default: data/fashion-mnist-randwire.nasbench)
 # Writes experiments/results/fashion-mnist-randwire/{fig4d,fig5,fig5-groups,search}.csv and
-# their figures. Running time: about 10 s on 2 cores.
+# their figures. Running time: about 1 s on 2 cores.
 source "$(dirname "$0")/lib.sh"
 benchmark=${1:-data/fashion-mnist-randwire.nasbench}
 name=fashion-mnist-randwire

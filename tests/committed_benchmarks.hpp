@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -29,6 +30,21 @@ inline void check_complete_tabulation(const bench::Benchmark& b, int trainings, 
   CHECK(t.recorded_epochs().size() == 10);
   REQUIRE(t.seeds() == std::vector<std::int64_t>{0, 1, 2});
   CHECK(t.truth_metric() == bench::Metric::TestAcc);
+}
+
+// The stored row of each isomorphism class of the file's only table: architectures that compute
+// the same function share one training, no row serves two classes and no class has two rows.
+inline std::map<int, spaces::ArchCode> class_of_each_row(const bench::Benchmark& b) {
+  const auto& t = b.tables().front();
+  std::map<int, spaces::ArchCode> class_of_row;
+  std::map<spaces::ArchCode, int> row_of_class;
+  for (std::size_t a = 0; a < b.num_archs(); ++a) {
+    INFO(b.space().to_string(b.code(a)));
+    const auto cls = b.space().class_of(b.code(a));
+    REQUIRE(class_of_row.emplace(t.row_of(a), cls).first->second == cls);
+    REQUIRE(row_of_class.emplace(cls, t.row_of(a)).first->second == t.row_of(a));
+  }
+  return class_of_row;
 }
 
 // Every training of the file's only table has its costs, full curves, a final test accuracy and

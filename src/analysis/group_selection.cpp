@@ -48,13 +48,6 @@ MeanAndError mean_and_error(const std::vector<double>& values) {
 // Group names hold commas ("WS(4,0.30)"); none holds a double quote.
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-std::string number(double v, const char* format) {
-  if (std::isnan(v)) return "nan";
-  char text[64];
-  std::snprintf(text, sizeof text, format, v);
-  return text;
-}
-
 }  // namespace
 
 GroupSelectionResult run_group_selection(std::shared_ptr<const bench::Benchmark> benchmark,
@@ -132,9 +125,9 @@ std::string group_rows_csv(const GroupSelectionResult& result) {
   std::string out = "T,estimator,group_index,group,n,score_mean,score_se,truth_mean,truth_se\n";
   for (const auto& r : result.groups)
     out += std::to_string(r.T) + "," + r.estimator + "," + std::to_string(r.group) + "," +
-           quoted(r.group_name) + "," + std::to_string(r.n) + "," + number(r.score_mean, "%.6f") +
-           "," + number(r.score_se, "%.6f") + "," + number(r.truth_mean, "%.4f") + "," +
-           number(r.truth_se, "%.4f") + "\n";
+           quoted(r.group_name) + "," + std::to_string(r.n) + "," + csv_number(r.score_mean, "%.6f") +
+           "," + csv_number(r.score_se, "%.6f") + "," + csv_number(r.truth_mean, "%.4f") + "," +
+           csv_number(r.truth_se, "%.4f") + "\n";
   return out;
 }
 
@@ -142,10 +135,10 @@ std::string group_selection_csv(const GroupSelectionResult& result) {
   std::string out =
       "T,estimator,spearman,kendall,groups,chosen,chosen_truth,chosen_true_rank,best,best_truth\n";
   for (const auto& r : result.summary)
-    out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman, "%.6f") + "," +
-           number(r.kendall, "%.6f") + "," + std::to_string(r.groups) + "," + quoted(r.chosen) +
-           "," + number(r.chosen_truth, "%.4f") + "," + std::to_string(r.chosen_true_rank) + "," +
-           quoted(r.best) + "," + number(r.best_truth, "%.4f") + "\n";
+    out += std::to_string(r.T) + "," + r.estimator + "," + csv_number(r.spearman, "%.6f") + "," +
+           csv_number(r.kendall, "%.6f") + "," + std::to_string(r.groups) + "," + quoted(r.chosen) +
+           "," + csv_number(r.chosen_truth, "%.4f") + "," + std::to_string(r.chosen_true_rank) + "," +
+           quoted(r.best) + "," + csv_number(r.best_truth, "%.4f") + "\n";
   return out;
 }
 
@@ -169,8 +162,8 @@ void plot_group_selection(const GroupSelectionResult& result, const std::string&
     data += "# " + s.estimator + " at T=" + std::to_string(s.T) + "\n";
     for (const auto& r : result.groups)
       if (r.T == s.T && r.estimator == s.estimator)
-        data += std::to_string(r.group) + " " + number(r.score_mean, "%.6g") + " " +
-                number(r.score_se, "%.6g") + "\n";
+        data += std::to_string(r.group) + " " + csv_number(r.score_mean, "%.6g") + " " +
+                csv_number(r.score_se, "%.6g") + "\n";
     data += "\n\n";
     char label[160];
     std::snprintf(label, sizeof label, "%s, T=%d (rho %.3f)", s.estimator.c_str(), s.T, s.spearman);
@@ -182,8 +175,8 @@ void plot_group_selection(const GroupSelectionResult& result, const std::string&
   data += "# truth\n";
   for (const auto& r : result.groups)
     if (r.T == first.T && r.estimator == first.estimator)
-      data += std::to_string(r.group) + " " + number(r.truth_mean, "%.6g") + " " +
-              number(r.truth_se, "%.6g") + "\n";
+      data += std::to_string(r.group) + " " + csv_number(r.truth_mean, "%.6g") + " " +
+              csv_number(r.truth_se, "%.6g") + "\n";
   common::write_file_atomically(stem + ".dat", data);
   const std::string truth = result.truth_metric == "test_acc" ? "final test accuracy"
                                                               : "final " + result.truth_metric;

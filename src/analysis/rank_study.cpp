@@ -711,17 +711,11 @@ RankStudyResult run_rank_study(std::shared_ptr<const bench::Benchmark> benchmark
 
 std::string rank_csv(const RankStudyResult& result) {
   std::string out = "T,estimator,spearman,kendall,n,median_cost_s\n";
-  auto number = [](double v, const char* format) {
-    if (std::isnan(v)) return std::string("nan");
-    char buf[32];
-    std::snprintf(buf, sizeof buf, format, v);
-    return std::string(buf);
-  };
   // Costs span microseconds (params) to minutes: six significant digits.
   for (const auto& r : result.rows)
-    out += std::to_string(r.T) + "," + r.estimator + "," + number(r.spearman, "%.6f") + "," +
-           number(r.kendall, "%.6f") + "," + std::to_string(r.n) + "," +
-           number(r.median_cost_s, "%.6g") + "\n";
+    out += std::to_string(r.T) + "," + r.estimator + "," + csv_number(r.spearman, "%.6f") + "," +
+           csv_number(r.kendall, "%.6f") + "," + std::to_string(r.n) + "," +
+           csv_number(r.median_cost_s, "%.6g") + "\n";
   return out;
 }
 

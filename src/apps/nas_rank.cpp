@@ -198,6 +198,19 @@ experiment::RankStudyConfig configuration(const Arguments& a, const po::variable
   return config;
 }
 
+// The benchmark of --benchmark (the embedded one by default), with config.dataset set to
+// --dataset or the benchmark's only dataset.
+std::shared_ptr<const bench::Benchmark> open_study_benchmark(const Arguments& a,
+                                                             experiment::RankStudyConfig& config) {
+  auto benchmark = evaluators::open_benchmark(
+      a.benchmark_given ? std::optional<std::string>(a.benchmark) : std::nullopt,
+      cli::default_benchmark_path());
+  config.dataset = a.dataset.empty() ? cli::usage_error_on<std::invalid_argument>([&] {
+    return evaluators::only_dataset(*benchmark);
+  }) : a.dataset;
+  return benchmark;
+}
+
 // "mean over seeds", "seed 1", "a random seed per architecture".
 std::string describe_seeds(const bench::SeedPolicy& p) {
   switch (p.kind) {
@@ -248,12 +261,7 @@ int run(int argc, char** argv) {
   if (!args) return 0;
   check_outputs(*args);
   auto config = configuration(*args, vm);
-  auto benchmark = evaluators::open_benchmark(
-      args->benchmark_given ? std::optional<std::string>(args->benchmark) : std::nullopt,
-      cli::default_benchmark_path());
-  config.dataset = args->dataset.empty() ? cli::usage_error_on<std::invalid_argument>([&] {
-    return evaluators::only_dataset(*benchmark);
-  }) : args->dataset;
+  const auto benchmark = open_study_benchmark(*args, config);
   const auto [result, real_s] = run_study(benchmark, config);
   print_study(result, config);
   if (result.rows.empty())
@@ -379,12 +387,7 @@ int run_group_selection(int argc, char** argv) {
                             {"--groups-out", "nas-rank group-selection", experiment::is_group_rows_csv},
                             a.force);
   experiment::GroupSelectionConfig config{configuration(a, vm), group_by};
-  auto benchmark = evaluators::open_benchmark(
-      a.benchmark_given ? std::optional<std::string>(a.benchmark) : std::nullopt,
-      cli::default_benchmark_path());
-  config.study.dataset = a.dataset.empty() ? cli::usage_error_on<std::invalid_argument>([&] {
-    return evaluators::only_dataset(*benchmark);
-  }) : a.dataset;
+  const auto benchmark = open_study_benchmark(a, config.study);
   if (config.dimension.empty()) config.dimension = benchmark->space().dimension_name(0);
   const auto result = cli::usage_error_on<std::invalid_argument>(
       [&] { return experiment::run_group_selection(benchmark, config); });
