@@ -198,17 +198,22 @@ experiment::RankStudyConfig configuration(const Arguments& a, const po::variable
   return config;
 }
 
-// The benchmark of --benchmark (the embedded one by default), with config.dataset set to
-// --dataset or the benchmark's only dataset.
+// The benchmark at `path` if given, else the embedded one; an empty `dataset` becomes the
+// benchmark's only dataset.
+std::shared_ptr<const bench::Benchmark> open_benchmark_and_dataset(bool given, const std::string& path,
+                                                                   std::string& dataset) {
+  auto benchmark = evaluators::open_benchmark(given ? std::optional<std::string>(path) : std::nullopt,
+                                              cli::default_benchmark_path());
+  if (dataset.empty())
+    dataset = cli::usage_error_on<std::invalid_argument>([&] { return evaluators::only_dataset(*benchmark); });
+  return benchmark;
+}
+
+// The benchmark of --benchmark, with config.dataset set to --dataset or its only dataset.
 std::shared_ptr<const bench::Benchmark> open_study_benchmark(const Arguments& a,
                                                              experiment::RankStudyConfig& config) {
-  auto benchmark = evaluators::open_benchmark(
-      a.benchmark_given ? std::optional<std::string>(a.benchmark) : std::nullopt,
-      cli::default_benchmark_path());
-  config.dataset = a.dataset.empty() ? cli::usage_error_on<std::invalid_argument>([&] {
-    return evaluators::only_dataset(*benchmark);
-  }) : a.dataset;
-  return benchmark;
+  config.dataset = a.dataset;
+  return open_benchmark_and_dataset(a.benchmark_given, a.benchmark, config.dataset);
 }
 
 // "mean over seeds", "seed 1", "a random seed per architecture".
@@ -330,10 +335,7 @@ int run_loss_curves(int argc, char** argv) {
   if (plot)
     for (const char* ext : {".png", ".svg", ".dat", ".gp"})
       common::check_not_an_input(figure_stem(out) + ext, "--plot", inputs);
-  const auto benchmark = evaluators::open_benchmark(
-      given ? std::optional<std::string>(benchmark_path) : std::nullopt, cli::default_benchmark_path());
-  if (dataset.empty())
-    dataset = cli::usage_error_on<std::invalid_argument>([&] { return evaluators::only_dataset(*benchmark); });
+  const auto benchmark = open_benchmark_and_dataset(given, benchmark_path, dataset);
   const auto& table = benchmark->table(dataset);
   const auto rows = cli::usage_error_on<std::invalid_argument>(
       [&] { return experiment::summarise_curves(table, metric, threshold, policy); });
