@@ -5,8 +5,8 @@ Reads the file with the standard library only (docs/benchmark-format.md) and pri
 final test accuracy best / median / worst and interquartile range, the median final training
 loss, seed noise (mean over the cells trained with several seeds of the standard deviation of
 their final test accuracy), and Spearman's rank correlation with final test accuracy of SoTL-E
-(E=1) and of validation accuracy at T = T_end / 4. When every cell has several seeds (the
-RandWire benchmark), the same gates for the seed-mean final test accuracy, the benchmark's truth:
+(E=1) and of validation accuracy at T = T_end / 4. When every cell has several seeds
+(`--seeds 0,1,2`), the same gates for the seed-mean final test accuracy, the benchmark's truth:
 its interquartile range and its noise (each cell's standard deviation over seeds / sqrt(seeds)).
 
 Usage: pilot_summary.py FILE.nasbench [--T T]
@@ -101,8 +101,12 @@ def main():
     print(f"  interquartile range: {iqr:.2f} points (criterion: >= 2)")
     print(f"  median final training loss: {statistics.median(loss):.3f} (criterion: >= 0.2)")
     if noise:
+        # The noise is itself an estimate from a sample of cells: its standard error and the
+        # range of the cells' sds say how close to the criterion a result may be called.
+        spread = (f", standard error {statistics.stdev(noise) / math.sqrt(len(noise)):.3f}, "
+                  f"cells' sds {min(noise):.2f} to {max(noise):.2f}" if len(noise) >= 2 else "")
         print(f"  seed noise (mean sd of test acc over {len(noise)} cells with 3+ seeds): "
-              f"{statistics.mean(noise):.3f} (criterion: <= IQR/3 = {iqr / 3:.3f})")
+              f"{statistics.mean(noise):.3f}{spread} (criterion: <= IQR/3 = {iqr / 3:.3f})")
     if len(mean_noise) == len(cells):
         q = statistics.quantiles(mean_test, n=4)
         print(f"  every cell with several seeds: the seed-mean final test acc has interquartile range "

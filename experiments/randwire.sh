@@ -14,7 +14,7 @@ name=fashion-mnist-randwire
 out=experiments/results/$name
 require_benchmark "$benchmark"
 
-# Fig. 4(d). LcSVR trains on 100 of the 517 trained networks (the embedded benchmark's 200 would
+# Fig. 4(d). LcSVR trains on 100 of the 524 trained networks (the embedded benchmark's 200 would
 # leave too few to correlate over); jacov, the best proxy on the embedded benchmark, and its
 # hybrid with SoTL-E beside them.
 rank_figure_as fig4d "$name" "$benchmark" \

@@ -47,6 +47,27 @@ inline std::map<int, spaces::ArchCode> class_of_each_row(const bench::Benchmark&
   return class_of_row;
 }
 
+// Seed 0 for every architecture; seeds 1 and 2 for a seeded sample of `with_extra_seeds` of the
+// `classes` isomorphism classes (for the seed noise), both or neither.
+inline void check_classes_with_extra_seeds(const bench::Benchmark& b, std::size_t classes,
+                                           std::size_t with_extra_seeds) {
+  const auto& t = b.tables().front();
+  for (std::size_t a = 0; a < b.num_archs(); ++a) {
+    INFO(b.space().to_string(b.code(a)));
+    REQUIRE(t.seed_present(a, t.slot_of_seed(0)));
+  }
+  const auto class_of_row = class_of_each_row(b);
+  CHECK(class_of_row.size() == classes);
+  std::size_t with_three = 0;
+  for (const auto& [row, cls] : class_of_row) {
+    const int n = t.num_seeds_present(b.index_of(cls));
+    INFO(b.space().to_string(cls));
+    REQUIRE((n == 1 || n == 3));
+    with_three += n == 3;
+  }
+  CHECK(with_three == with_extra_seeds);
+}
+
 // Every training of the file's only table has its costs, full curves, a final test accuracy and
 // the zero-cost proxies.
 inline void check_every_training_whole(const bench::Benchmark& b) {

@@ -26,25 +26,8 @@ TEST_CASE("The embedded benchmark is a complete tabulation of the NB201 cell on 
 
 TEST_CASE("The embedded benchmark trains each isomorphism class once, shared by its cells",
           "[bench][embedded]") {
-  const auto& b = embedded();
-  const auto& t = b.tables().front();
-  for (std::size_t a = 0; a < b.num_archs(); ++a) {
-    INFO("architecture " << a);
-    REQUIRE(t.seed_present(a, t.slot_of_seed(0)));
-  }
-  const auto class_of_row = testing::class_of_each_row(b);
-  CHECK(class_of_row.size() == 6466);
-
-  // Seeds 1 and 2 for a seeded tenth of the classes (647), for seed noise; both or neither.
-  std::size_t with_extra_seeds = 0;
-  for (const auto& [row, cls] : class_of_row) {
-    const auto a = b.index_of(cls);
-    const int n = t.num_seeds_present(a);
-    INFO("class " << cls);
-    REQUIRE((n == 1 || n == 3));
-    with_extra_seeds += n == 3;
-  }
-  CHECK(with_extra_seeds == 647);
+  // 6,466 classes; seeds 1 and 2 for a seeded tenth of them (647).
+  testing::check_classes_with_extra_seeds(embedded(), 6466, 647);
 }
 
 TEST_CASE("Every embedded training has full curves, a test result, its costs and its proxies",

@@ -87,13 +87,13 @@ TEST_CASE("live RandWire network: parameters as counted by hand from its graphs"
       REQUIRE(parameter_count(*build(config, choices)) == parameters_by_hand(config, dags));
     }
   }
-  // Written out for the ring lattice WS(2, 0) at C = 8 (node 0 the only input, nodes 1..8 with
-  // one input, node 9 fed by 0 and 8): stem 1*8*9 + 16 = 88; stage 8 -> 8: node 0 72 + 64 + 16
-  // = 152, nodes 1..8 152 each, node 9 152 + 2, 1,522 in all; stage 8 -> 16: 72 + 128 + 32 = 232,
-  // 8 x (144 + 256 + 32) = 3,456, 434: 4,122; stage 16 -> 32: 144 + 512 + 64 = 720, 8 x (288 +
-  // 1,024 + 64) = 11,008, 1,378: 13,106; classifier 32*10 + 10 = 330. 19,168.
+  // Written out for the ring lattice WS(2, 0) at C = 8 (node 0 the only input, nodes 1..30 with
+  // one input, node 31 fed by 0 and 30): stem 1*8*9 + 16 = 88; stage 8 -> 8: node 0 72 + 64 + 16
+  // = 152, nodes 1..30 152 each, node 31 152 + 2, 4,866 in all; stage 8 -> 16: 72 + 128 + 32 =
+  // 232, 30 x (144 + 256 + 32) = 12,960, 434: 13,626; stage 16 -> 32: 144 + 512 + 64 = 720,
+  // 30 x (288 + 1,024 + 64) = 41,280, 1,378: 43,378; classifier 32*10 + 10 = 330. 62,288.
   const auto ring = space().decode(space().parse("WS(2,0.00)@0"));
-  CHECK(parameter_count(*build(fashion_mnist(8), ring)) == 19168);
+  CHECK(parameter_count(*build(fashion_mnist(8), ring)) == 62288);
 }
 
 TEST_CASE("live RandWire network: Fashion-MNIST images to logits, resolution halved per stage",

@@ -10,7 +10,7 @@ namespace {
 
 const Registration<search_space_registry> kRegistration{
     "randwire",
-    "RandWire (Xie et al. 2019): 69 ER/BA/WS generator settings x 8 wiring seeds, 3 stages of 10 "
+    "RandWire (Xie et al. 2019): 69 ER/BA/WS generator settings x 8 wiring seeds, 3 stages of 32 "
     "nodes, 552 networks",
     [] { return std::make_shared<RandWireSpace>(); }};
 
@@ -25,7 +25,8 @@ const std::vector<GeneratorSetting>& RandWireSpace::generator_settings() {
   static const std::vector<GeneratorSetting> settings = [] {
     std::vector<GeneratorSetting> s;
     for (int step = 1; step <= 16; ++step) s.push_back({Model::ErdosRenyi, step / 20.0, 0, 0});
-    for (std::size_t m = 1; m < kNodes; ++m) s.push_back({Model::BarabasiAlbert, 0, m, 0});
+    for (std::size_t m = 1; m <= kMaxAttachments; ++m)
+      s.push_back({Model::BarabasiAlbert, 0, m, 0});
     for (std::size_t k = 2; k <= 8; k += 2)
       for (int step = 0; step <= 10; ++step) s.push_back({Model::WattsStrogatz, step / 10.0, 0, k});
     return s;
@@ -69,7 +70,7 @@ ArchCode RandWireSpace::parse(std::string_view text) const {
   const auto fail = [&](const std::string& what) {
     return ArchParseError("invalid RandWire architecture '" + std::string(text) + "': " + what +
                           " (form: SETTING@SEED, e.g. WS(4,0.30)@5; settings ER(0.05)..ER(0.80), "
-                          "BA(1)..BA(" + std::to_string(kNodes - 1) +
+                          "BA(1)..BA(" + std::to_string(kMaxAttachments) +
                           "), WS(K,0.00)..WS(K,1.00) for K = 2, 4, 6, 8; seeds 0.." +
                           std::to_string(kWirings - 1) + ")");
   };

@@ -2,8 +2,8 @@
 // graph of kNodes nodes turned into a DAG (randwire_graph.hpp). An architecture is a generator
 // setting (dimension 0: one of the 69 of generator_settings()) and a wiring seed (dimension 1:
 // 0..7); stage s's graph is drawn from Rng(mix_seed(mix_seed(wiring seed, setting), s)), so the
-// same (setting, seed) is the same network everywhere. 69 x 8 = 552 architectures. docs/randwire.md gives the
-// grid and why N = 10.
+// same (setting, seed) is the same network everywhere. 69 x 8 = 552 architectures. docs/randwire.md
+// gives the grid and why N = 32.
 #pragma once
 
 #include <array>
@@ -18,12 +18,13 @@ namespace nasrun::spaces {
 
 class RandWireSpace : public SearchSpace {
  public:
-  static constexpr std::size_t kNodes = 10;   // N, nodes per stage
+  static constexpr std::size_t kNodes = 32;   // N, nodes per stage, as in the paper and Xie et al.
+  static constexpr std::size_t kMaxAttachments = 9;  // BA(M) for M = 1 .. kMaxAttachments
   static constexpr std::size_t kStages = 3;
   static constexpr std::size_t kWirings = 8;  // wiring seeds per setting
   using StageDags = std::array<randwire::Dag, kStages>;
 
-  // ER(P) for P = 0.05 .. 0.80 in steps of 0.05; BA(M) for M = 1 .. N-1; WS(K, P) for
+  // ER(P) for P = 0.05 .. 0.80 in steps of 0.05; BA(M) for M = 1 .. 9; WS(K, P) for
   // K = 2, 4, 6, 8 and P = 0.0 .. 1.0 in steps of 0.1. In this order; 16 + 9 + 44 = 69.
   static const std::vector<randwire::GeneratorSetting>& generator_settings();
   // The stage graphs of the architecture with these choices (setting, wiring seed).
